@@ -1,0 +1,1 @@
+"""Subcommands of the ``partnersim`` command line, one module each."""

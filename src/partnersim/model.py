@@ -1,0 +1,449 @@
+"""The partnership model: set-up, the monthly schedule and data collection.
+
+``PartnershipModel`` is a :class:`mesa.Model`. One step is one month. The
+stages run in a fixed order (funding, turnover, meeting, delivery,
+evaluation, dissolution, then optional formation); within a stage,
+partnerships are taken in random order from the model's generator. All
+randomness comes from the model's generators (``model.rng`` and
+``model.random``, both seeded from ``rng``).
+
+The full description, with equations and evidence, is ``docs/ODD.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from partnersim import mechanisms as mech
+from partnersim.agents import (
+    SECTORS,
+    LargeCharity,
+    Organisation,
+    Partnership,
+    SmallVCSE,
+    StatutoryBody,
+)
+from partnersim.schema import validate
+
+__all__ = ["MODEL_REPORTERS", "SUMMARY_NAMES", "PartnershipModel", "simulate"]
+
+#: Model reporters collected each month (name -> model attribute).
+MODEL_REPORTERS: dict[str, str] = {
+    "active_partnerships": "active_partnerships",
+    "mean_trust": "mean_trust",
+    "trust_within": "trust_within",
+    "trust_across": "trust_across",
+    **{f"trust_{a}_{b}": f"trust_{a}_{b}" for i, a in enumerate(SECTORS) for b in SECTORS[i:]},
+    "voice_gini": "voice_gini",
+    "vcse_share": "vcse_share",
+    "active_members": "active_members",
+    "paper_members": "paper_members",
+    "mean_commitment": "mean_commitment",
+    "output": "output",
+    "staff_departures": "staff_departures",
+    "scarcity": "scarcity",
+}
+
+#: Summary scalars returned by :func:`simulate`.
+SUMMARY_NAMES = (
+    "survival_rate",
+    "mean_lifetime",
+    "legacy_rate",
+    "mean_trust",
+    "mean_commitment",
+    "vcse_share",
+    "voice_gini",
+    "total_output",
+)
+
+_KINDS = (("n_statutory", StatutoryBody), ("n_large_charity", LargeCharity), ("n_small_vcse", SmallVCSE))
+
+
+class PartnershipModel(mesa.Model):
+    """Partnerships between statutory bodies, large charities and small VCSE groups.
+
+    Args:
+        **params: any parameter of :data:`partnersim.schema.PARAMETERS` (the
+            rest take their defaults) and ``rng``, the seed. Unknown names,
+            wrong types and out-of-range values raise
+            :class:`~partnersim.schema.ParameterError`.
+
+    Attributes:
+        p: the validated parameters.
+        datacollector: a :class:`mesa.DataCollector` with the monthly model
+            reporters of :data:`MODEL_REPORTERS`.
+        partnerships_created: every partnership, alive or dissolved, in
+            order of creation.
+        events: recent events in plain words (``(month, text)``).
+    """
+
+    def __init__(self, **params: Any) -> None:
+        p = validate(params)
+        super().__init__(rng=p.pop("rng", None))
+        self.p: dict[str, Any] = p
+        self.partnerships_created: list[Partnership] = []
+        self.events: deque[tuple[int, str]] = deque(maxlen=500)
+        self.record_events = True
+        self.staff_departures = 0
+        self.scarcity = p["base_scarcity"]
+        self._recovering: set[Organisation] = set()
+        self._setup_organisations()
+        self._setup_prior_ties()
+        self._setup_partnerships()
+        self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        self._tally()
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------ set-up
+
+    def _setup_organisations(self) -> None:
+        """Create organisations and split them into local systems.
+
+        A region is a set of local systems of about ``local_network_size``
+        organisations; prior ties and founding memberships stay inside a
+        local system, which keeps set-up linear in the number of
+        organisations.
+        """
+        p = self.p
+        n_total = p["n_statutory"] + p["n_large_charity"] + p["n_small_vcse"]
+        n_systems = max(1, round(n_total / p["local_network_size"]))
+        self.organisations: list[Organisation] = []
+        for key, cls in _KINDS:
+            for _ in range(p[key]):
+                self.organisations.append(cls(self))
+        # deal each kind round-robin into local systems, so each has a mix
+        self.systems: list[list[Organisation]] = [[] for _ in range(n_systems)]
+        order = list(self.organisations)
+        for i, org in enumerate(order):
+            org.local_system = i % n_systems
+            self.systems[org.local_system].append(org)
+        self._by_id = {o.unique_id: o for o in self.organisations}
+        self._names = _organisation_names(self.organisations, self.random)
+        self.max_log_budget = max(math.log1p(o.budget) for o in self.organisations)
+        for o in self.organisations:
+            o.set_power(self.max_log_budget)
+
+    def _setup_prior_ties(self) -> None:
+        """Prior relationships: each pair in a local system knows each other with ``prior_tie_density`` (M10; 002:509-517)."""
+        p = self.p
+        density, trust = p["prior_tie_density"], p["prior_trust"]
+        if density <= 0:
+            return
+        for system in self.systems:
+            k = len(system)
+            draws = self.rng.random((k, k)) < density
+            rows, cols = np.nonzero(np.triu(draws, 1))
+            for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+                a, b = system[i], system[j]
+                a.institutional[b.unique_id] = trust
+                b.institutional[a.unique_id] = trust
+
+    def _setup_partnerships(self) -> None:
+        """Found ``n_partnerships`` partnerships, each led by a statutory body where one exists."""
+        for i in range(self.p["n_partnerships"]):
+            system = self.systems[i % len(self.systems)]
+            members = self._draw_members(system, self.p["partnership_size"])
+            if len(members) >= 2:
+                self._found(members, route="initial")
+
+    def _draw_members(self, pool: list[Organisation], size: int) -> list[Organisation]:
+        statutory = [o for o in pool if o.sector == "statutory"]
+        lead = [self.random.choice(statutory)] if statutory else []
+        rest = [o for o in pool if not lead or o is not lead[0]]
+        k = min(len(rest), size - len(lead))
+        return lead + self.random.sample(rest, k)
+
+    def _found(self, members: list[Organisation], route: str, commitment: float | None = None) -> Partnership:
+        """Create a partnership; representatives who already know each other start with prior trust."""
+        part = Partnership(self, members, route=route, initial_commitment=commitment)
+        for a in members:
+            pa = part.reps[a.unique_id].personal
+            for b in members:
+                if a is not b and b.unique_id in a.institutional:
+                    pa[b.unique_id] = max(self.p["initial_trust"], a.institutional[b.unique_id])
+        part.refresh_trust()
+        return part
+
+    # ------------------------------------------------------------ schedule
+
+    @property
+    def partnerships(self) -> mesa.agent.AgentSet:
+        """Every partnership agent (alive or dissolved)."""
+        return self.agents_by_type[Partnership]
+
+    def step(self) -> None:
+        """One month: the stages in their fixed order."""
+        self.staff_departures = 0
+        self.funding_stage()
+        self.partnerships.shuffle_do("turnover")
+        self.networking_stage()
+        self.partnerships.shuffle_do("meet")
+        self.partnerships.shuffle_do("deliver")
+        self.partnerships.shuffle_do("evaluate")
+        self.partnerships.shuffle_do("check_dissolution")
+        if self.p["formation"]:
+            self.formation_stage()
+        self._tally()
+        self.datacollector.collect(self)
+        if self.steps >= self.p["horizon"]:
+            self.running = False
+
+    def funding_stage(self) -> None:
+        """Budget shocks hit capacity; capacity recovers; grants age (M3, M13).
+
+        A statutory budget shock comes with a monthly chance from the yearly
+        ``austerity_rate``; it cuts capacity (hardest for small VCSE groups,
+        001:350, 002:354) and raises scarcity, which fuels competition
+        (002:350-354).
+        """
+        p = self.p
+        rate = p["capacity_recovery"]
+        for org in list(self._recovering):
+            org.capacity = mech.capacity_recovery(org.capacity, org.base_capacity, rate)
+            if org.base_capacity - org.capacity < 1e-3:
+                org.capacity = org.base_capacity
+                self._recovering.discard(org)
+        self.scarcity = mech.capacity_recovery(self.scarcity, p["base_scarcity"], rate)
+        if self.random.random() < mech.annual_to_monthly_probability(p["austerity_rate"]):
+            self.budget_shock()
+        self.partnerships.shuffle_do("fund")
+
+    def budget_shock(self) -> None:
+        """Apply one statutory budget shock to every organisation (M13)."""
+        p = self.p
+        severity, multiplier = p["shock_severity"], p["vcse_shock_multiplier"]
+        for org in self.organisations:
+            org.capacity = mech.shock_capacity(org.capacity, org.sector, severity, multiplier)
+            self._recovering.add(org)
+        self.scarcity = min(1.0, self.scarcity + severity)
+        self.log("a statutory budget shock cut capacity across the system")
+
+    def networking_stage(self) -> None:
+        """Networking events create acquaintance ties (M14; 004:83, 004:184).
+
+        Events come as a Poisson number a month with mean
+        ``networking_rate / 12``. At each, one local system meets and every
+        attendee makes ``networking_contacts`` new acquaintances (institutional
+        trust ``initial_trust`` where no tie existed); only some will deepen
+        (004:124).
+        """
+        p = self.p
+        n_events = int(self.rng.poisson(p["networking_rate"] / 12.0))
+        contacts, trust = p["networking_contacts"], p["initial_trust"]
+        for _ in range(n_events):
+            system = self.random.choice(self.systems)
+            if len(system) < 2:
+                continue
+            for org in system:
+                for other in self.random.sample(system, min(contacts + 1, len(system))):
+                    if other is not org and other.unique_id not in org.institutional:
+                        org.institutional[other.unique_id] = trust
+                        other.institutional.setdefault(org.unique_id, trust)
+            self.log("a networking event brought organisations together")
+
+    def formation_stage(self) -> None:
+        """New partnerships form from strong ties or a funder's call (004:122, 004:132).
+
+        A funder's call that requires partnership brings members with lower
+        founding commitment, so more of them end up partners on paper.
+        """
+        p = self.p
+        # formation is a Poisson process of rate formation_rate a year
+        if self.random.random() >= 1.0 - math.exp(-p["formation_rate"] / 12.0):
+            return
+        system = self.random.choice(self.systems)
+        size = p["partnership_size"]
+        if self.random.random() < p["funder_call_share"]:
+            members = self._draw_members(system, size)
+            commitment = max(0.0, p["initial_commitment"] - p["call_commitment_penalty"])
+            route = "funder_call"
+        else:
+            lead = self.random.choice(system)
+            ties = sorted(lead.institutional.items(), key=lambda kv: (-kv[1], kv[0]))
+            members = [lead] + [self._by_id[uid] for uid, _ in ties[: size - 1]]
+            commitment, route = None, "ties"
+        if len(members) >= 2:
+            part = self._found(members, route=route, commitment=commitment)
+            self.log(f"Partnership {part.number} formed ({route.replace('_', ' ')})")
+
+    # ------------------------------------------------------------ observation
+
+    def _tally(self) -> None:
+        """Aggregate the partnerships' cached statistics for the reporters."""
+        alive = [q for q in self.partnerships_created if q.alive]
+        self.active_partnerships = len(alive)
+        sums: dict[tuple[str, str], list[float]] = {}
+        total_t, n_t = 0.0, 0.0
+        members = vcse = paper = 0
+        gini_sum = commit_sum = 0.0
+        output = 0.0
+        for q in alive:
+            for key, (s, n) in q.trust_pairs.items():
+                acc = sums.setdefault(key, [0.0, 0.0])
+                acc[0] += s
+                acc[1] += n
+                total_t += s
+                n_t += n
+            active = len(q.members) - len(q.paper)
+            members += active
+            paper += len(q.paper)
+            vcse += sum(1 for m in q.members if m.sector == "vcse" and m.unique_id not in q.paper)
+            gini_sum += q.voice_gini
+            commit_sum += q.mean_commitment
+            output += q.output
+        self.mean_trust = total_t / n_t if n_t else 0.0
+        within = [v for k, v in sums.items() if k[0] == k[1]]
+        across = [v for k, v in sums.items() if k[0] != k[1]]
+        self.trust_within = _ratio(within)
+        self.trust_across = _ratio(across)
+        for i, a in enumerate(SECTORS):
+            for b in SECTORS[i:]:
+                acc = sums.get((a, b) if a <= b else (b, a))
+                setattr(self, f"trust_{a}_{b}", acc[0] / acc[1] if acc else float("nan"))
+        self.active_members = members
+        self.paper_members = paper
+        self.vcse_share = vcse / members if members else 0.0
+        self.voice_gini = gini_sum / len(alive) if alive else 0.0
+        self.mean_commitment = commit_sum / len(alive) if alive else 0.0
+        self.output = output
+
+    def log(self, text: str) -> None:
+        """Record an event in plain words (kept for the classroom app)."""
+        if self.record_events:
+            self.events.append((self.steps, f"Month {self.steps}: {text}"))
+
+    def organisation(self, unique_id: int) -> Organisation:
+        """The organisation with this ``unique_id``."""
+        return self._by_id[unique_id]
+
+    def name_of(self, org: Organisation) -> str:
+        """A readable, stable name for an organisation."""
+        return self._names[org.unique_id]
+
+    def partnership_table(self) -> pd.DataFrame:
+        """One row per partnership: lifetime, censoring, cause, trust, output, the four elements."""
+        rows = [q.record(self.steps) for q in self.partnerships_created]
+        return pd.DataFrame(rows)
+
+    def timeseries(self) -> pd.DataFrame:
+        """The monthly model reporters as a DataFrame indexed by month."""
+        df = self.datacollector.get_model_vars_dataframe()
+        df.index.name = "month"
+        return df
+
+    def summary(self) -> dict[str, float]:
+        """The summary scalars of :data:`SUMMARY_NAMES` (plain floats, never NaN)."""
+        parts = self.partnerships_created
+        n = len(parts)
+        df = self.datacollector.model_vars
+        active = np.asarray(df["active_partnerships"][1:], dtype=float)
+        live = active > 0
+
+        def over_time(name: str) -> float:
+            values = np.asarray(df[name][1:], dtype=float)
+            return float(values[live].mean()) if live.any() else 0.0
+
+        rows = [q.record(self.steps) for q in parts]
+        return {
+            "survival_rate": sum(q.alive for q in parts) / n if n else 0.0,
+            "mean_lifetime": float(np.mean([r["lifetime"] for r in rows])) if n else 0.0,
+            "legacy_rate": sum(r["survived_funding_end"] for r in rows) / n if n else 0.0,
+            "mean_trust": float(np.mean([r["mean_trust"] for r in rows])) if n else 0.0,
+            "mean_commitment": float(np.mean([r["mean_commitment"] for r in rows])) if n else 0.0,
+            "vcse_share": over_time("vcse_share"),
+            "voice_gini": over_time("voice_gini"),
+            "total_output": float(sum(q.output_total for q in parts)),
+        }
+
+    def run(self) -> PartnershipModel:
+        """Run to ``horizon`` (or until stopped) and return self."""
+        while self.running and self.steps < self.p["horizon"]:
+            self.step()
+        return self
+
+
+def _ratio(accs: list[list[float]]) -> float:
+    s = sum(a[0] for a in accs)
+    n = sum(a[1] for a in accs)
+    return s / n if n else float("nan")
+
+
+_FIRST = (
+    "Riverside",
+    "Hillside",
+    "Northgate",
+    "Eastfield",
+    "Meadow",
+    "Oakwood",
+    "Bridge",
+    "Harbour",
+    "Valley",
+    "Westbrook",
+    "Southmead",
+    "Kingsway",
+    "Parkside",
+    "Moorland",
+    "Brookside",
+    "Highfield",
+)
+_KIND_WORDS = {
+    "statutory": (
+        "Council Children's Services",
+        "NHS Trust",
+        "Police",
+        "Primary School",
+        "Health Visitors",
+        "Youth Justice Team",
+    ),
+    "large_charity": ("Children's Charity", "Family Trust", "Youth Charity"),
+    "vcse": (
+        "Youth Project",
+        "Family Hub",
+        "Parents' Group",
+        "Community Kitchen",
+        "Play Association",
+        "Mentoring Network",
+    ),
+}
+
+
+def _organisation_names(orgs: list[Organisation], random: Any) -> dict[int, str]:
+    """Stable readable names; uses a copy of the generator state so runs are unchanged."""
+    names: dict[int, str] = {}
+    used: dict[str, int] = {}
+    for i, org in enumerate(orgs):
+        words = _KIND_WORDS[org.sector]
+        base = f"{_FIRST[(i * 7) % len(_FIRST)]} {words[(i * 5) % len(words)]}"
+        used[base] = used.get(base, 0) + 1
+        names[org.unique_id] = base if used[base] == 1 else f"{base} {used[base]}"
+    return names
+
+
+def simulate(**params: Any) -> dict[str, float]:
+    """Run the model to ``horizon`` and return its summary scalars.
+
+    A plain function from parameters to outcomes, for sweeps and for other
+    experiment tools. Same ``rng``, same result.
+
+    Returns:
+        ``survival_rate``, ``mean_lifetime``, ``legacy_rate``,
+        ``mean_trust``, ``mean_commitment``, ``vcse_share``, ``voice_gini``,
+        ``total_output``, as plain floats.
+    """
+    model = PartnershipModel(**params)
+    model.record_events = False
+    return model.run().summary()
+
+
+def run_model(params: Mapping[str, Any]) -> PartnershipModel:
+    """Build and run a model quietly (no event log); return it for inspection."""
+    model = PartnershipModel(**params)
+    model.record_events = False
+    return model.run()

@@ -1,0 +1,1072 @@
+"""The one parameter schema of partnersim.
+
+Every public parameter is declared here once, with its type, default, valid
+range, unit, the evidence behind it and a one-line help text. The model, the
+CLI (``--set``), study files, sweep designs, the Sobol problem and the
+classroom sliders are all generated from :data:`PARAMETERS`; nothing else
+retypes a range.
+
+Defaults that no field report gives (the reports are qualitative, see
+``docs/ODD.md``) say so in ``reason``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PARAMETERS",
+    "Parameter",
+    "ParameterError",
+    "coerce",
+    "defaults",
+    "parameter",
+    "validate",
+]
+
+
+class ParameterError(ValueError):
+    """A parameter name, type or value that the schema does not allow.
+
+    The message names the parameter, the value given and what is allowed.
+    """
+
+    def __init__(self, message: str, name: str | None = None, value: Any = None):
+        super().__init__(message)
+        self.name = name
+        self.value = value
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter.
+
+    Attributes:
+        name: public name, used everywhere (CLI, TOML, sweeps, sliders).
+        kind: ``int``, ``float``, ``bool`` or ``str``.
+        default: the value used when none is given.
+        low, high: inclusive bounds for numbers (``None`` for open).
+        choices: allowed values for ``str`` parameters.
+        unit: unit of measure, in words.
+        help: one line for people.
+        evidence: ``SEED:LINE`` citations (empty when purely technical).
+        reason: why the default is what it is.
+        group: ``system``, ``partnership``, ``funder``, ``environment``,
+            ``behaviour`` or ``run``.
+        teach: shown as a slider in the classroom app.
+    """
+
+    name: str
+    kind: type
+    default: Any
+    help: str
+    unit: str = ""
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    reason: str = ""
+    group: str = "behaviour"
+    teach: bool = False
+    nullable: bool = False
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values, in words, for error messages and help."""
+        if self.kind is bool:
+            return "true or false"
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = "an integer" if self.kind is int else "a number"
+        if self.low is not None and self.high is not None:
+            text = f"{kind} from {self.low:g} to {self.high:g}"
+        elif self.low is not None:
+            text = f"{kind} of at least {self.low:g}"
+        elif self.high is not None:
+            text = f"{kind} of at most {self.high:g}"
+        else:
+            text = kind
+        if self.nullable:
+            text += ", or none"
+        return text + (f" ({self.unit})" if self.unit else "")
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` as this parameter's type, or raise ParameterError."""
+        name = self.name
+        if value is None and self.nullable:
+            return None
+        bad = ParameterError(
+            f"parameter '{name}' = {value!r} is not allowed: expected {self.allowed}",
+            name,
+            value,
+        )
+        if self.kind is bool:
+            if isinstance(value, (bool, np.bool_)):
+                return bool(value)
+            raise bad
+        if self.kind is str:
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise bad
+        # numbers: a bool is not a number here, and an int must be whole
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)
+        ):
+            raise bad
+        if self.kind is int:
+            if isinstance(value, (float, np.floating)):
+                if not math.isfinite(value) or not float(value).is_integer():
+                    raise bad
+            value = int(value)
+        else:
+            value = float(value)
+            if not math.isfinite(value):
+                raise bad
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise ParameterError(
+                f"parameter '{name}' = {value!r} is out of range: allowed {self.allowed}",
+                name,
+                value,
+            )
+        return value
+
+
+def _p(name: str, kind: type, default: Any, help: str, **kw: Any) -> Parameter:
+    return Parameter(name=name, kind=kind, default=default, help=help, **kw)
+
+
+_NOT_REPORTED = (
+    "No report gives a figure; chosen so that the mechanism is visible but not dominant over a 120-month run."
+)
+
+PARAMETERS: dict[str, Parameter] = {
+    p.name: p
+    for p in [
+        # ---- system size -------------------------------------------------
+        _p(
+            "n_statutory",
+            int,
+            15,
+            "Statutory bodies (councils, NHS, police, schools)",
+            unit="organisations",
+            low=1,
+            high=20000,
+            group="system",
+            teach=True,
+            evidence=("003:614", "004:288"),
+            reason="A local children's system: a few council teams, NHS bodies, police and schools.",
+        ),
+        _p(
+            "n_large_charity",
+            int,
+            10,
+            "Large charities (Barnardo's-type)",
+            unit="organisations",
+            low=0,
+            high=20000,
+            group="system",
+            teach=True,
+            evidence=("001:223",),
+            reason="Model brief default for one local system.",
+        ),
+        _p(
+            "n_small_vcse",
+            int,
+            35,
+            "Small VCSE groups",
+            unit="organisations",
+            low=0,
+            high=50000,
+            group="system",
+            teach=True,
+            evidence=("003:254",),
+            reason="Small groups are the majority of the local sector.",
+        ),
+        _p(
+            "n_partnerships",
+            int,
+            10,
+            "Partnerships at the start",
+            unit="partnerships",
+            low=1,
+            high=5000,
+            group="system",
+            teach=True,
+            reason="Model brief default for one local system.",
+        ),
+        _p(
+            "partnership_size",
+            int,
+            5,
+            "Members a partnership starts with",
+            unit="organisations",
+            low=2,
+            high=30,
+            group="partnership",
+            teach=True,
+            evidence=("002:1182", "001:357"),
+            reason="Core partnerships have about 6-10 members (002:1182); 5 keeps a 60-organisation system from saturating.",
+        ),
+        # ---- partnership rules -----------------------------------------
+        _p(
+            "orientation",
+            float,
+            0.5,
+            "0 = strategic (top-down, targets) .. 1 = communicative (co-designed)",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            group="partnership",
+            teach=True,
+            evidence=("000:106", "000:108", "000:143"),
+        ),
+        _p(
+            "membership",
+            str,
+            "closed",
+            "Open (willing organisations join through ties) or closed (fixed at formation)",
+            choices=("open", "closed"),
+            group="partnership",
+            teach=True,
+            evidence=("002:372", "002:411"),
+        ),
+        _p(
+            "formal_agreement",
+            bool,
+            False,
+            "Roles agreed in writing",
+            group="partnership",
+            teach=True,
+            evidence=("004:416",),
+        ),
+        # ---- funder levers ------------------------------------------------
+        _p(
+            "funding_length",
+            int,
+            36,
+            "Grant length",
+            unit="months",
+            low=3,
+            high=240,
+            group="funder",
+            teach=True,
+            evidence=("002:701", "001:96", "004:49"),
+            reason="The HCT and ROSF programmes ran about three years (002:261, 004:49).",
+        ),
+        _p(
+            "renewal_probability",
+            float,
+            0.3,
+            "Chance that a grant is renewed at its end",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            group="funder",
+            teach=True,
+            evidence=("004:77",),
+            reason="ROSF extended one third of its grants by two years (004:77).",
+        ),
+        _p(
+            "funding_gap",
+            int,
+            0,
+            "Months without money between a grant and its renewal",
+            unit="months",
+            low=0,
+            high=24,
+            group="funder",
+            evidence=("003:672",),
+            reason="No gap by default; gaps are a policy lever to test.",
+        ),
+        _p(
+            "coordinator",
+            bool,
+            True,
+            "Partnerships have a funded coordinator post",
+            group="funder",
+            teach=True,
+            evidence=("002:364", "003:371"),
+        ),
+        _p(
+            "coordinator_mainstreamed",
+            bool,
+            False,
+            "The coordinator post outlives the grant",
+            group="funder",
+            teach=True,
+            evidence=("002:999",),
+        ),
+        _p(
+            "fund_holder",
+            str,
+            "statutory",
+            "Who holds the grant: a statutory member, a VCSE member, or a neutral host",
+            choices=("statutory", "vcse", "neutral"),
+            group="funder",
+            teach=True,
+            evidence=("002:615", "002:705"),
+        ),
+        _p(
+            "funding_flexibility",
+            float,
+            0.0,
+            "How far the grant is flexible and tied to no member's agenda",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            group="funder",
+            evidence=("002:615", "002:681"),
+            reason="0 = fixed, target-tied money; flexibility lowers competition for funds.",
+        ),
+        # ---- environment ---------------------------------------------------
+        _p(
+            "staff_turnover",
+            float,
+            0.2,
+            "Annual rate at which representatives leave their post",
+            unit="per year",
+            low=0.0,
+            high=0.95,
+            group="environment",
+            teach=True,
+            evidence=("004:468", "004:474", "002:517"),
+            reason="Typical annual turnover in UK social care and VCSE posts is of this order; no report gives a rate.",
+        ),
+        _p(
+            "prior_tie_density",
+            float,
+            0.1,
+            "Share of pairs in a local system that already know each other",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            group="environment",
+            teach=True,
+            evidence=("002:509", "001:143", "001:305"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "austerity_rate",
+            float,
+            0.1,
+            "Yearly chance of a statutory budget shock",
+            unit="per year",
+            low=0.0,
+            high=1.0,
+            group="environment",
+            teach=True,
+            evidence=("002:354", "001:350", "001:64"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "networking_rate",
+            float,
+            2.0,
+            "Networking events a year",
+            unit="events per year",
+            low=0.0,
+            high=24.0,
+            group="environment",
+            evidence=("004:83", "004:184"),
+            reason="Twice a year, the slowest meeting rhythm reported (002:284).",
+        ),
+        # ---- run -------------------------------------------------------------
+        _p(
+            "horizon",
+            int,
+            120,
+            "Months to run",
+            unit="months",
+            low=1,
+            high=1200,
+            group="run",
+            reason="Ten years: long enough to see several grant cycles and legacy.",
+        ),
+        _p(
+            "formation",
+            bool,
+            False,
+            "New partnerships can form during the run",
+            group="run",
+            evidence=("004:122",),
+        ),
+        # ---- behaviour: trust (M1) -----------------------------------------
+        _p(
+            "trust_gain",
+            float,
+            0.06,
+            "Step of trust towards 1 after a positive interaction",
+            unit="share of the gap",
+            low=0.0,
+            high=1.0,
+            evidence=("002:551", "004:504", "003:700"),
+            reason="Slow: about a year of good monthly meetings takes a stranger from 0.3 to 0.7.",
+        ),
+        _p(
+            "trust_loss",
+            float,
+            0.25,
+            "Share of trust lost after a negative interaction",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("003:628", "001:97"),
+            reason="Trust breaks about four times faster than it builds (M1).",
+        ),
+        _p(
+            "initial_trust",
+            float,
+            0.3,
+            "Trust between representatives who meet for the first time",
+            unit="trust",
+            low=0.0,
+            high=1.0,
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "prior_trust",
+            float,
+            0.6,
+            "Trust on a prior tie at the start",
+            unit="trust",
+            low=0.0,
+            high=1.0,
+            evidence=("002:509",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "personal_trust_weight",
+            float,
+            0.6,
+            "Weight of personal (vs institutional) trust",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("002:517", "004:468"),
+            reason="Trust lives largely in people; above one half.",
+        ),
+        _p(
+            "institutional_learning",
+            float,
+            0.05,
+            "Monthly step of institutional trust towards personal trust",
+            unit="share of the gap",
+            low=0.0,
+            high=1.0,
+            evidence=("004:416", "002:1009"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "agreement_learning_boost",
+            float,
+            1.0,
+            "Extra institutional learning with a formal agreement",
+            unit="multiplier - 1",
+            low=0.0,
+            high=10.0,
+            evidence=("004:416",),
+            reason=_NOT_REPORTED,
+        ),
+        # ---- behaviour: turnover (M2, M3) ---------------------------------
+        _p(
+            "grant_end_window",
+            int,
+            6,
+            "Months before a grant ends when grant-paid staff look for the next post",
+            unit="months",
+            low=0,
+            high=36,
+            evidence=("004:474", "003:845"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "grant_end_turnover_boost",
+            float,
+            1.0,
+            "Extra leaving hazard inside the grant-end window",
+            unit="multiplier - 1",
+            low=0.0,
+            high=10.0,
+            evidence=("004:474", "003:664"),
+            reason="Doubles the hazard; no report gives a figure.",
+        ),
+        _p(
+            "vacancy_months",
+            int,
+            3,
+            "Months a seat stays empty after a departure",
+            unit="months",
+            low=0,
+            high=24,
+            evidence=("004:442",),
+            reason="A typical recruitment period.",
+        ),
+        _p(
+            "agreement_handover",
+            float,
+            0.5,
+            "Share of personal trust a successor keeps with a formal agreement",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("004:416",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "coordinator_handover",
+            float,
+            0.3,
+            "Share of personal trust a successor keeps when a coordinator onboards them",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("003:536", "004:416"),
+            reason=_NOT_REPORTED,
+        ),
+        # ---- behaviour: meeting and interaction --------------------------
+        _p(
+            "meeting_hours",
+            float,
+            8.0,
+            "Hours a month a member needs to take part fully",
+            unit="hours per month",
+            low=0.5,
+            high=160.0,
+            evidence=("002:336", "003:466"),
+            reason="About two hours a week; HCT sites met weekly to six-weekly (002:445, 002:278).",
+        ),
+        _p(
+            "meeting_probability_uncoordinated",
+            float,
+            0.6,
+            "Chance a partnership without a coordinator meets in a month",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            evidence=("003:1448", "002:364"),
+            reason="Uncoordinated groups meet irregularly (003:1448).",
+        ),
+        _p(
+            "coordinator_attendance_boost",
+            float,
+            0.2,
+            "Added attendance chance when a coordinator chases members",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            evidence=("002:364", "004:448"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "coordinator_mediation",
+            float,
+            0.5,
+            "Share of a trust loss a coordinator repairs",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("003:536",),
+            reason="About half of the coordinator's time goes on keeping relationships up (003:536).",
+        ),
+        _p(
+            "base_positive",
+            float,
+            0.65,
+            "Chance of a positive interaction between aligned, equal partners",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "alignment_effect",
+            float,
+            0.3,
+            "Effect of value alignment on a positive interaction",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            evidence=("001:90", "000:130", "004:342"),
+        ),
+        _p(
+            "reciprocity_effect",
+            float,
+            0.2,
+            "Effect of balanced contributions on a positive interaction",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            evidence=("004:396", "004:252"),
+        ),
+        _p(
+            "power_effect",
+            float,
+            0.3,
+            "Effect of the power gap on a positive interaction under strategic rules",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            evidence=("003:343", "000:169", "002:497"),
+        ),
+        _p(
+            "competition_effect",
+            float,
+            0.3,
+            "Effect of competition for funds on a positive interaction",
+            unit="probability",
+            low=0.0,
+            high=1.0,
+            evidence=("000:185", "004:388", "002:681"),
+        ),
+        _p(
+            "base_scarcity",
+            float,
+            0.3,
+            "Background scarcity of funds",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("004:388", "003:313"),
+            reason=_NOT_REPORTED,
+        ),
+        # ---- behaviour: delivery (M11) -------------------------------------
+        _p(
+            "strategic_boost",
+            float,
+            0.5,
+            "Extra early output under strategic targets",
+            unit="multiplier - 1",
+            low=0.0,
+            high=5.0,
+            evidence=("000:143", "000:110"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "strategic_decay_months",
+            float,
+            24.0,
+            "Months over which the target-driven boost fades",
+            unit="months",
+            low=1.0,
+            high=240.0,
+            evidence=("000:106",),
+            reason="Strategic relationships are short and programme-specific.",
+        ),
+        _p(
+            "maturity_rate",
+            float,
+            0.02,
+            "Monthly growth of shared capacity under communicative rules",
+            unit="per month",
+            low=0.0,
+            high=1.0,
+            evidence=("000:108", "001:199"),
+            reason="Newport took five years to mature (001:199).",
+        ),
+        _p(
+            "agreement_cost",
+            float,
+            0.05,
+            "Slowing of agreement per member above the founding size",
+            unit="per member",
+            low=0.0,
+            high=1.0,
+            evidence=("002:413", "002:419"),
+            reason=_NOT_REPORTED,
+        ),
+        # ---- behaviour: evaluation and exit --------------------------------
+        _p(
+            "size_cost",
+            float,
+            0.03,
+            "Commitment cost of each member beyond the second",
+            unit="per member",
+            low=0.0,
+            high=0.2,
+            evidence=("001:357", "002:413"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "funding_end_commitment_hit",
+            float,
+            0.15,
+            "Drop in commitment when a grant ends without renewal",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("003:672",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "paper_threshold",
+            float,
+            0.35,
+            "Commitment below which a member becomes a paper partner",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("004:122",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "exit_threshold",
+            float,
+            0.25,
+            "Commitment below which a paper partner leaves",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("004:122",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "carry_on_threshold",
+            float,
+            0.5,
+            "Commitment a member needs to carry on without funding",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("002:1009", "000:143"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "carry_on_quorum",
+            float,
+            0.5,
+            "Share of members who must carry on when the funding ends",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("002:999",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "vcse_unfunded_capacity",
+            float,
+            0.4,
+            "Share of a VCSE group's partnership time left without a grant",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("002:605",),
+            reason=_NOT_REPORTED,
+        ),
+        # ---- behaviour: shocks and networking (M13, M14) ----------------
+        _p(
+            "collapse_threshold",
+            float,
+            0.2,
+            "Mean commitment below which a partnership collapses",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("003:1448",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "initial_commitment",
+            float,
+            0.6,
+            "Commitment of a founding member",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("000:203",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "call_commitment_penalty",
+            float,
+            0.15,
+            "Lower founding commitment when a funder's call requires partnership",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            group="run",
+            evidence=("004:122", "004:132"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "funding_benefit",
+            float,
+            0.1,
+            "Commitment benefit of taking part while funded",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("002:600", "002:605"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "legacy_months",
+            int,
+            12,
+            "Months a partnership must keep working after its funding ends to count as legacy",
+            unit="months",
+            low=1,
+            high=120,
+            evidence=("002:1009", "000:143"),
+            reason="A year of unfunded working is a conservative test of sustainment.",
+        ),
+        _p(
+            "recruitment_rate",
+            float,
+            0.2,
+            "Monthly chance an open partnership admits a willing organisation",
+            unit="per month",
+            low=0.0,
+            high=1.0,
+            evidence=("002:372", "003:333", "003:371"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "max_memberships",
+            int,
+            4,
+            "Most partnerships one organisation will take part in",
+            unit="partnerships",
+            low=1,
+            high=100,
+            evidence=("003:428", "003:710"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "grant_amount",
+            float,
+            11.0,
+            "Grant paid to a partnership each month",
+            unit="thousand pounds per month",
+            low=0.0,
+            high=10000.0,
+            group="funder",
+            evidence=("002:261", "002:268"),
+            reason="About 460k pounds over 39-42 months in HCT (002:261-268).",
+        ),
+        _p(
+            "shock_severity",
+            float,
+            0.2,
+            "Share of statutory capacity a budget shock cuts",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            evidence=("002:354", "001:66"),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "vcse_shock_multiplier",
+            float,
+            1.5,
+            "How much harder a shock hits small VCSE groups than statutory bodies",
+            unit="multiplier",
+            low=0.0,
+            high=5.0,
+            evidence=("001:350", "002:354"),
+            reason="Small groups have no reserves (003:254); above one.",
+        ),
+        _p(
+            "capacity_recovery",
+            float,
+            0.05,
+            "Monthly recovery of capacity towards its base",
+            unit="share of the gap",
+            low=0.0,
+            high=1.0,
+            evidence=("001:294",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "networking_contacts",
+            int,
+            2,
+            "New acquaintances each attendee makes at a networking event",
+            unit="ties",
+            low=0,
+            high=50,
+            evidence=("004:124",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "local_network_size",
+            int,
+            60,
+            "Organisations in one local system, the pool for prior ties",
+            unit="organisations",
+            low=2,
+            high=100000,
+            group="system",
+            reason="Keeps the number of prior ties linear in the number of organisations; equals the default system.",
+        ),
+        _p(
+            "formation_rate",
+            float,
+            1.0,
+            "New partnerships a year when formation is on",
+            unit="per year",
+            low=0.0,
+            high=100.0,
+            group="run",
+            evidence=("004:122",),
+            reason=_NOT_REPORTED,
+        ),
+        _p(
+            "funder_call_share",
+            float,
+            0.5,
+            "Share of new partnerships formed by a funder's call rather than strong ties",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            group="run",
+            evidence=("004:122", "004:132"),
+            reason=_NOT_REPORTED,
+        ),
+    ]
+}
+
+#: Seed of the run; not a model parameter but accepted everywhere one is.
+RNG_NAME = "rng"
+
+
+def parameter(name: str) -> Parameter:
+    """The Parameter called ``name``, or a ParameterError with a suggestion."""
+    try:
+        return PARAMETERS[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, [*PARAMETERS, RNG_NAME], n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ParameterError(f"unknown parameter '{name}'{hint} (see `partnersim params`)", name) from None
+
+
+def defaults() -> dict[str, Any]:
+    """Every parameter at its default."""
+    return {name: p.default for name, p in PARAMETERS.items()}
+
+
+def check_seed(value: Any) -> int | None:
+    """Validate a seed: ``None`` or a non-negative integer."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(
+            f"parameter 'rng' = {value!r} is not allowed: expected a non-negative integer or none",
+            RNG_NAME,
+            value,
+        )
+    if value < 0:
+        raise ParameterError(
+            f"parameter 'rng' = {value!r} is out of range: allowed a non-negative integer",
+            RNG_NAME,
+            value,
+        )
+    return int(value)
+
+
+def validate(params: Mapping[str, Any] | None = None, *, fill: bool = True) -> dict[str, Any]:
+    """Check ``params`` against the schema and return them typed.
+
+    Unknown names, wrong types and out-of-range values raise one
+    :class:`ParameterError` naming the parameter, the value and what is
+    allowed. With ``fill`` the result holds every parameter, defaults for
+    those not given. Cross-parameter rules (such as ``exit_threshold`` not
+    above ``paper_threshold``) are checked too.
+    """
+    params = dict(params or {})
+    out = defaults() if fill else {}
+    for name, value in params.items():
+        if name == RNG_NAME:
+            out[RNG_NAME] = check_seed(value)
+            continue
+        out[name] = parameter(name).check(value)
+    if fill:
+        _check_relations(out)
+    return out
+
+
+def _check_relations(p: Mapping[str, Any]) -> None:
+    if p["exit_threshold"] > p["paper_threshold"]:
+        raise ParameterError(
+            f"parameter 'exit_threshold' = {p['exit_threshold']!r} is out of range: "
+            f"allowed at most paper_threshold = {p['paper_threshold']!r}",
+            "exit_threshold",
+            p["exit_threshold"],
+        )
+    n_orgs = p["n_statutory"] + p["n_large_charity"] + p["n_small_vcse"]
+    if p["partnership_size"] > n_orgs:
+        raise ParameterError(
+            f"parameter 'partnership_size' = {p['partnership_size']!r} is out of range: "
+            f"allowed at most the number of organisations ({n_orgs})",
+            "partnership_size",
+            p["partnership_size"],
+        )
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def coerce(name: str, text: str) -> Any:
+    """Turn the text of ``--set name=text`` into a checked value."""
+    if name == RNG_NAME:
+        if text.strip().lower() in {"none", ""}:
+            return None
+        try:
+            return check_seed(int(text))
+        except ValueError:
+            raise ParameterError(
+                f"parameter 'rng' = {text!r} is not allowed: expected a non-negative integer or none",
+                name,
+                text,
+            ) from None
+    p = parameter(name)
+    raw = text.strip()
+    value: Any
+    if p.kind is bool:
+        low = raw.lower()
+        if low not in _TRUE | _FALSE:
+            raise ParameterError(
+                f"parameter '{name}' = {text!r} is not allowed: expected {p.allowed}", name, text
+            )
+        value = low in _TRUE
+    elif p.kind is str:
+        value = raw
+    else:
+        try:
+            value = float(raw) if p.kind is float else _parse_int(raw)
+        except ValueError:
+            raise ParameterError(
+                f"parameter '{name}' = {text!r} is not allowed: expected {p.allowed}", name, text
+            ) from None
+    return p.check(value)
+
+
+def _parse_int(raw: str) -> int | float:
+    try:
+        return int(raw)
+    except ValueError:
+        return float(raw)  # "12.0" is fine; check() refuses 12.5
+
+
+def names(group: str | None = None) -> list[str]:
+    """Parameter names, optionally of one group."""
+    return [n for n, p in PARAMETERS.items() if group is None or p.group == group]
+
+
+def describe(params: Iterable[str] | None = None) -> str:
+    """A plain-text table of parameters for ``partnersim params``."""
+    rows = []
+    for name in params or PARAMETERS:
+        p = parameter(name)
+        cite = ", ".join(p.evidence)
+        rows.append(
+            f"{name:34s} {p.default!s:>10s}  {p.allowed}\n{'':36s}{p.help}" + (f" [{cite}]" if cite else "")
+        )
+    return "\n".join(rows)
