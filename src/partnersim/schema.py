@@ -121,9 +121,10 @@ class Parameter:
         ):
             raise bad
         if self.kind is int:
-            if isinstance(value, (float, np.floating)):
-                if not math.isfinite(value) or not float(value).is_integer():
-                    raise bad
+            if isinstance(value, (float, np.floating)) and (
+                not math.isfinite(value) or not float(value).is_integer()
+            ):
+                raise bad
             value = int(value)
         else:
             value = float(value)
