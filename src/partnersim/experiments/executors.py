@@ -1,0 +1,133 @@
+"""Executors from laptop to cluster, all behind the ``concurrent.futures`` interface.
+
+:func:`open_executor` turns ``serial``, ``processes`` or ``dask`` (plus a
+worker count and an optional scheduler address) into a
+:class:`concurrent.futures.Executor`. The runner only ever calls
+``submit`` on it, so any other executor works as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["EXECUTORS", "ExecutorInfo", "SerialExecutor", "open_executor"]
+
+#: names accepted by :func:`open_executor` and ``partnersim sweep --executor``
+EXECUTORS = ("serial", "processes", "dask")
+
+#: how long to wait for a Dask scheduler before giving up (seconds)
+DASK_CONNECT_TIMEOUT = 30
+
+
+class SerialExecutor(Executor):
+    """Runs each task in this process at ``submit`` time; the baseline for reproducibility."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+@dataclass
+class ExecutorInfo:
+    """What ran a sweep, for the manifest: kind, workers (parallel slots) and scheduler address."""
+
+    kind: str
+    workers: int
+    scheduler: str | None = None
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    # forkserver is safe with threads (tqdm, dask) and cheaper than spawn;
+    # never rely on the global start method, which mesa.batch_run forces to spawn
+    if sys.platform.startswith("linux"):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["partnersim.model", "partnersim.experiments.runner"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+@contextlib.contextmanager
+def open_executor(
+    kind: str | Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Iterator[tuple[Executor, ExecutorInfo]]:
+    """Open an executor and close it (and anything it started) on exit.
+
+    Args:
+        kind: ``serial``, ``processes`` or ``dask``; or an Executor you own,
+            which is used as is and not shut down.
+        workers: parallel slots. ``processes``: pool size (default: CPU
+            count). ``dask`` without ``scheduler``: LocalCluster workers
+            (default 2, one thread each). Ignored for ``serial``.
+        scheduler: a Dask scheduler address (``tcp://host:8786``); the
+            cluster's own workers are used.
+
+    Yields:
+        ``(executor, info)``.
+    """
+    if isinstance(kind, Executor):
+        n = workers or getattr(kind, "_max_workers", None) or os.cpu_count() or 1
+        yield kind, ExecutorInfo(kind=type(kind).__name__, workers=int(n), scheduler=scheduler)
+        return
+    if kind not in EXECUTORS:
+        raise ValueError(f"unknown executor {kind!r}: expected one of {', '.join(EXECUTORS)}")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    if scheduler is not None and kind != "dask":
+        raise ValueError("a scheduler address needs the dask executor (--executor dask)")
+
+    if kind == "serial":
+        yield SerialExecutor(), ExecutorInfo("serial", 1)
+    elif kind == "processes":
+        n = workers or os.cpu_count() or 1
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=_process_context())
+        try:
+            yield pool, ExecutorInfo("processes", n)
+        finally:
+            # on Ctrl-C do not wait for queued chunks; finished ones are already saved
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        with _dask_client(workers, scheduler) as client:
+            n = sum(client.nthreads().values()) or (workers or 1)
+            yield client.get_executor(pure=False), ExecutorInfo("dask", n, scheduler or "LocalCluster")
+
+
+@contextlib.contextmanager
+def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+        try:
+            # a scheduler with no workers would hang the sweep; wait a bounded time
+            client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(
+        n_workers=workers or 2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    try:
+        with Client(cluster) as client:
+            yield client
+    finally:
+        cluster.close()

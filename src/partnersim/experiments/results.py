@@ -1,0 +1,124 @@
+"""The results folder of a sweep: finished chunks, final tables, manifest.
+
+Layout of ``<out>/`` (e.g. ``results/<study>/``)::
+
+    runs.parquet           one row per run: run_id, point_id, replicate, seed, parameters, outcomes
+    timeseries.parquet     optional: run_id, month, monthly model reporters
+    partnerships.parquet   optional: run_id, one row per partnership
+    manifest.json          the study, versions, git commit, executor, times, runs done
+    figures/               PNG figures
+    chunks/                finished chunks, kept for resume (runs-<token>.parquet, ...)
+
+Each finished chunk is written atomically, its optional tables first and its
+``runs-<token>.parquet`` last: a chunk counts as done only once that file
+exists, so a SIGKILL loses at most the chunks in flight. Resuming keeps every
+finished run whose spec (parameters, seed, task) is unchanged and drops
+duplicates by ``run_id``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from partnersim.io import write_json, write_table
+
+__all__ = ["TABLES", "ResultStore", "load_manifest", "load_runs"]
+
+#: the tables a sweep can write, besides the manifest
+TABLES = ("runs", "timeseries", "partnerships")
+
+#: internal column linking chunk rows to their spec (dropped from the final tables)
+KEY = "_spec_key"
+
+
+class ResultStore:
+    """Finished chunks and final tables of one sweep in ``out``."""
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.chunks = self.out / "chunks"
+
+    def clear(self) -> None:
+        """Forget every result (``--fresh``): remove only files a sweep writes."""
+        shutil.rmtree(self.chunks, ignore_errors=True)
+        shutil.rmtree(self.out / "figures", ignore_errors=True)
+        for name in (*(f"{t}.parquet" for t in TABLES), "manifest.json"):
+            (self.out / name).unlink(missing_ok=True)
+
+    def save_chunk(self, tables: Mapping[str, pd.DataFrame | None]) -> str:
+        """Persist one finished chunk atomically; return its token."""
+        token = f"{int(tables['runs']['run_id'].min()):09d}-{uuid.uuid4().hex[:8]}"
+        # optional tables first: a runs file is the chunk's commit record
+        for name in ("timeseries", "partnerships"):
+            df = tables.get(name)
+            if df is not None:
+                write_table(df, self.chunks / f"{name}-{token}.parquet")
+        write_table(tables["runs"], self.chunks / f"runs-{token}.parquet")
+        return token
+
+    def _chunk_runs(self) -> pd.DataFrame:
+        frames = []
+        for f in sorted(self.chunks.glob("runs-*.parquet")):
+            df = pd.read_parquet(f)
+            df["_chunk"] = f.stem.removeprefix("runs-")
+            frames.append(df)
+        if not frames:
+            return pd.DataFrame(columns=["run_id", KEY, "_chunk"])
+        return pd.concat(frames, ignore_index=True)
+
+    def finished(self, keys: Mapping[int, str]) -> pd.DataFrame:
+        """Finished runs whose spec key matches ``keys`` (run_id -> key), one row per run_id."""
+        runs = self._chunk_runs()
+        if runs.empty:
+            return runs
+        match = runs["run_id"].map(keys) == runs[KEY]
+        return runs[match].drop_duplicates("run_id", keep="first")
+
+    def collect(
+        self, keys: Mapping[int, str], tables: tuple[str, ...] = ("runs",)
+    ) -> dict[str, pd.DataFrame]:
+        """The finished results of the runs in ``keys``, sorted by run_id, internal columns dropped."""
+        runs = self.finished(keys).sort_values("run_id", kind="stable")
+        out = {"runs": runs.drop(columns=[KEY, "_chunk"]).reset_index(drop=True)}
+        source = dict(zip(runs["run_id"], runs["_chunk"], strict=True))
+        for name in tables:
+            if name == "runs":
+                continue
+            frames = []
+            for token in sorted(set(source.values())):
+                f = self.chunks / f"{name}-{token}.parquet"
+                if f.exists():
+                    df = pd.read_parquet(f)
+                    frames.append(df[df["run_id"].map(source) == token])
+            df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id"])
+            out[name] = df.sort_values("run_id", kind="stable").reset_index(drop=True)
+        return out
+
+    def write_final(self, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
+        """Write the final tables atomically; runs.parquet last."""
+        paths = [
+            write_table(df, self.out / f"{name}.parquet") for name, df in tables.items() if name != "runs"
+        ]
+        paths.append(write_table(tables["runs"], self.out / "runs.parquet"))
+        return paths
+
+    def write_manifest(self, manifest: Mapping[str, Any]) -> Path:
+        """Write manifest.json atomically."""
+        return write_json(dict(manifest), self.out / "manifest.json")
+
+
+def load_runs(out: str | Path) -> pd.DataFrame:
+    """``<out>/runs.parquet`` as a DataFrame."""
+    return pd.read_parquet(Path(out) / "runs.parquet")
+
+
+def load_manifest(out: str | Path) -> dict[str, Any]:
+    """``<out>/manifest.json`` as a dict."""
+    return json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))

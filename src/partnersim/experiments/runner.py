@@ -1,0 +1,385 @@
+"""Run a list of :class:`RunSpec` on any executor, in chunks, resumably.
+
+The model knows nothing of how it is run: a worker gets a chunk of specs and
+a :class:`Task` (the model, or any picklable function of the parameters) and
+returns plain tables; this process persists each finished chunk and, at the
+end, writes the final tables and the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import platform
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from partnersim.experiments.executors import ExecutorInfo, SerialExecutor, open_executor
+from partnersim.experiments.results import KEY, ResultStore
+from partnersim.experiments.specs import RunSpec
+
+__all__ = ["SweepResult", "Task", "run_chunk", "run_specs"]
+
+#: largest chunk the default chunking makes (runs); chunks aim at ~4 per worker
+MAX_CHUNK = 25
+
+_VERSIONED = (
+    "mesa",
+    "numpy",
+    "pandas",
+    "scipy",
+    "pyarrow",
+    "dask",
+    "distributed",
+    "matplotlib",
+    "seaborn",
+    "tqdm",
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker does with each spec.
+
+    Attributes:
+        fn: ``None`` runs the partnership model; otherwise a picklable
+            function called as ``fn(**params)`` returning a mapping of
+            scalar outcomes (e.g. :func:`partnersim.simulate`, or the
+            Ishigami function).
+        seed_param: name under which the run's seed is passed (``rng``);
+            ``None`` passes no seed.
+        outcomes: outcome names to keep (``None``: all the task returns).
+        timeseries, partnerships: also keep the model's monthly series and
+            partnership table (model only).
+    """
+
+    fn: Callable[..., Mapping[str, Any]] | None = None
+    seed_param: str | None = "rng"
+    outcomes: tuple[str, ...] | None = None
+    timeseries: bool = False
+    partnerships: bool = False
+
+    def identity(self) -> dict[str, Any]:
+        """What makes results comparable on resume."""
+        fn = "partnersim.model" if self.fn is None else f"{self.fn.__module__}.{self.fn.__qualname__}"
+        return {
+            "fn": fn,
+            "seed_param": self.seed_param,
+            "outcomes": list(self.outcomes) if self.outcomes else None,
+            "timeseries": self.timeseries,
+            "partnerships": self.partnerships,
+        }
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_specs` returns.
+
+    ``runs`` has one row per spec, sorted by run_id: ``run_id``,
+    ``point_id``, ``replicate``, ``seed``, the spec's parameters, then the
+    outcomes. ``timeseries``/``partnerships`` carry ``run_id`` too.
+    """
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame | None = None
+    partnerships: pd.DataFrame | None = None
+    out: Path | None = None
+    n_resumed: int = 0
+    n_ran: int = 0
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def spec_key(spec: RunSpec, task: Task) -> str:
+    """A short hash of everything that determines a run's result."""
+    blob = json.dumps(
+        {"params": dict(spec.params), "seed": spec.seed, "task": task.identity()},
+        sort_keys=True,
+        default=_plain,
+    )
+    return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | None, pd.DataFrame | None]:
+    params = dict(spec.params)
+    if task.seed_param:
+        params[task.seed_param] = spec.seed
+    ts = table = None
+    if task.fn is None:
+        from partnersim.model import run_model
+
+        model = run_model(params)
+        outcomes: Mapping[str, Any] = model.summary()
+        if task.timeseries:
+            ts = model.timeseries().reset_index()
+        if task.partnerships:
+            table = model.partnership_table()
+    else:
+        outcomes = task.fn(**params)
+    if task.outcomes is not None:
+        missing = [k for k in task.outcomes if k not in outcomes]
+        if missing:
+            raise KeyError(f"the task returned no outcome {missing}; it returned {sorted(outcomes)}")
+        outcomes = {k: outcomes[k] for k in task.outcomes}
+    return dict(outcomes), ts, table
+
+
+def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, pd.DataFrame | None]:
+    """Run a chunk of specs in this process; the unit of work sent to an executor.
+
+    Returns ``{"runs": ..., "timeseries": ..., "partnerships": ...}``, the
+    last two ``None`` unless the task keeps them.
+    """
+    rows, series, tables = [], [], []
+    for spec in specs:
+        outcomes, ts, table = _run_one(spec, task)
+        ids = {
+            "run_id": spec.run_id,
+            "point_id": spec.point_id,
+            "replicate": spec.replicate,
+            "seed": spec.seed,
+        }
+        clash = set(outcomes) & (set(ids) | set(spec.params))
+        if clash:
+            raise ValueError(f"outcome names {sorted(clash)} clash with parameter or id columns")
+        rows.append({**ids, **dict(spec.params), **outcomes, KEY: spec_key(spec, task)})
+        if ts is not None:
+            ts.insert(0, "run_id", spec.run_id)
+            series.append(ts)
+        if table is not None:
+            table.insert(0, "run_id", spec.run_id)
+            tables.append(table)
+    return {
+        "runs": pd.DataFrame(rows),
+        "timeseries": pd.concat(series, ignore_index=True) if task.timeseries and series else None,
+        "partnerships": pd.concat(tables, ignore_index=True) if task.partnerships and tables else None,
+    }
+
+
+def default_chunk_size(n_runs: int, workers: int) -> int:
+    """About four chunks per worker, at most :data:`MAX_CHUNK` runs each."""
+    return max(1, min(MAX_CHUNK, math.ceil(n_runs / (4 * max(1, workers)))))
+
+
+def _check_specs(specs: Sequence[RunSpec], task: Task) -> None:
+    ids = [s.run_id for s in specs]
+    if len(set(ids)) != len(ids):
+        raise ValueError("run_ids repeat: every spec needs its own run_id")
+    if task.fn is None:
+        from partnersim.schema import validate
+
+        seen: set[int] = set()
+        for s in specs:  # once per point: invalid parameters fail before anything runs
+            if s.point_id not in seen:
+                seen.add(s.point_id)
+                validate({**s.params, **({task.seed_param: s.seed} if task.seed_param else {})})
+    elif task.timeseries or task.partnerships:
+        raise ValueError("timeseries and partnerships tables come from the model only (fn=None)")
+
+
+def _versions() -> dict[str, str]:
+    from partnersim import __version__
+
+    out = {"partnersim": __version__, "python": platform.python_version()}
+    for name in _VERSIONED:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[name] = metadata.version(name)
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        where = Path(__file__).resolve().parent
+        res = subprocess.run(
+            ["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout.strip() or None if res.returncode == 0 else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_specs(
+    specs: Sequence[RunSpec],
+    out: str | Path | None = None,
+    *,
+    executor: str | Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    fn: Callable[..., Mapping[str, Any]] | None = None,
+    seed_param: str | None = "rng",
+    outcomes: Sequence[str] | None = None,
+    timeseries: bool = False,
+    partnerships: bool = False,
+    fresh: bool = False,
+    progress: bool = False,
+    manifest: Mapping[str, Any] | None = None,
+) -> SweepResult:
+    """Run every spec and return (and, with ``out``, persist) the results.
+
+    Args:
+        specs: the runs, e.g. from :func:`make_specs`.
+        out: results folder. Each finished chunk is saved there at once;
+            running again with the same specs resumes (finished runs kept,
+            the rest run). ``None`` keeps everything in memory.
+        executor: ``serial``, ``processes``, ``dask`` or any
+            ``concurrent.futures.Executor`` (not shut down here).
+        workers, scheduler: see :func:`open_executor`.
+        chunk_size: runs per task (default :func:`default_chunk_size`).
+        fn, seed_param, outcomes, timeseries, partnerships: see :class:`Task`.
+        fresh: forget earlier results in ``out`` first.
+        progress: show a progress bar (rate, ETA) on stderr.
+        manifest: extra entries for ``manifest.json`` (e.g. the study).
+
+    Results do not depend on the executor, the number of workers or the
+    chunking: each run is seeded from its spec alone.
+    """
+    task = Task(
+        fn=fn,
+        seed_param=seed_param,
+        outcomes=tuple(outcomes) if outcomes is not None else None,
+        timeseries=timeseries,
+        partnerships=partnerships,
+    )
+    _check_specs(specs, task)
+    keys = {s.run_id: spec_key(s, task) for s in specs}
+    wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
+    store = ResultStore(out) if out is not None else None
+    if store is not None and fresh:
+        store.clear()
+    done_ids = set(store.finished(keys)["run_id"]) if store is not None else set()
+    todo = [s for s in specs if s.run_id not in done_ids]
+    memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
+
+    started = _now()
+    with open_executor(executor, workers, scheduler) as (pool, info):
+        size = chunk_size or default_chunk_size(len(todo), info.workers)
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        meta = _manifest(manifest, info, size, started, len(specs), fn, task)
+        if store is not None:
+            store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
+
+        def keep(result: dict[str, pd.DataFrame | None]) -> None:
+            if store is not None:
+                store.save_chunk(result)
+            else:
+                for n in wanted:
+                    if result.get(n) is not None:
+                        memory[n].append(result[n])  # type: ignore[arg-type]
+
+        _drive(pool, info, chunks, task, keep, progress, total=len(specs), initial=len(done_ids))
+
+    if store is not None:
+        tables = store.collect(keys, wanted)
+    else:
+        tables = {
+            n: pd.concat(memory[n], ignore_index=True) if memory[n] else pd.DataFrame(columns=["run_id"])
+            for n in wanted
+        }
+        tables["runs"] = tables["runs"].drop(columns=[KEY], errors="ignore")
+        for n in wanted:
+            tables[n] = tables[n].sort_values("run_id", kind="stable").reset_index(drop=True)
+    runs = tables["runs"]
+    if len(runs) != len(specs) or set(runs["run_id"]) != set(keys):
+        raise RuntimeError(f"sweep ended with {len(runs)} of {len(specs)} runs; run it again to resume")
+    meta.update({"status": "complete", "finished": _now(), "runs_done": len(runs)})
+    if store is not None:
+        store.write_final(tables)
+        store.write_manifest(meta)
+    return SweepResult(
+        runs=runs,
+        timeseries=tables.get("timeseries"),
+        partnerships=tables.get("partnerships"),
+        out=Path(out) if out is not None else None,
+        n_resumed=len(done_ids),
+        n_ran=len(todo),
+        manifest=meta,
+    )
+
+
+def _manifest(
+    extra: Mapping[str, Any] | None,
+    info: ExecutorInfo,
+    chunk_size: int,
+    started: str,
+    n_runs: int,
+    fn: Callable[..., Any] | None,
+    task: Task,
+) -> dict[str, Any]:
+    return {
+        **dict(extra or {}),
+        "task": task.identity(),
+        "versions": _versions(),
+        "git_commit": _git_commit(),
+        "executor": info.kind,
+        "workers": info.workers,
+        "scheduler": info.scheduler,
+        "chunk_size": chunk_size,
+        "started": started,
+        "finished": None,
+        "runs_total": n_runs,
+        "command": sys.argv if fn is None else None,
+    }
+
+
+def _drive(
+    pool: Executor,
+    info: ExecutorInfo,
+    chunks: list[list[RunSpec]],
+    task: Task,
+    keep: Callable[[dict[str, pd.DataFrame | None]], None],
+    progress: bool,
+    total: int,
+    initial: int,
+) -> None:
+    """Submit chunks with a bounded number in flight; keep each as it finishes."""
+    from tqdm.auto import tqdm
+
+    # a few chunks queued per worker keeps workers busy without losing much on a kill
+    limit = 1 if isinstance(pool, SerialExecutor) else 2 * info.workers
+    queue = iter(chunks)
+    pending: dict[Future, int] = {}
+    with tqdm(
+        total=total, initial=initial, unit="run", disable=not progress, dynamic_ncols=True, smoothing=0.1
+    ) as bar:
+
+        def fill() -> None:
+            while len(pending) < limit:
+                chunk = next(queue, None)
+                if chunk is None:
+                    return
+                pending[pool.submit(run_chunk, chunk, task)] = len(chunk)
+
+        try:
+            fill()
+            while pending:
+                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    n = pending.pop(future)
+                    keep(future.result())
+                    bar.update(n)
+                fill()
+        finally:
+            for future in pending:
+                future.cancel()

@@ -1,0 +1,381 @@
+"""Studies as data: a TOML file in ``configs/`` checked against the one schema.
+
+A study file looks like this (every key but ``factors`` is optional)::
+
+    name = "turnover-funding-coordinator"   # results/<name>/; default: file stem
+    description = "..."
+    design = "grid"          # "grid" (full factorial) or "lhs" (Latin hypercube)
+    samples = 32             # lhs only: points drawn over the ranges
+    replicates = 10          # runs per point, each with its own seed
+    seed = 20240601          # root seed: SeedSequence(seed).spawn(n_runs)
+    outcomes = ["survival_rate", "legacy_rate"]   # default: all summary outcomes
+    timeseries = false       # also keep timeseries.parquet
+    partnerships = false     # also keep partnerships.parquet
+
+    [parameters]             # base parameters for every run
+    horizon = 120
+
+    [factors]                # grid: lists of values; lhs: {low, high} ranges
+    staff_turnover = [0.1, 0.3, 0.5]
+    funding_length = { low = 12, high = 60 }   # lhs only
+
+In an ``lhs`` design, factors given as lists are crossed with the hypercube.
+Every problem raises one :class:`~partnersim.config.ConfigError` naming the
+file, the key, the value and what is allowed; nothing runs and nothing is
+written before a study has been checked.
+
+The ``check_*`` helpers and :func:`output_dir` are public so that other study
+files (``sobol.toml``, ``policies.toml``) are checked the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from partnersim.config import ConfigError, read_toml
+from partnersim.experiments.specs import RunSpec, grid_points, lhs_points, make_specs
+from partnersim.model import SUMMARY_NAMES
+from partnersim.schema import RNG_NAME, ParameterError, parameter, validate
+
+__all__ = [
+    "STUDY_KEYS",
+    "Study",
+    "check_bool",
+    "check_factors",
+    "check_int",
+    "check_keys",
+    "check_name",
+    "check_outcomes",
+    "check_parameters",
+    "check_points",
+    "load_study",
+    "output_dir",
+]
+
+#: top-level keys a sweep study may have
+STUDY_KEYS = (
+    "name",
+    "description",
+    "design",
+    "samples",
+    "replicates",
+    "seed",
+    "outcomes",
+    "timeseries",
+    "partnerships",
+    "parameters",
+    "factors",
+)
+
+DESIGNS = ("grid", "lhs")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str | Path, prefix: str = "") -> None:
+    """Refuse keys not in ``allowed`` (``prefix`` is the table, e.g. ``"sweep."``)."""
+    allowed = list(allowed)
+    for key in data:
+        if key not in allowed:
+            raise ConfigError(f"{path}: unknown key '{prefix}{key}': allowed keys are {', '.join(allowed)}")
+
+
+def check_name(value: Any, path: str | Path, key: str = "name") -> str:
+    """A study name that is safe as one folder name under the output folder."""
+    if not isinstance(value, str) or not _NAME.match(value) or ".." in value:
+        raise ConfigError(
+            f"{path}: key '{key}' = {value!r} is not allowed: expected a folder name of letters, "
+            "digits, '-', '_' or '.' (no '/', no '..', at most 100 characters), "
+            "so that results stay inside the output folder"
+        )
+    return value
+
+
+def output_dir(root: str | Path, name: str, path: str | Path = "study") -> Path:
+    """``root/name``, refusing any name that would resolve outside ``root``."""
+    check_name(name, path)
+    root = Path(root)
+    out = root / name
+    if root.resolve() not in out.resolve().parents:
+        raise ConfigError(f"{path}: key 'name' = {name!r} would write outside the output folder {root}")
+    return out
+
+
+def check_int(
+    data: Mapping[str, Any],
+    key: str,
+    path: str | Path,
+    default: int | None,
+    low: int | None = None,
+    high: int | None = None,
+    prefix: str = "",
+) -> int | None:
+    """``data[key]`` as an int within ``[low, high]``, or ``default`` when absent."""
+    if key not in data:
+        return default
+    value = data[key]
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    ok = ok and (low is None or value >= low) and (high is None or value <= high)
+    if not ok:
+        bounds = " and ".join(
+            t
+            for t in (
+                f"at least {low}" if low is not None else "",
+                f"at most {high}" if high is not None else "",
+            )
+            if t
+        )
+        raise ConfigError(
+            f"{path}: key '{prefix}{key}' = {value!r} is not allowed: expected an integer"
+            + (f" {bounds}" if bounds else "")
+        )
+    return value
+
+
+def check_bool(data: Mapping[str, Any], key: str, path: str | Path, default: bool, prefix: str = "") -> bool:
+    """``data[key]`` as a bool, or ``default`` when absent."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: key '{prefix}{key}' = {value!r} is not allowed: expected true or false")
+    return value
+
+
+def check_parameters(data: Any, path: str | Path, key: str = "parameters") -> dict[str, Any]:
+    """A table of base parameters, each checked against the schema (the seed is not a parameter here)."""
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{path}: key '{key}' must be a table of name = value, got {data!r}")
+    if RNG_NAME in data:
+        raise ConfigError(
+            f"{path}: key '{key}.{RNG_NAME}' is not allowed: seeds come from the study's root 'seed'"
+        )
+    try:
+        return validate(data, fill=False)
+    except ParameterError as exc:
+        raise ConfigError(f"{path}: key '{key}.{exc.name}': {exc}") from None
+
+
+def check_factors(
+    data: Any, path: str | Path, key: str = "factors", *, ranges_allowed: bool = True
+) -> tuple[dict[str, list[Any]], dict[str, tuple[float, float]]]:
+    """Split ``[factors]`` into value lists and ``{low, high}`` ranges, each checked against the schema."""
+    if not isinstance(data, Mapping) or not data:
+        raise ConfigError(
+            f"{path}: key '{key}' must be a non-empty table: name = [values] or name = {{ low = .., high = .. }}"
+        )
+    lists: dict[str, list[Any]] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    for name, spec in data.items():
+        where = f"{key}.{name}"
+        if name == RNG_NAME:
+            raise ConfigError(
+                f"{path}: key '{where}' is not allowed: seeds come from the study's root 'seed'"
+            )
+        try:
+            p = parameter(name)
+        except ParameterError as exc:
+            raise ConfigError(f"{path}: key '{where}': {exc}") from None
+        if isinstance(spec, list):
+            if not spec:
+                raise ConfigError(f"{path}: key '{where}' = [] is not allowed: give at least one value")
+            values = []
+            for v in spec:
+                try:
+                    values.append(p.check(v))
+                except ParameterError as exc:
+                    raise ConfigError(f"{path}: key '{where}' = {spec!r}: {exc}") from None
+            if len(set(values)) != len(values):
+                raise ConfigError(f"{path}: key '{where}' = {spec!r} is not allowed: values repeat")
+            lists[name] = values
+        elif isinstance(spec, Mapping) and ranges_allowed:
+            ranges[name] = _check_range(p, spec, path, where)
+        else:
+            what = (
+                "a list of values or a table { low = .., high = .. }"
+                if ranges_allowed
+                else "a list of values"
+            )
+            raise ConfigError(f"{path}: key '{where}' = {spec!r} is not allowed: expected {what}")
+    return lists, ranges
+
+
+def _check_range(p: Any, spec: Mapping[str, Any], path: str | Path, where: str) -> tuple[float, float]:
+    if p.kind not in (int, float):
+        raise ConfigError(
+            f"{path}: key '{where}' = {dict(spec)!r} is not allowed: '{p.name}' is not a number "
+            f"({p.allowed}); give a list of values instead"
+        )
+    check_keys(spec, ("low", "high"), path, prefix=f"{where}.")
+    if "low" not in spec or "high" not in spec:
+        raise ConfigError(f"{path}: key '{where}' = {dict(spec)!r} is not allowed: give both low and high")
+    bounds = []
+    for k in ("low", "high"):
+        try:
+            bounds.append(p.check(spec[k]))
+        except ParameterError as exc:
+            raise ConfigError(f"{path}: key '{where}.{k}': {exc}") from None
+    low, high = bounds
+    if not low < high:
+        raise ConfigError(f"{path}: key '{where}' = {dict(spec)!r} is not allowed: low must be below high")
+    return float(low), float(high)
+
+
+def check_outcomes(
+    value: Any, path: str | Path, key: str = "outcomes", allowed: Sequence[str] = SUMMARY_NAMES
+) -> tuple[str, ...]:
+    """A non-empty list of outcome names from ``allowed`` (default: every one)."""
+    if value is None:
+        return tuple(allowed)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{path}: key '{key}' = {value!r} is not allowed: expected a list of names from {', '.join(allowed)}"
+        )
+    for v in value:
+        if v not in allowed:
+            raise ConfigError(
+                f"{path}: key '{key}' = {value!r}: unknown outcome {v!r}: allowed are {', '.join(allowed)}"
+            )
+    return tuple(dict.fromkeys(value))
+
+
+def check_points(
+    points: Sequence[Mapping[str, Any]], path: str | Path, key: str = "factors"
+) -> list[dict[str, Any]]:
+    """Check every full point (base + factors) against the schema, cross-parameter rules included."""
+    for point in points:
+        try:
+            validate(point)
+        except ParameterError as exc:
+            shown = {k: v for k, v in point.items()}
+            raise ConfigError(f"{path}: key '{key}': the point {shown} is not allowed: {exc}") from None
+    return [dict(p) for p in points]
+
+
+# ------------------------------------------------------------------ the study
+
+
+@dataclass(frozen=True)
+class Study:
+    """A checked sweep study. Build it with :func:`load_study`."""
+
+    path: Path
+    name: str
+    description: str
+    design: str
+    base: dict[str, Any]
+    factors: dict[str, list[Any]]
+    ranges: dict[str, tuple[float, float]]
+    samples: int
+    replicates: int
+    seed: int
+    outcomes: tuple[str, ...]
+    timeseries: bool
+    partnerships: bool
+    raw: dict[str, Any] = field(repr=False)
+    points: list[dict[str, Any]] = field(repr=False)
+
+    @property
+    def factor_names(self) -> list[str]:
+        """Every varied parameter: list factors then ranges."""
+        return [*self.factors, *self.ranges]
+
+    def specs(self) -> list[RunSpec]:
+        """Every run: points x replicates, seeds spawned from ``seed``."""
+        return make_specs(self.points, self.replicates, root_seed=self.seed)
+
+    def output_dir(self, root: str | Path = "results") -> Path:
+        """``root/<name>``, checked to stay inside ``root``."""
+        return output_dir(root, self.name, self.path)
+
+    def resolved(self) -> dict[str, Any]:
+        """The study as resolved, for the manifest."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "design": self.design,
+            "samples": self.samples if self.design == "lhs" else None,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "outcomes": list(self.outcomes),
+            "timeseries": self.timeseries,
+            "partnerships": self.partnerships,
+            "factors": {
+                **self.factors,
+                **{k: {"low": lo, "high": hi} for k, (lo, hi) in self.ranges.items()},
+            },
+            "base": validate(self.base),
+            "n_points": len(self.points),
+            "n_runs": len(self.points) * self.replicates,
+        }
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and check a study file; raise :class:`ConfigError` on the first problem."""
+    path = Path(path)
+    raw = read_toml(path)
+    check_keys(raw, STUDY_KEYS, path)
+    name = check_name(raw.get("name", path.stem), path)
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise ConfigError(f"{path}: key 'description' = {description!r} is not allowed: expected a string")
+    design = raw.get("design", "grid")
+    if design not in DESIGNS:
+        raise ConfigError(
+            f"{path}: key 'design' = {design!r} is not allowed: expected one of {', '.join(map(repr, DESIGNS))}"
+        )
+    replicates = check_int(raw, "replicates", path, 1, low=1, high=1_000_000)
+    seed = check_int(raw, "seed", path, 0, low=0)
+    samples = check_int(raw, "samples", path, None, low=1, high=10_000_000)
+    outcomes = check_outcomes(raw.get("outcomes"), path)
+    timeseries = check_bool(raw, "timeseries", path, False)
+    partnerships = check_bool(raw, "partnerships", path, False)
+    base = check_parameters(raw.get("parameters"), path)
+    if "factors" not in raw:
+        raise ConfigError(f"{path}: key 'factors' is missing: give at least one factor to vary")
+    lists, ranges = check_factors(raw["factors"], path, ranges_allowed=design == "lhs")
+    for name_ in lists.keys() | ranges.keys():
+        if name_ in base:
+            raise ConfigError(
+                f"{path}: key 'factors.{name_}' is not allowed: '{name_}' is also set in [parameters]"
+            )
+    if design == "lhs":
+        if not ranges:
+            raise ConfigError(
+                f"{path}: key 'factors' is not allowed: design 'lhs' needs at least one range {{ low, high }}"
+            )
+        if samples is None:
+            raise ConfigError(f"{path}: key 'samples' is missing: design 'lhs' needs a number of samples")
+        ints = [n for n in ranges if parameter(n).kind is int]
+        cube = lhs_points(ranges, samples, seed, integer=ints)
+        points = [{**base, **g, **c} for g in grid_points(lists) for c in cube]
+    else:
+        if samples is not None:
+            raise ConfigError(
+                f"{path}: key 'samples' = {samples!r} is not allowed: only design 'lhs' samples"
+            )
+        points = [{**base, **g} for g in grid_points(lists)]
+    points = check_points(points, path)
+    return Study(
+        path=path,
+        name=name,
+        description=description,
+        design=design,
+        base=base,
+        factors=lists,
+        ranges=ranges,
+        samples=samples or 0,
+        replicates=replicates or 1,
+        seed=seed or 0,
+        outcomes=outcomes,
+        timeseries=timeseries,
+        partnerships=partnerships,
+        raw=raw,
+        points=points,
+    )
