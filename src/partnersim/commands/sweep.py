@@ -1,0 +1,109 @@
+"""``partnersim sweep``: run a study (a TOML file) over its factors and replicates, resumably."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from partnersim.config import ConfigError
+from partnersim.experiments.executors import EXECUTORS
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="run a study: factors x replicates, on any executor, resumable",
+        description="Run every point x replicate of a study file and write runs.parquet, "
+        "manifest.json and figures to OUT/<study name>/. Running the same command again "
+        "resumes an interrupted sweep; --fresh starts over.",
+    )
+    p.add_argument("study", type=Path, help="study file (TOML), e.g. configs/quick.toml")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default=None,
+        help="where runs happen (default: serial, or dask with --scheduler)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes (default: all CPUs), or LocalCluster workers for dask (default: 2)",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        help="output folder; results go to OUT/<name>/ (default: results)",
+    )
+    p.add_argument("--fresh", action="store_true", help="forget earlier results of this study and start over")
+    p.add_argument(
+        "--chunk-size", type=int, metavar="N", help="runs per task (default: about 4 tasks per worker)"
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from partnersim.experiments.study import load_study
+
+    # everything is checked before anything runs or is written
+    study = load_study(args.study)
+    out = study.output_dir(args.out)
+    executor = args.executor or ("dask" if args.scheduler else "serial")
+    if args.scheduler and executor != "dask":
+        raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
+    for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
+        if value is not None and value < 1:
+            raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
+
+    from partnersim.experiments.figures import plot_sweep
+    from partnersim.experiments.runner import run_specs
+
+    specs = study.specs()
+    print(
+        f"partnersim sweep: study '{study.name}': {len(specs)} runs "
+        f"({len(study.points)} points x {study.replicates} replicates) on {executor}"
+        + (f" at {args.scheduler}" if args.scheduler else "")
+    )
+    start = time.perf_counter()
+    result = run_specs(
+        specs,
+        out,
+        executor=executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
+        outcomes=study.outcomes,
+        timeseries=study.timeseries,
+        partnerships=study.partnerships,
+        fresh=args.fresh,
+        progress=not args.no_progress,
+        manifest={
+            "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved()},
+        },
+    )
+    elapsed = time.perf_counter() - start
+    rate = result.n_ran / elapsed if result.n_ran and elapsed > 0 else 0.0
+    print(
+        f"{len(result.runs)} runs ({result.n_resumed} kept from before, {result.n_ran} run now"
+        + (f", {rate:.1f} runs/s" if result.n_ran else "")
+        + f") on {result.manifest['executor']} with {result.manifest['workers']} worker(s)"
+    )
+    figures = (
+        []
+        if args.no_figures
+        else plot_sweep(result.runs, study.factor_names, study.outcomes, out / "figures")
+    )
+    tables = ", ".join(
+        f"{n}.parquet"
+        for n, on in (("runs", True), ("timeseries", study.timeseries), ("partnerships", study.partnerships))
+        if on
+    )
+    print(
+        f"wrote {out}/: {tables}, manifest.json"
+        + (f" and {len(figures)} figures in figures/" if figures else "")
+    )
+    return 0

@@ -1,0 +1,108 @@
+"""Figures of a sweep: each factor's effect on each outcome, and two-factor heatmaps.
+
+- ``effects_<outcome>.png``: one panel per factor; the mean outcome at each
+  factor value (averaged over the other factors) with a 95% bootstrap
+  confidence interval across replicates. Continuous factors (a Latin
+  hypercube) are binned.
+- ``heatmap_<outcome>.png``: for designs with two or more discrete factors,
+  the mean outcome over the first two.
+
+Every figure is written atomically with :func:`partnersim.plots.save_figure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from partnersim.plots import save_figure
+
+__all__ = ["plot_effects", "plot_heatmap", "plot_sweep"]
+
+#: a factor with more distinct values than this is treated as continuous and binned
+MAX_LEVELS = 12
+_BINS = 6
+
+
+def _label(name: str) -> str:
+    from partnersim.schema import PARAMETERS
+
+    p = PARAMETERS.get(name)
+    unit = f" ({p.unit})" if p is not None and p.unit else ""
+    return name.replace("_", " ") + unit
+
+
+def _discrete(runs: pd.DataFrame, factor: str) -> bool:
+    return runs[factor].nunique() <= MAX_LEVELS or runs[factor].dtype == object
+
+
+def plot_effects(runs: pd.DataFrame, factors: Sequence[str], outcome: str, path: str | Path) -> Path:
+    """One panel per factor: mean ``outcome`` by factor value with 95% CIs across replicates."""
+    n = len(factors)
+    fig, axes = plt.subplots(1, n, figsize=(3.4 * n + 0.6, 3.4), sharey=True, squeeze=False)
+    for ax, factor in zip(axes[0], factors, strict=True):
+        if _discrete(runs, factor):
+            # seed: bootstrap CIs are the same every time the figure is drawn
+            sns.pointplot(
+                data=runs,
+                x=factor,
+                y=outcome,
+                errorbar=("ci", 95),
+                seed=0,
+                ax=ax,
+                color="tab:blue",
+                capsize=0.15,
+            )
+        else:
+            sns.regplot(
+                data=runs,
+                x=factor,
+                y=outcome,
+                x_bins=_BINS,
+                x_ci=95,
+                fit_reg=False,
+                seed=0,
+                ax=ax,
+                color="tab:blue",
+            )
+        ax.set_xlabel(_label(factor))
+        ax.set_ylabel(outcome.replace("_", " "))
+    fig.suptitle(
+        f"Effect of each factor on {outcome.replace('_', ' ')} (mean, 95% CI across runs)", fontsize=10
+    )
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def plot_heatmap(runs: pd.DataFrame, rows: str, cols: str, outcome: str, path: str | Path) -> Path:
+    """Mean ``outcome`` over two discrete factors (averaged over replicates and other factors)."""
+    table = runs.pivot_table(index=rows, columns=cols, values=outcome, aggfunc="mean", observed=True)
+    fig, ax = plt.subplots(figsize=(1.1 * len(table.columns) + 2.6, 0.6 * len(table.index) + 1.8))
+    sns.heatmap(
+        table, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar_kws={"label": outcome.replace("_", " ")}
+    )
+    ax.set(xlabel=_label(cols), ylabel=_label(rows), title=f"Mean {outcome.replace('_', ' ')}")
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def plot_sweep(
+    runs: pd.DataFrame, factors: Sequence[str], outcomes: Sequence[str], outdir: str | Path
+) -> list[Path]:
+    """Every sweep figure into ``outdir``; returns their paths."""
+    outdir = Path(outdir)
+    sns.set_theme(style="whitegrid", context="notebook")
+    factors = [f for f in factors if f in runs and runs[f].nunique() > 1] or list(factors)
+    paths = [plot_effects(runs, factors, o, outdir / f"effects_{o}.png") for o in outcomes]
+    discrete = [f for f in factors if _discrete(runs, f)]
+    if len(discrete) >= 2:
+        rows, cols = discrete[0], discrete[1]
+        paths += [plot_heatmap(runs, rows, cols, o, outdir / f"heatmap_{o}.png") for o in outcomes]
+    return paths
