@@ -17,7 +17,7 @@ from partnersim.config import ConfigError
 from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help
-COMMANDS = ("run", "params", "sweep")
+COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare")
 
 
 def build_parser() -> argparse.ArgumentParser:
