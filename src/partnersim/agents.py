@@ -204,6 +204,7 @@ class Partnership(mesa.Agent):
         self.mean_trust = 0.0
         self.trust_pairs: dict[tuple[str, str], list[float]] = {}
         self.voice_gini = 0.0
+        self.trust_history: list[float] = []
         self._trust_sum = 0.0
         self._commitment_sum = 0.0
         self._months = 0
@@ -323,11 +324,15 @@ class Partnership(mesa.Agent):
         lost_coordinator = self.coordinator_post and not self.mainstreamed
         if lost_coordinator:
             self.coordinator_post = False
-        hit = p["funding_end_commitment_hit"]
+        # strategic ties are programme-specific, so the end of the money shakes them more (000:106)
+        hit = p["funding_end_commitment_hit"] * (1.5 - self.orientation)
         for uid in self.commitment:
             self.commitment[uid] = max(0.0, self.commitment[uid] - hit)
         commitments = [self.commitment[m.unique_id] for m in self.active_members]
-        self.abandoned = not mech.carries_on(commitments, p["carry_on_threshold"], p["carry_on_quorum"])
+        momentum = p["coordinator_momentum"] if self.coordinator_post else 0.0
+        self.abandoned = not mech.carries_on(
+            commitments, p["carry_on_threshold"], p["carry_on_quorum"], momentum
+        )
         words = f"the grant of Partnership {self.number} ended"
         if lost_coordinator:
             words += " and its coordinator post went"
@@ -550,12 +555,18 @@ class Partnership(mesa.Agent):
         voices = mech.voice_shares(powers, self.orientation)
         self.voice_gini = mech.gini(voices)
         n = len(active)
-        benefit = p["funding_benefit"] * self.funded
+        benefit = p["funding_benefit"] * self.funded + p["coordinator_benefit"] * self.coordinator_present
         cost = mech.membership_cost(len(self.members), p["size_cost"])
+        given = sum(self.contribution[m.unique_id] for m in active)
         for m, v in zip(active, voices, strict=True):
             uid = m.unique_id
+            share = self.contribution[uid] / given if given > 0 else 0.0
             target = mech.satisfaction_target(
-                v, n, self.reciprocity, self.effectiveness, self.member_trust(m, active)
+                v,
+                n,
+                mech.member_reciprocity(v, share),
+                self.effectiveness,
+                self.member_trust(m, active),
             )
             self.satisfaction[uid] += 0.2 * (target - self.satisfaction[uid])
         leavers = []
@@ -582,6 +593,7 @@ class Partnership(mesa.Agent):
             else:
                 self.paper.discard(uid)
         for m in leavers:
+            model.exits[m.sector] += 1
             self.remove_member(m)
             model.log(f"{model.name_of(m)} left Partnership {self.number}")
         if self.membership == "open":
@@ -591,6 +603,7 @@ class Partnership(mesa.Agent):
             self.mean_satisfaction = sum(self.satisfaction.values()) / len(self.satisfaction)
         if leavers:
             self.refresh_trust()
+        self.trust_history.append(self.mean_trust)
         self._trust_sum += self.mean_trust
         self._commitment_sum += self.mean_commitment
         self._months += 1
@@ -610,7 +623,10 @@ class Partnership(mesa.Agent):
         if not known:
             return
         candidate = model.organisation(rand.choice(known))
-        if len(candidate.memberships) >= p["max_memberships"]:
+        n_in = len(candidate.memberships)
+        if n_in >= p["max_memberships"]:
+            return
+        if rand.random() >= mech.joining_probability(candidate.capacity, n_in, p["meeting_hours"]):
             return
         self.add_member(candidate, p["initial_commitment"])
         model.log(f"{model.name_of(candidate)} joined Partnership {self.number}")
@@ -683,4 +699,7 @@ class Partnership(mesa.Agent):
             "commitment": self.mean_commitment,
             "effectiveness": self.effectiveness,
             "coordinator": self.coordinator_post,
+            "agreement_speed": mech.agreement_factor(
+                len(self.members), self.founding_size, self.model.p["agreement_cost"]
+            ),
         }

@@ -186,6 +186,16 @@ def attendance_probability(
     return min(1.0, max(0.0, p))
 
 
+def joining_probability(capacity: float, n_memberships: int, meeting_hours: float) -> float:
+    """Chance an organisation asked to join an open partnership says yes.
+
+    It joins if it has the time for one more membership (M7; 003:428,
+    002:336): capacity over ``meeting_hours`` per membership, capped at 1.
+    Busy statutory staff say no more often (004:458).
+    """
+    return min(1.0, capacity / (meeting_hours * (n_memberships + 1)))
+
+
 def contributed_hours(capacity: float, n_memberships: int, meeting_hours: float) -> float:
     """Hours a member gives one partnership this month (at most ``meeting_hours``).
 
@@ -314,17 +324,33 @@ def reciprocity(contributions: Sequence[float]) -> float:
     return 1.0 - gini(contributions)
 
 
+def member_reciprocity(voice_share: float, contribution_share: float) -> float:
+    """What a member gets back for what it gives: voice share over contribution share.
+
+    Shallow ties without reciprocity drain the partner being asked (M6;
+    004:252), and breakdown is likelier when partners do not contribute
+    equally (004:396). A member who gives nothing this month is not
+    drained (1.0). Capped at 1.
+    """
+    if contribution_share <= 0:
+        return 1.0
+    return min(1.0, voice_share / contribution_share)
+
+
 def satisfaction_target(
     voice_share: float, n_members: int, reciprocity: float, effectiveness: float, trust: float
 ) -> float:
     """The satisfaction a member would reach if this month went on for ever.
 
-    Equal parts of voice (at least an equal share counts as full voice;
-    power gaps silence weaker partners, M5, 000:169, 002:497), reciprocity
-    (004:396), perceived output (000:217) and trust (000:185).
+    Voice counts most (0.3): at least an equal share counts as full voice,
+    and being silenced bites twice as hard as the share lost, since power
+    gaps silence weaker partners and fear lowers psychological safety (M5;
+    000:169, 002:497, 003:343). Then reciprocity (0.2; 004:396, 004:252),
+    perceived output (0.25; 000:217) and trust (0.25; 000:185). The weights
+    are not reported; voice leads because the reports stress it most.
     """
-    voice = min(1.0, voice_share * n_members)
-    return 0.25 * (voice + reciprocity + effectiveness + trust)
+    voice = max(0.0, 1.0 - 2.0 * max(0.0, 1.0 - voice_share * n_members))
+    return 0.3 * voice + 0.2 * reciprocity + 0.25 * effectiveness + 0.25 * trust
 
 
 def membership_cost(n_members: int, size_cost: float) -> float:
@@ -367,14 +393,15 @@ def member_status(commitment: float, is_paper: bool, paper_threshold: float, exi
 # ---------------------------------------------------------------- dissolution (M12)
 
 
-def carries_on(commitments: Sequence[float], threshold: float, quorum: float) -> bool:
+def carries_on(commitments: Sequence[float], threshold: float, quorum: float, momentum: float = 0.0) -> bool:
     """Whether a partnership carries on after its funding ends.
 
-    Members whose commitment is at least ``threshold`` carry on; at least
-    two of them and a share ``quorum`` are needed. Communicative, high-trust
+    Members whose commitment (plus ``momentum`` when a coordinator stays,
+    002:999, 002:1054) is at least ``threshold`` carry on; at least two of
+    them and a share ``quorum`` are needed. Communicative, high-trust
     partnerships more often outlive their grant (000:143, 002:1009).
     """
-    willing = sum(1 for c in commitments if c >= threshold)
+    willing = sum(1 for c in commitments if c + momentum >= threshold)
     n = len(commitments)
     return n > 0 and willing >= 2 and willing >= quorum * n
 

@@ -46,6 +46,8 @@ MODEL_REPORTERS: dict[str, str] = {
     "active_members": "active_members",
     "paper_members": "paper_members",
     "mean_commitment": "mean_commitment",
+    "vcse_satisfaction": "vcse_satisfaction",
+    "vcse_exits": "vcse_exits",
     "output": "output",
     "staff_departures": "staff_departures",
     "scarcity": "scarcity",
@@ -92,6 +94,7 @@ class PartnershipModel(mesa.Model):
         self.events: deque[tuple[int, str]] = deque(maxlen=500)
         self.record_events = True
         self.staff_departures = 0
+        self.exits: dict[str, int] = dict.fromkeys(SECTORS, 0)
         self.scarcity = p["base_scarcity"]
         self._recovering: set[Organisation] = set()
         self._setup_organisations()
@@ -283,6 +286,7 @@ class PartnershipModel(mesa.Model):
         total_t, n_t = 0.0, 0.0
         members = vcse = paper = 0
         gini_sum = commit_sum = 0.0
+        vcse_sat, n_vcse_sat = 0.0, 0
         output = 0.0
         for q in alive:
             for key, (s, n) in q.trust_pairs.items():
@@ -295,6 +299,10 @@ class PartnershipModel(mesa.Model):
             members += active
             paper += len(q.paper)
             vcse += sum(1 for m in q.members if m.sector == "vcse" and m.unique_id not in q.paper)
+            for m in q.members:
+                if m.sector == "vcse":
+                    vcse_sat += q.satisfaction[m.unique_id]
+                    n_vcse_sat += 1
             gini_sum += q.voice_gini
             commit_sum += q.mean_commitment
             output += q.output
@@ -313,6 +321,8 @@ class PartnershipModel(mesa.Model):
         self.voice_gini = gini_sum / len(alive) if alive else 0.0
         self.mean_commitment = commit_sum / len(alive) if alive else 0.0
         self.output = output
+        self.vcse_satisfaction = vcse_sat / n_vcse_sat if n_vcse_sat else float("nan")
+        self.vcse_exits = self.exits["vcse"]
 
     def log(self, text: str) -> None:
         """Record an event in plain words (kept for the classroom app)."""
