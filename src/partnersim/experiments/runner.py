@@ -375,10 +375,17 @@ def _drive(
             fill()
             while pending:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                error: BaseException | None = None
                 for future in finished:
                     n = pending.pop(future)
+                    # keep every chunk that succeeded before reporting a failed one
+                    if future.exception() is not None:
+                        error = error or future.exception()
+                        continue
                     keep(future.result())
                     bar.update(n)
+                if error is not None:
+                    raise error
                 fill()
         finally:
             for future in pending:

@@ -90,9 +90,9 @@ def check_name(value: Any, path: str | Path, key: str = "name") -> str:
     """A study name that is safe as one folder name under the output folder."""
     if not isinstance(value, str) or not _NAME.match(value) or ".." in value:
         raise ConfigError(
-            f"{path}: key '{key}' = {value!r} is not allowed: expected a folder name of letters, "
-            "digits, '-', '_' or '.' (no '/', no '..', at most 100 characters), "
-            "so that results stay inside the output folder"
+            f"{path}: key '{key}' = {value!r} is not allowed: it would write outside the output folder "
+            "or is not one folder name; expected letters, digits, '-', '_' or '.' "
+            "(no '/', no '..', not starting with '.', at most 100 characters)"
         )
     return value
 

@@ -1,0 +1,187 @@
+"""The runner: same results on every executor and chunking; resumable; any function."""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Executor, Future
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import partnersim
+from partnersim.experiments import (
+    RunSpec,
+    SerialExecutor,
+    load_manifest,
+    load_runs,
+    make_specs,
+    run_specs,
+)
+from partnersim.model import SUMMARY_NAMES
+
+POINTS = [{"horizon": 24, "staff_turnover": t, "coordinator": c} for t in (0.1, 0.6) for c in (True, False)]
+
+
+@pytest.fixture(scope="module")
+def specs():
+    return make_specs(POINTS, 3, root_seed=2024)
+
+
+@pytest.fixture(scope="module")
+def serial(specs):
+    return run_specs(specs, timeseries=True, partnerships=True)
+
+
+def test_runs_table_has_ids_seeds_params_and_outcomes(specs, serial):
+    runs = serial.runs
+    assert list(runs["run_id"]) == list(range(12))
+    assert list(runs.columns[:4]) == ["run_id", "point_id", "replicate", "seed"]
+    assert list(runs["seed"]) == [s.seed for s in specs]
+    assert set(SUMMARY_NAMES) <= set(runs.columns)
+    assert {"horizon", "staff_turnover", "coordinator"} <= set(runs.columns)
+    # each run is exactly the model run on its own seed
+    for i in (0, 7):
+        expected = partnersim.simulate(**specs[i].params, rng=specs[i].seed)
+        assert runs.loc[i, list(SUMMARY_NAMES)].to_dict() == expected
+    # replicates differ (their own seeds), so the sweep is not one run repeated
+    assert runs.loc[runs.point_id == 0, "total_output"].nunique() > 1
+
+
+def test_optional_tables_carry_run_id(serial):
+    ts, parts = serial.timeseries, serial.partnerships
+    assert sorted(ts["run_id"].unique()) == list(range(12))
+    assert (ts.groupby("run_id")["month"].max() == 24).all()
+    assert sorted(parts["run_id"].unique()) == list(range(12))
+    assert {"lifetime", "censored", "cause"} <= set(parts.columns)
+
+
+@pytest.mark.parametrize(
+    ("executor", "workers", "chunk_size"),
+    [
+        ("serial", None, 1),
+        ("serial", None, 5),
+        ("processes", 1, 4),
+        ("processes", 2, 1),
+        ("processes", 2, None),
+    ],
+)
+def test_same_results_on_every_executor_and_chunking(specs, serial, executor, workers, chunk_size):
+    res = run_specs(
+        specs, executor=executor, workers=workers, chunk_size=chunk_size, timeseries=True, partnerships=True
+    )
+    pd.testing.assert_frame_equal(res.runs, serial.runs)
+    pd.testing.assert_frame_equal(res.timeseries, serial.timeseries)
+    pd.testing.assert_frame_equal(res.partnerships, serial.partnerships)
+
+
+def test_outcomes_are_filtered(specs):
+    res = run_specs(specs[:2], outcomes=["legacy_rate"])
+    assert list(res.runs.columns) == [
+        "run_id",
+        "point_id",
+        "replicate",
+        "seed",
+        "horizon",
+        "staff_turnover",
+        "coordinator",
+        "legacy_rate",
+    ]
+
+
+def ishigami(x1: float, x2: float, x3: float) -> dict[str, float]:
+    """The Ishigami test function: a plain function with no seed."""
+    return {"y": math.sin(x1) + 7 * math.sin(x2) ** 2 + 0.1 * x3**4 * math.sin(x1)}
+
+
+def test_any_picklable_function_runs_on_processes(tmp_path):
+    rng = np.random.default_rng(0)
+    points = [dict(zip(("x1", "x2", "x3"), rng.uniform(-np.pi, np.pi, 3), strict=True)) for _ in range(9)]
+    specs = make_specs(points, 1, root_seed=0)
+    res = run_specs(specs, tmp_path / "ish", executor="processes", workers=2, fn=ishigami, seed_param=None)
+    expected = [ishigami(**p)["y"] for p in points]
+    assert res.runs["y"].tolist() == expected
+    assert load_runs(tmp_path / "ish")["y"].tolist() == expected
+
+
+def test_plain_simulate_as_fn_matches_the_model_path(specs, serial):
+    res = run_specs(specs[:4], fn=partnersim.simulate)
+    pd.testing.assert_frame_equal(res.runs, serial.runs.iloc[:4][res.runs.columns])
+
+
+def test_invalid_parameters_fail_before_anything_runs(tmp_path):
+    bad = make_specs([{"horizon": 12}, {"staff_turnover": 5.0}], 1, root_seed=1)
+    with pytest.raises(partnersim.ParameterError, match="staff_turnover"):
+        run_specs(bad, tmp_path / "bad")
+    assert not (tmp_path / "bad" / "chunks").exists()
+
+
+class FailAfter(Executor):
+    """Runs ``k`` chunks, then fails as a dead worker or Ctrl-C would."""
+
+    def __init__(self, k: int, exc: BaseException) -> None:
+        self.k, self.exc, self.calls = k, exc, 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.calls += 1
+        future: Future = Future()
+        if self.calls > self.k:
+            future.set_exception(self.exc)
+        else:
+            future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("worker died"), KeyboardInterrupt()])
+def test_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path, specs, serial, exc):
+    out = tmp_path / "sweep"
+    with pytest.raises(type(exc)):
+        run_specs(specs, out, executor=FailAfter(3, exc), workers=1, chunk_size=2, partnerships=True)
+    assert not (out / "runs.parquet").exists()  # no final table before the sweep is complete
+    assert load_manifest(out)["status"] == "running"
+    assert len(list((out / "chunks").glob("runs-*.parquet"))) == 3
+
+    res = run_specs(specs, out, chunk_size=2, partnerships=True)
+    assert (res.n_resumed, res.n_ran) == (6, 6)
+    runs = load_runs(out)
+    assert list(runs["run_id"]) == list(range(12))
+    pd.testing.assert_frame_equal(runs, serial.runs)
+    parts = pd.read_parquet(out / "partnerships.parquet")
+    pd.testing.assert_frame_equal(parts, serial.partnerships)
+    manifest = load_manifest(out)
+    assert manifest["status"] == "complete" and manifest["runs_done"] == 12
+
+    again = run_specs(specs, out, chunk_size=2, partnerships=True)
+    assert (again.n_resumed, again.n_ran) == (12, 0)
+    pd.testing.assert_frame_equal(load_runs(out), serial.runs)
+
+
+def test_fresh_starts_over_and_changed_specs_rerun(tmp_path, specs, serial):
+    out = tmp_path / "sweep"
+    run_specs(specs[:6], out)
+    assert run_specs(specs, out).n_resumed == 6  # growing a sweep keeps what is done
+    assert run_specs(specs, out, fresh=True).n_resumed == 0
+    # a run whose parameters changed is not taken from the old results
+    changed = [*specs[:-1], RunSpec(11, 3, 2, specs[11].seed, {**specs[11].params, "horizon": 12})]
+    res = run_specs(changed, out)
+    assert (res.n_resumed, res.n_ran) == (11, 1)
+    assert res.runs.loc[11, "horizon"] == 12
+    assert len(load_runs(out)) == 12
+
+
+def test_duplicate_chunks_are_counted_once(tmp_path, specs, serial):
+    out = tmp_path / "sweep"
+    run_specs(specs, out, chunk_size=4)
+    # as if a chunk had been saved twice (e.g. a task retried after its result was kept)
+    first = sorted((out / "chunks").glob("runs-*.parquet"))[0]
+    (out / "chunks" / first.name.replace("runs-000000000-", "runs-000000000-dup")).write_bytes(
+        first.read_bytes()
+    )
+    res = run_specs(specs, out, chunk_size=4)
+    assert res.n_ran == 0 and len(res.runs) == 12
+    pd.testing.assert_frame_equal(load_runs(out), serial.runs)
+
+
+def test_serial_executor_keeps_exceptions_in_the_future():
+    future = SerialExecutor().submit(lambda: 1 / 0)
+    assert isinstance(future.exception(), ZeroDivisionError)
