@@ -1,0 +1,146 @@
+"""Run a policy comparison on the experiments runner, analyse it and write the report.
+
+The runs go through :func:`partnersim.experiments.run_specs` (any executor,
+chunked, resumable); this module only turns a :class:`PolicyStudy` into run
+specs and the runner's tables back into a pooled partnership table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from partnersim.experiments import RunSpec, SweepResult, run_specs
+from partnersim.io import atomic_write
+from partnersim.policy.analysis import Comparison, analyse
+from partnersim.policy.figures import plot_comparison
+from partnersim.policy.report import render_report
+from partnersim.policy.spec import PolicyStudy
+from partnersim.schema import RNG_NAME
+
+__all__ = ["ComparisonRun", "policy_specs", "pooled_table", "run_comparison"]
+
+
+def policy_specs(study: PolicyStudy) -> list[RunSpec]:
+    """One spec per policy x replicate; replicate ``r`` has the same seed and draws under every policy.
+
+    ``point_id`` is the policy's index in the file and ``run_id`` is
+    ``point_id * replicates + r`` (the runner's point-major order).
+    """
+    specs = []
+    for p_id, policy in enumerate(study.policies):
+        for rep in study.replicate_draws():
+            params = study.run_parameters(policy, rep)
+            seed = params.pop(RNG_NAME)
+            specs.append(
+                RunSpec(
+                    run_id=p_id * study.replicates + rep.index,
+                    point_id=p_id,
+                    replicate=rep.index,
+                    seed=seed,
+                    params=params,
+                )
+            )
+    return specs
+
+
+def pooled_table(runs: pd.DataFrame, partnerships: pd.DataFrame, study: PolicyStudy) -> pd.DataFrame:
+    """Partnerships of every run with their ``policy``, ``run`` and ``replicate``."""
+    names = {i: p.name for i, p in enumerate(study.policies)}
+    keys = runs[["run_id", "point_id", "replicate", "seed"]].copy()
+    keys["policy"] = keys["point_id"].map(names)
+    table = partnerships.merge(keys, on="run_id", how="inner", validate="many_to_one")
+    return table.rename(columns={"run_id": "run"})
+
+
+@dataclass
+class ComparisonRun:
+    """What :func:`run_comparison` produced: the analysis, the runner's result and the files written."""
+
+    comparison: Comparison
+    sweep: SweepResult
+    report: Path | None
+    figures: dict[str, Path]
+    seconds: float
+
+
+def run_comparison(
+    study: PolicyStudy,
+    out: str | Path | None,
+    *,
+    executor: str | Executor = "serial",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    fresh: bool = False,
+    progress: bool = False,
+    extra_info: Mapping[str, Any] | None = None,
+) -> ComparisonRun:
+    """Run every policy on the shared replicates, analyse, and write tables, figures and report.
+
+    With ``out`` the runs are saved as they finish (``runs.parquet``,
+    ``partnerships.parquet``, ``manifest.json``; running again resumes) and
+    the analysis goes next to them: ``policy_results.csv``,
+    ``survival_curves.csv``, ``grant_end_hazard.csv``, ``figures/*.png``
+    and ``report.html``. Without ``out`` nothing is written.
+    """
+    start = time.perf_counter()
+    specs = policy_specs(study)
+    manifest = {
+        "study": {
+            "kind": "policy comparison",
+            "name": study.name,
+            "file": str(study.path),
+            "replicates": study.replicates,
+            "seed": study.seed,
+            "baseline": study.baseline,
+            "policies": {p.name: p.levers for p in study.policies},
+            "uncertainties": {n: u.describe() for n, u in study.uncertainties.items()},
+        }
+    }
+    sweep = run_specs(
+        specs,
+        out,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        partnerships=True,
+        fresh=fresh,
+        progress=progress,
+        manifest=manifest,
+    )
+    assert sweep.partnerships is not None
+    table = pooled_table(sweep.runs, sweep.partnerships, study)
+    comparison = analyse(table, study)
+    if out is None:
+        return ComparisonRun(comparison, sweep, None, {}, time.perf_counter() - start)
+    out = Path(out)
+    comparison.write_tables(out)
+    figures = plot_comparison(
+        comparison.curves,
+        comparison.results,
+        comparison.hazard,
+        comparison.results,
+        study.baseline,
+        out / "figures",
+        month=comparison.month,
+    )
+    seconds = time.perf_counter() - start
+    info = {
+        "executor": sweep.manifest.get("executor"),
+        "workers": sweep.manifest.get("workers"),
+        "runs": len(sweep.runs),
+        "runs resumed": sweep.n_resumed,
+        "wall time": f"{seconds:.0f} s",
+        "git commit": (sweep.manifest.get("git_commit") or "unknown")[:10],
+        "finished": sweep.manifest.get("finished"),
+        **dict(extra_info or {}),
+    }
+    html = render_report(comparison, figures, info)
+    report = atomic_write(out / "report.html", lambda p: p.write_text(html, encoding="utf-8"))
+    return ComparisonRun(comparison, sweep, report, figures, seconds)

@@ -1,0 +1,454 @@
+"""The funder's report: one self-contained HTML file with the figures embedded.
+
+Every number in the report is computed from the :class:`Comparison`; the
+sentences are templates filled from the results, never typed in. The
+sections are: the summary a funder can read in two minutes, the policies
+and their results, the figures, the assumptions with their evidence, and what
+the model cannot tell.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from partnersim import __version__
+from partnersim.policy.analysis import HAZARD_WINDOW, Comparison
+from partnersim.policy.figures import FIGURES
+from partnersim.policy.spec import LEVERS, PolicyStudy
+from partnersim.schema import PARAMETERS
+
+__all__ = ["MECHANISMS", "render_report", "summary_points"]
+
+#: parameters behind the link between funding and survival, shown with their evidence
+MECHANISMS: tuple[str, ...] = (
+    "funding_end_commitment_hit",
+    "carry_on_threshold",
+    "carry_on_quorum",
+    "vcse_unfunded_capacity",
+    "grant_end_window",
+    "grant_end_turnover_boost",
+    "coordinator_handover",
+    "meeting_probability_uncoordinated",
+    "legacy_months",
+)
+
+SIGNIFICANCE = 0.05
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.5}
+h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
+.lede{color:#555}.summary{background:#f4f8fb;border-left:4px solid #2a6f97;padding:.6rem 1.2rem}
+table{border-collapse:collapse;font-size:.85rem;margin:.8rem 0;width:100%}
+th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top}
+th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}tr.baseline td{background:#fffbe6}
+figure{margin:1.2rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#555}
+.note{font-size:.85rem;color:#555}.changed{font-weight:600}
+"""
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def _pct_ci(x: float, lo: float, hi: float) -> str:
+    if x is None or not np.isfinite(x):
+        return "beyond follow-up"
+    return f"{100 * x:.0f}% ({100 * lo:.0f}–{100 * hi:.0f}%)"
+
+
+def _months(x: float) -> str:
+    return "not reached" if not np.isfinite(x) else f"{x:.0f}"
+
+
+def _median(row: Mapping[str, Any]) -> str:
+    med, lo, hi = row["median"], row["median_lower"], row["median_upper"]
+    if not np.isfinite(med):
+        low = "" if not np.isfinite(lo) else f" (lower bound {lo:.0f} months)"
+        return "not reached" + low
+    upper = "not reached" if not np.isfinite(hi) else f"{hi:.0f}"
+    return f"{med:.0f} months ({lo:.0f}–{upper})"
+
+
+def _p(p: float) -> str:
+    if p is None or not np.isfinite(p):
+        return "—"
+    return "&lt; 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+_HOLDERS = {"statutory": "a statutory", "vcse": "a VCSE", "neutral": "a neutral"}
+
+
+def _lever_words(name: str, value: Any) -> str:
+    """A lever setting in a funder's words (generic text for levers without a phrase)."""
+    phrases = {
+        "funding_length": lambda v: f"{v}-month grants",
+        "renewal_probability": lambda v: f"{v:.0%} chance that a grant is renewed",
+        "funding_gap": lambda v: f"{v} months without money before a renewal",
+        "coordinator": lambda v: "a funded coordinator" if v else "no funded coordinator",
+        "coordinator_mainstreamed": lambda v: (
+            "the coordinator kept on after the grant" if v else "the coordinator goes when the grant ends"
+        ),
+        "fund_holder": lambda v: f"{_HOLDERS.get(v, v)} fund-holder",
+        "funding_flexibility": lambda v: f"grant flexibility {v:g} (0 = tied to targets, 1 = fully flexible)",
+        "grant_amount": lambda v: f"£{v:g}k a month",
+        "formal_agreement": lambda v: "roles agreed in writing" if v else "no written agreement on roles",
+    }
+    if name in phrases:
+        return phrases[name](value)
+    p = PARAMETERS[name]
+    unit = (
+        f" {p.unit}" if p.unit and p.kind in (int, float) and p.unit not in ("share", "probability") else ""
+    )
+    return f"{p.help.lower()}: {_value(value)}{unit}"
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def _years(month: int) -> str:
+    years = month / 12
+    if years == 1:
+        return "one year"
+    words = {3: "three", 5: "five", 10: "ten"}
+    return f"{words.get(int(years), f'{years:g}')} years" if years.is_integer() else f"{month} months"
+
+
+# ------------------------------------------------------------------ summary
+
+
+def _changes(study: PolicyStudy, name: str) -> list[str]:
+    """The levers in which a policy differs from the baseline, in words."""
+    base, pol = study.policy(study.baseline).levers, study.policy(name).levers
+    return [_lever_words(k, pol[k]) for k in LEVERS if pol[k] != base[k]]
+
+
+def _spike(hazard: pd.DataFrame, name: str) -> dict[str, float] | None:
+    h = hazard[(hazard["policy"] == name) & (hazard["at_risk"] > 0)]
+    at0 = h[h["months_from_grant_end"] == 0]
+    before = h[h["months_from_grant_end"] < 0]
+    if at0.empty or before.empty:
+        return None
+    pre = before["dissolved"].sum() / before["at_risk"].sum()
+    peak = h.loc[h["hazard"].idxmax(), "months_from_grant_end"]
+    return {
+        "h0": float(at0["hazard"].iloc[0]),
+        "lo": float(at0["lower"].iloc[0]),
+        "hi": float(at0["upper"].iloc[0]),
+        "pre": float(pre),
+        "peak": float(peak),
+        "n": float(at0["at_risk"].iloc[0]),
+    }
+
+
+def summary_points(cmp: Comparison) -> list[str]:
+    """The plain-language findings, as HTML sentences, generated from the results."""
+    study, res, month = cmp.study, cmp.results, cmp.month
+    col = f"s{month}"
+    when = _years(month)
+    points: list[str] = []
+    ranked = res[np.isfinite(res[col])].sort_values(col, ascending=False)
+    if len(ranked) >= 2:
+        best, worst = ranked.iloc[0], ranked.iloc[-1]
+        points.append(
+            f"With <b>{_esc(best['policy'])}</b>, "
+            f"{_pct_ci(best[col], best[col + '_lower'], best[col + '_upper'])} of partnerships are still working "
+            f"after {when}, against {_pct_ci(worst[col], worst[col + '_lower'], worst[col + '_upper'])} with "
+            f"<b>{_esc(worst['policy'])}</b>."
+        )
+    base = res[res["policy"] == study.baseline].iloc[0]
+    diffs = []
+    for _, row in ranked.iterrows():
+        if row["policy"] == study.baseline:
+            continue
+        diff = row[col] - base[col]
+        changes = "; ".join(_changes(study, row["policy"])) or "same levers"
+        clear = row["p_holm"] < SIGNIFICANCE if np.isfinite(row.get("p_holm", np.nan)) else False
+        verdict = (
+            "a difference beyond chance"
+            if clear
+            else "not clearly different from the baseline with this many runs"
+        )
+        direction = "more" if diff > 0 else "fewer"
+        diffs.append(
+            f"<b>{_esc(row['policy'])}</b> ({_esc(changes)}): {_pct(row[col])} still working after {when}, "
+            f"{abs(100 * diff):.0f} percentage points {direction} than the baseline; {verdict} "
+            f"(log-rank p = {_p(row['p_holm'])}, adjusted)."
+        )
+    points.append(
+        f"Under the baseline, <b>{_esc(study.baseline)}</b>, "
+        f"{_pct_ci(base[col], base[col + '_lower'], base[col + '_upper'])} are still working after {when}. "
+        "Against it, best first:<ul>" + "".join(f"<li>{d}</li>" for d in diffs) + "</ul>"
+    )
+    spike = _spike(cmp.hazard, study.baseline)
+    if spike is not None:
+        ratio = spike["h0"] / spike["pre"] if spike["pre"] > 0 else math.inf
+        if spike["peak"] == 0 and spike["h0"] > spike["pre"]:
+            before = (
+                f"{ratio:.0f} times the average monthly rate of the year before ({100 * spike['pre']:.1f}%)"
+                if np.isfinite(ratio)
+                else "when none dissolved in the year before"
+            )
+            points.append(
+                f"The month the grant ends is the most dangerous. Under the baseline, "
+                f"{_pct_ci(spike['h0'], spike['lo'], spike['hi'])} of the partnerships still going dissolve in that "
+                f"month, {before}."
+            )
+        else:
+            points.append(
+                f"Under the baseline, {_pct_ci(spike['h0'], spike['lo'], spike['hi'])} of the partnerships still "
+                f"going dissolve in the month their first grant ends, against {_pct(spike['pre'])} a month in the "
+                "year before."
+            )
+    leg = res[np.isfinite(res["legacy"])].sort_values("legacy", ascending=False)
+    if len(leg) >= 2:
+        hi, lo = leg.iloc[0], leg.iloc[-1]
+        points.append(
+            f"Legacy: {_pct_ci(hi['legacy'], hi['legacy_lower'], hi['legacy_upper'])} of partnerships under "
+            f"<b>{_esc(hi['policy'])}</b> keep working for at least {study.legacy_months} months after their "
+            f"funding ends, against {_pct_ci(lo['legacy'], lo['legacy_lower'], lo['legacy_upper'])} under "
+            f"<b>{_esc(lo['policy'])}</b>."
+        )
+    return points
+
+
+# ------------------------------------------------------------------ tables
+
+
+def _policy_table(study: PolicyStudy) -> str:
+    shown = [k for k in LEVERS if len({_value(p.levers[k]) for p in study.policies}) > 1]
+    same = [k for k in LEVERS if k not in shown]
+    base = study.policy(study.baseline).levers
+    head = "".join(f"<th>{_esc(PARAMETERS[k].help)}<br><code>{k}</code></th>" for k in shown)
+    rows = []
+    for p in study.policies:
+        cells = "".join(
+            f"<td class='{'changed' if p.levers[k] != base[k] else ''}'>{_esc(_value(p.levers[k]))}</td>"
+            for k in shown
+        )
+        cls = " class='baseline'" if p.name == study.baseline else ""
+        rows.append(f"<tr{cls}><td><b>{_esc(p.name)}</b><br>{_esc(p.description)}</td>{cells}</tr>")
+    note = (
+        "<p class='note'>Every policy also has "
+        + "; ".join(_esc(_lever_words(k, base[k])) for k in same)
+        + ". Bold: differs from the baseline (highlighted row).</p>"
+        if same
+        else ""
+    )
+    return f"<table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table>{note}"
+
+
+def _results_table(cmp: Comparison) -> str:
+    res = cmp.results
+    times = [t for t in (12, 36, 60) if f"s{t}" in res]
+    head = (
+        "<tr><th>policy</th><th>runs</th><th>partnerships (dissolved)</th><th>median survival</th>"
+        + "".join(f"<th>still working after {_years(t)}</th>" for t in times)
+        + "<th>log-rank p vs baseline (Holm-adjusted)</th><th>legacy (all)</th><th>legacy (grant ended)</th></tr>"
+    )
+    rows = []
+    for _, r in res.iterrows():
+        cls = " class='baseline'" if r["baseline"] else ""
+        cells = [
+            f"<td><b>{_esc(r['policy'])}</b></td>",
+            f"<td class='num'>{int(r['runs'])}</td>",
+            f"<td class='num'>{int(r['partnerships'])} ({int(r['dissolved'])})</td>",
+            f"<td class='num'>{_esc(_median(r))}</td>",
+            *(
+                f"<td class='num'>{_pct_ci(r[f's{t}'], r[f's{t}_lower'], r[f's{t}_upper'])}</td>"
+                for t in times
+            ),
+            f"<td class='num'>{'baseline' if r['baseline'] else _p(r['p_holm'])}</td>",
+            f"<td class='num'>{_pct_ci(r['legacy'], r['legacy_lower'], r['legacy_upper'])}</td>",
+            f"<td class='num'>{_pct_ci(r['legacy_if_ended'], r['legacy_if_ended_lower'], r['legacy_if_ended_upper'])}"
+            f" of {int(r['grant_ended'])}</td>",
+        ]
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _evidence(name: str) -> str:
+    return ", ".join(PARAMETERS[name].evidence) or "—"
+
+
+def _assumptions(study: PolicyStudy) -> str:
+    rows = []
+    for name, u in study.uncertainties.items():
+        p = PARAMETERS[name]
+        unit = f" ({p.unit})" if p.unit else ""
+        rows.append(
+            f"<tr><td><code>{name}</code></td><td>{_esc(p.help)}{_esc(unit)}</td><td>{_esc(u.describe())}</td>"
+            f"<td>{_esc(_evidence(name))}</td><td>{_esc(p.reason)}</td></tr>"
+        )
+    unc = (
+        "<table><tr><th>uncertainty</th><th>meaning</th><th>in this comparison</th><th>evidence</th>"
+        f"<th>notes on the default</th></tr>{''.join(rows)}</table>"
+        if rows
+        else "<p>No uncertainties are set; every run uses the defaults.</p>"
+    )
+    lever_rows = "".join(
+        f"<tr><td><code>{k}</code></td><td>{_esc(PARAMETERS[k].help)}</td><td>{_esc(_evidence(k))}</td>"
+        f"<td>{_esc(PARAMETERS[k].reason)}</td></tr>"
+        for k in LEVERS
+    )
+    mech_rows = []
+    for k in MECHANISMS:
+        if k not in PARAMETERS:
+            continue
+        p = PARAMETERS[k]
+        value = (
+            study.uncertainties[k].describe()
+            if k in study.uncertainties
+            else f"{_value(p.default)} (default)"
+        )
+        mech_rows.append(
+            f"<tr><td><code>{k}</code></td><td>{_esc(p.help)}</td><td>{_esc(value)}</td>"
+            f"<td>{_esc(_evidence(k))}</td><td>{_esc(p.reason)}</td></tr>"
+        )
+    return (
+        "<h3>The world every policy faces</h3>"
+        "<p>These conditions are the same for every policy. A sampled condition is drawn once per replicate "
+        "and the same draw is used for every policy.</p>"
+        + unc
+        + "<h3>How funding reaches survival in the model</h3>"
+        "<table><tr><th>mechanism</th><th>meaning</th><th>value</th><th>evidence</th><th>notes on the default</th></tr>"
+        + "".join(mech_rows)
+        + "</table><h3>The funder levers</h3>"
+        "<table><tr><th>lever</th><th>meaning</th><th>evidence</th><th>why the default</th></tr>"
+        + lever_rows
+        + "</table><p class='note'>Evidence is cited as SEED:LINE: a line of one of the five field reports "
+        "listed in the project's evidence digest (000 BNSSG Vanguard 2025; 001 Barnardo's evidence review 2024; "
+        "002 Healthy Communities Together 2024; 003 UWE review for the Bristol Children's Fund 2004; "
+        "004 Reaching Out, Supporting Families 2022). Every other parameter is at its default: "
+        "run <code>partnersim params</code> to see them all.</p>"
+    )
+
+
+_LIMITS = """
+<ul>
+<li><b>Directions, not forecasts.</b> The five field reports are qualitative: they say which way funding,
+coordinators and turnover push, not by how much. Many rates in the model are chosen, not measured (the tables
+above say which). Read differences between policies as "which is better and roughly how much, if the mechanisms
+are right", not as a prediction for a real programme.</li>
+<li><b>The intervals cover simulation noise only.</b> They say how sure we are of what <i>the model</i> does,
+given the runs made. They do not cover doubt about the model's rules or its chosen rates; more runs make them
+narrower but not more true.</li>
+<li><b>Intervals are pointwise.</b> Each 95% interval is for one number (one policy, one month). They are not
+joint bands, and with many policies one of them will miss by chance now and then. Log-rank p-values are adjusted
+(Holm) for the several comparisons with the baseline.</li>
+<li><b>Partnerships in the same run are not independent.</b> They share one local system's budget shocks and
+organisations; the intervals pool partnerships as if independent, so they may be somewhat too narrow. Every
+policy is run on the same worlds (common random numbers), which makes the comparisons between policies sharper
+than the intervals alone suggest.</li>
+<li><b>It does not model money.</b> Grant size, value for money and what else the money could buy are outside
+the model; nor does it model the quality of services to children and families, only whether partnerships keep
+working and what they deliver in the model's units.</li>
+<li><b>Censoring.</b> Partnerships still working at the end of a run are counted as alive up to then and no
+further ("censored"); a median "not reached" means more than half were still working when the runs stopped.</li>
+</ul>
+"""
+
+
+def _embed(path: Path) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f"data:image/png;base64,{data}"
+
+
+def render_report(
+    cmp: Comparison,
+    figures: Mapping[str, Path],
+    run_info: Mapping[str, Any] | None = None,
+) -> str:
+    """The report as one HTML string, figures embedded as base64 PNG.
+
+    Args:
+        cmp: the analysed comparison.
+        figures: file name -> PNG path, as returned by
+            :func:`partnersim.policy.figures.plot_comparison`.
+        run_info: facts about the runs for the footer (executor, wall time, ...).
+    """
+    study, res = cmp.study, cmp.results
+    run_info = dict(run_info or {})
+    n_pol = len(study.policies)
+    n_part = res["partnerships"]
+    scope = (
+        f"Each of the {n_pol} policies was run {study.replicates} times for {study.horizon} months "
+        f"({study.replicates * n_pol} runs in all), on the same {study.replicates} simulated local systems "
+        f"(same seeds, same draws of the uncertain conditions). Each figure pools "
+        f"{int(n_part.min())}–{int(n_part.max())} partnerships per policy."
+        if n_part.min() != n_part.max()
+        else f"Each of the {n_pol} policies was run {study.replicates} times for {study.horizon} months "
+        f"({study.replicates * n_pol} runs in all), on the same {study.replicates} simulated local systems "
+        f"(same seeds, same draws of the uncertain conditions). Each figure pools {int(n_part.iloc[0])} "
+        "partnerships per policy."
+    )
+    points = "".join(f"<li>{p}</li>" for p in summary_points(cmp))
+    figs = []
+    for name, caption in FIGURES.items():
+        if name in figures:
+            cap = caption
+            if name == "survival_5_years.png" and cmp.month != 60:
+                cap = cap.replace("five years", _years(cmp.month))
+            if name == "grant_end_hazard.png":
+                cap += f" Window: {HAZARD_WINDOW[0]} to +{HAZARD_WINDOW[1]} months."
+            figs.append(
+                f"<figure><img alt='{_esc(name)}' src='{_embed(figures[name])}'>"
+                f"<figcaption>{_esc(cap)}</figcaption></figure>"
+            )
+    info = "; ".join(f"{_esc(k)}: {_esc(v)}" for k, v in run_info.items())
+    description = f"<p class='lede'>{_esc(study.description)}</p>" if study.description else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Funding policies compared: {_esc(study.name)}</title><style>{_CSS}</style></head>
+<body>
+<h1>What funding policies do to partnerships</h1>
+<p class="lede">Study <code>{_esc(study.name)}</code> from <code>{_esc(study.path)}</code>.
+Baseline policy: <b>{_esc(study.baseline)}</b>.</p>
+{description}
+<h2>Summary</h2>
+<div class="summary"><ul>{points}</ul>
+<p class="note">{_esc(scope)} Percentages in brackets are 95% intervals. "Still working" means the partnership has
+not dissolved. Survival is counted from the month each partnership started.</p></div>
+
+<h2>The policies</h2>
+{_policy_table(study)}
+
+<h2>Results</h2>
+{_results_table(cmp)}
+<p class="note">Median survival: months until half the partnerships have dissolved, with its 95% interval;
+"not reached" when more than half were still working at the end of the runs. Legacy (all): share of all
+partnerships still working at least {study.legacy_months} months after their funding ended. Legacy (grant ended):
+the same, of the partnerships whose grant ended without renewal at least {study.legacy_months} months before the
+end of the run (the others cannot be judged yet).</p>
+
+<h2>Figures</h2>
+{"".join(figs)}
+
+<h2>Assumptions and evidence</h2>
+{_assumptions(study)}
+
+<h2>What the model cannot tell you</h2>
+{_LIMITS}
+<p class="note">partnersim {__version__}. {info}</p>
+</body></html>
+"""
