@@ -1,0 +1,166 @@
+"""``partnersim sobol``: variance-based sensitivity (Sobol) of a study's outcomes to its factors."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from partnersim.config import ConfigError
+from partnersim.experiments.executors import EXECUTORS
+
+
+def add_runner_arguments(p: argparse.ArgumentParser) -> None:
+    """The executor, output and resume flags, the same as ``partnersim sweep``."""
+    p.add_argument("study", type=Path, help="study file (TOML), e.g. configs/sobol-quick.toml")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default=None,
+        help="where runs happen (default: serial, or dask with --scheduler)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes (default: all CPUs), or LocalCluster workers for dask (default: 2)",
+    )
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results"),
+        help="output folder; results go to OUT/<name>/<method>/ (default: results)",
+    )
+    p.add_argument("--fresh", action="store_true", help="forget earlier runs of this study and start over")
+    p.add_argument(
+        "--chunk-size", type=int, metavar="N", help="runs per task (default: about 4 tasks per worker)"
+    )
+    p.add_argument(
+        "--replicates",
+        type=int,
+        metavar="R",
+        help="runs per sample point (overrides the study's 'replicates')",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def runner_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Check the runner flags; return the keyword arguments for ``run_sobol``/``run_morris``."""
+    executor = args.executor or ("dask" if args.scheduler else "serial")
+    if args.scheduler and executor != "dask":
+        raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
+    for flag, value in (
+        ("--workers", args.workers),
+        ("--chunk-size", args.chunk_size),
+        ("--replicates", args.replicates),
+    ):
+        if value is not None and value < 1:
+            raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
+    return {
+        "executor": executor,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "chunk_size": args.chunk_size,
+        "fresh": args.fresh,
+        "progress": not args.no_progress,
+    }
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sobol",
+        help="Sobol sensitivity indices (S1, ST, S2) of a study's outcomes, with CIs and convergence",
+        description="Sample the study's factors with SALib's Sobol' sequence (N base points, a power "
+        "of two), run every point R times with independent seeds on any executor (resumable, like "
+        "`partnersim sweep`), and write S1/ST (and S2) with bootstrap confidence intervals, their "
+        "convergence on N/4, N/2 and N, and the share of variance that is replicate noise, as tables "
+        "(Parquet and CSV), figures and report.md in OUT/<name>/sobol/.",
+    )
+    add_runner_arguments(p)
+    p.add_argument("--n", type=int, metavar="N", help="base points, a power of two (overrides 'sobol.n')")
+    p.add_argument(
+        "--second-order",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also estimate S2 (overrides 'sobol.second_order'; costs N*D more points)",
+    )
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from partnersim.schema import ParameterError
+    from partnersim.sensitivity.analysis import check_power_of_two
+    from partnersim.sensitivity.study import load_sensitivity_study
+
+    # everything is checked before anything runs or is written
+    study = load_sensitivity_study(args.study, "sobol")
+    opts = runner_options(args)
+    if args.n is not None:
+        try:
+            check_power_of_two(args.n)
+        except ParameterError as exc:
+            raise ConfigError(f"--n: {exc}") from None
+        study = dataclasses.replace(study, n=args.n)
+    if args.replicates is not None:
+        study = dataclasses.replace(study, replicates=args.replicates)
+    if args.second_order is not None:
+        study = dataclasses.replace(study, second_order=args.second_order)
+    out = study.output_dir("sobol", args.out)
+
+    from partnersim.sensitivity.analysis import rows_per_base_point
+    from partnersim.sensitivity.run import run_sobol, write_sobol
+
+    d = len(study.problem.factors)
+    points = study.n * rows_per_base_point(d, study.second_order)
+    print(
+        f"partnersim sobol: study '{study.name}': {d} factors, N = {study.n}"
+        f"{' with second order' if study.second_order else ''}: {points} points x "
+        f"{study.replicates} replicates = {points * study.replicates} runs on {opts['executor']}"
+    )
+    run = run_sobol(
+        study.problem,
+        study.n,
+        outcomes=study.outcomes,
+        replicates=study.replicates,
+        seed=study.seed,
+        base=study.base,
+        second_order=study.second_order,
+        num_resamples=study.num_resamples,
+        conf_level=study.conf_level,
+        ci_limit=study.ci_limit,
+        out=out,
+        manifest={
+            "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved("sobol")}
+        },
+        **opts,
+    )
+    paths = write_sobol(run, out, title=study.description or study.name)
+    print_sobol(run)
+    print(f"wrote {out}/: runs.parquet, manifest.json, {len(paths)} tables, figures and report.md")
+    return 0
+
+
+def print_sobol(run: Any) -> None:
+    """The console summary: timing, noise, ranked indices and warnings."""
+    from partnersim.sensitivity.run import noise_lines
+
+    t = run.timing
+    print(
+        f"{t['runs']} runs ({t['runs_resumed']} kept from before, {t['runs_ran']} run now) on "
+        f"{t['executor']} with {t['workers']} worker(s); wall time {t['wall_seconds']:.1f} s"
+    )
+    res = run.result
+    for line in noise_lines(res.noise):
+        print(f"  noise  {line}")
+    for outcome, g in res.indices.groupby("outcome", sort=False):
+        print(f"{outcome}:")
+        wide = g.pivot(index="factor", columns="index", values=["value", "conf"])
+        wide = wide.sort_values(("value", "ST"), ascending=False)
+        for factor, r in wide.iterrows():
+            print(
+                f"  {factor:24s} S1 {r[('value', 'S1')]:6.3f} ± {r[('conf', 'S1')]:.3f}   "
+                f"ST {r[('value', 'ST')]:6.3f} ± {r[('conf', 'ST')]:.3f}"
+            )
+    for w in res.warnings:
+        print(f"warning: {w}")

@@ -1,0 +1,177 @@
+"""Figures of a sensitivity study (seaborn, written atomically as PNG).
+
+- :func:`plot_sobol_indices`: S1 and ST bars with their confidence intervals,
+  one panel per outcome;
+- :func:`plot_s2`: second-order indices as a heatmap per outcome;
+- :func:`plot_convergence`: the indices on N/4, N/2 and N base points;
+- :func:`plot_morris`: mu* with its interval, and sigma against mu*.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from partnersim.plots import save_figure
+
+__all__ = ["plot_convergence", "plot_morris", "plot_s2", "plot_sobol_indices"]
+
+_INDEX_COLOURS = {"S1": "#4C72B0", "ST": "#DD8452"}
+
+
+def _outcomes(df: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(df["outcome"]))
+
+
+def plot_sobol_indices(
+    indices: pd.DataFrame, path: str | Path, *, title: str = "", subtitle: str = ""
+) -> Path:
+    """Grouped bars of S1 and ST per factor with CI error bars, one panel per outcome.
+
+    Factors are ordered by their largest ST over the outcomes, so the
+    ranking reads top to bottom the same way in every panel.
+    """
+    sns.set_theme(style="whitegrid", context="notebook")
+    outcomes = _outcomes(indices)
+    st = indices[indices["index"] == "ST"].groupby("factor")["value"].max()
+    order = list(st.sort_values(ascending=False).index)
+    fig, axes = plt.subplots(
+        1,
+        len(outcomes),
+        figsize=(3.6 * len(outcomes) + 2.2, 0.42 * len(order) + 1.8),
+        sharey=True,
+        squeeze=False,
+    )
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        g = indices[indices["outcome"] == outcome]
+        sns.barplot(
+            data=g,
+            y="factor",
+            x="value",
+            hue="index",
+            order=order,
+            hue_order=["S1", "ST"],
+            palette=_INDEX_COLOURS,
+            errorbar=None,
+            ax=ax,
+            orient="h",
+        )
+        # the CIs are SALib's bootstrap intervals, not seaborn's: draw them by hand
+        for container, index in zip(ax.containers, ["S1", "ST"], strict=False):
+            gi = g[g["index"] == index].set_index("factor").reindex(order)
+            ys = [bar.get_y() + bar.get_height() / 2 for bar in container]
+            ax.errorbar(gi["value"], ys, xerr=gi["conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set(title=outcome, xlabel="Sobol index", ylabel="")
+        ax.set_xlim(
+            min(-0.05, float(np.nanmin(g["low"])) - 0.02), max(1.0, float(np.nanmax(g["high"])) + 0.02)
+        )
+        if ax is not axes[0][-1] and ax.get_legend():
+            ax.get_legend().remove()
+    axes[0][-1].legend(title="", loc="lower right", fontsize=9)
+    if title:
+        fig.suptitle(title + (f"\n{subtitle}" if subtitle else ""), fontsize=11)
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def plot_s2(s2: pd.DataFrame, factors: list[str], path: str | Path) -> Path:
+    """Second-order indices as a heatmap per outcome (upper triangle; ± is the CI half-width)."""
+    sns.set_theme(style="white", context="notebook")
+    outcomes = _outcomes(s2)
+    d = len(factors)
+    fig, axes = plt.subplots(
+        1, len(outcomes), figsize=(0.9 * d * len(outcomes) + 3, 0.8 * d + 2), squeeze=False
+    )
+    vmax = max(0.05, float(np.nanmax(np.abs(s2["value"])))) if len(s2) else 1.0
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        g = s2[s2["outcome"] == outcome]
+        mat = pd.DataFrame(np.nan, index=factors, columns=factors)
+        ann = pd.DataFrame("", index=factors, columns=factors)
+        for row in g.itertuples():
+            mat.loc[row.factor_a, row.factor_b] = row.value
+            ann.loc[row.factor_a, row.factor_b] = f"{row.value:.2f}\n±{row.conf:.2f}"
+        # the upper triangle only: drop the empty last row and first column
+        mat, ann = mat.iloc[:-1, 1:], ann.iloc[:-1, 1:]
+        sns.heatmap(
+            mat,
+            annot=ann,
+            fmt="",
+            cmap="vlag",
+            center=0,
+            vmin=-vmax,
+            vmax=vmax,
+            ax=ax,
+            cbar=ax is axes[0][-1],
+            annot_kws={"fontsize": 7},
+            linewidths=0.5,
+        )
+        ax.set(title=f"{outcome}: S2", xlabel="", ylabel="")
+        ax.tick_params(axis="x", rotation=45)
+        plt.setp(ax.get_xticklabels(), ha="right")
+    fig.tight_layout()
+    return save_figure(fig, path)
+
+
+def plot_convergence(convergence: pd.DataFrame, path: str | Path) -> Path:
+    """Each factor's S1 and ST (with CI band) against the number of base points."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    outcomes = _outcomes(convergence)
+    factors = list(dict.fromkeys(convergence["factor"]))
+    palette = dict(zip(factors, sns.color_palette("tab10", len(factors)), strict=True))
+    fig, axes = plt.subplots(
+        len(outcomes), 2, figsize=(10, 2.8 * len(outcomes) + 0.6), sharex=True, squeeze=False
+    )
+    for row, outcome in enumerate(outcomes):
+        for col, index in enumerate(("S1", "ST")):
+            ax = axes[row][col]
+            g = convergence[(convergence["outcome"] == outcome) & (convergence["index"] == index)]
+            for factor in factors:
+                gf = g[g["factor"] == factor].sort_values("n")
+                c = palette[factor]
+                ax.plot(gf["n"], gf["value"], marker="o", ms=3, color=c, label=factor)
+                ax.fill_between(gf["n"], gf["low"], gf["high"], color=c, alpha=0.12)
+            ax.set_xscale("log", base=2)
+            ax.set(title=f"{outcome}: {index}", ylabel=index)
+            if row == len(outcomes) - 1:
+                ax.set_xlabel("base points N (log scale)")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncols=min(4, len(factors)), fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.04 + 0.02 * ((len(factors) - 1) // 4), 1, 1))
+    return save_figure(fig, path)
+
+
+def plot_morris(indices: pd.DataFrame, path: str | Path) -> Path:
+    """Per outcome: mu* bars with CI, and sigma against mu* (interactions/non-linearity)."""
+    sns.set_theme(style="whitegrid", context="notebook")
+    outcomes = _outcomes(indices)
+    fig, axes = plt.subplots(
+        len(outcomes),
+        2,
+        figsize=(11, 0.3 * indices["factor"].nunique() * len(outcomes) + 2.5 * len(outcomes)),
+        squeeze=False,
+    )
+    for row, outcome in enumerate(outcomes):
+        g = indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=False)
+        ax = axes[row][0]
+        sns.barplot(data=g, y="factor", x="mu_star", color="#4C72B0", errorbar=None, ax=ax, orient="h")
+        ax.errorbar(
+            g["mu_star"], np.arange(len(g)), xerr=g["mu_star_conf"], fmt="none", ecolor="black", capsize=2
+        )
+        ax.set(title=f"{outcome}: mu*", xlabel="mu* (outcome units per full range)", ylabel="")
+        ax = axes[row][1]
+        sns.scatterplot(data=g, x="mu_star", y="sigma", ax=ax, s=40)
+        for r in g.itertuples():
+            ax.annotate(r.factor, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        top = float(max(g["mu_star"].max(), g["sigma"].max(), 1e-12)) * 1.1
+        ax.plot([0, top], [0, top], ls="--", color="grey", lw=0.8)  # sigma = mu*: strongly interacting
+        ax.set(title=f"{outcome}: sigma vs mu*", xlabel="mu*", ylabel="sigma", xlim=(0, top), ylim=(0, top))
+    fig.tight_layout()
+    return save_figure(fig, path)
