@@ -70,7 +70,8 @@ def plot_survival_curves(
         title="How long partnerships last under each funding policy",
     )
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.legend(fontsize=8, loc="upper right", frameon=True)
+    # outside the axes: with many policies a legend inside hides the curves
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 

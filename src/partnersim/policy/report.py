@@ -87,6 +87,13 @@ def _p(p: float) -> str:
     return "&lt; 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _p_phrase(p: float) -> str:
+    """``p < 0.001`` or ``p = 0.012``, for sentences."""
+    if p is None or not np.isfinite(p):
+        return "p not computed"
+    return "p &lt; 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def _value(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
@@ -161,6 +168,16 @@ def _spike(hazard: pd.DataFrame, name: str) -> dict[str, float] | None:
     }
 
 
+def _length_only(study: PolicyStudy, res: pd.DataFrame, col: str) -> pd.DataFrame:
+    """The baseline and the policies that differ from it in grant length only, shortest first."""
+    base = study.policy(study.baseline).levers
+    names = [
+        p.name for p in study.policies if all(p.levers[k] == base[k] for k in LEVERS if k != "funding_length")
+    ]
+    rows = res[res["policy"].isin(names) & np.isfinite(res[col])]
+    return rows.sort_values("funding_length")
+
+
 def summary_points(cmp: Comparison) -> list[str]:
     """The plain-language findings, as HTML sentences, generated from the results."""
     study, res, month = cmp.study, cmp.results, cmp.month
@@ -182,7 +199,9 @@ def summary_points(cmp: Comparison) -> list[str]:
         if row["policy"] == study.baseline:
             continue
         diff = row[col] - base[col]
-        changes = "; ".join(_changes(study, row["policy"])) or "same levers"
+        changes = "; ".join(_changes(study, row["policy"])) or "the same levers"
+        # no parenthesis that only repeats the policy's name
+        said = "" if changes.lower() == str(row["policy"]).lower() else f" ({_esc(changes)})"
         clear = row["p_holm"] < SIGNIFICANCE if np.isfinite(row.get("p_holm", np.nan)) else False
         verdict = (
             "a difference beyond chance"
@@ -191,15 +210,24 @@ def summary_points(cmp: Comparison) -> list[str]:
         )
         direction = "more" if diff > 0 else "fewer"
         diffs.append(
-            f"<b>{_esc(row['policy'])}</b> ({_esc(changes)}): {_pct(row[col])} still working after {when}, "
+            f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])} still working after {when}, "
             f"{abs(100 * diff):.0f} percentage points {direction} than the baseline; {verdict} "
-            f"(log-rank p = {_p(row['p_holm'])}, adjusted)."
+            f"(log-rank {_p_phrase(row['p_holm'])}, adjusted)."
         )
     points.append(
         f"Under the baseline, <b>{_esc(study.baseline)}</b>, "
         f"{_pct_ci(base[col], base[col + '_lower'], base[col + '_upper'])} are still working after {when}. "
         "Against it, best first:<ul>" + "".join(f"<li>{d}</li>" for d in diffs) + "</ul>"
     )
+    lengths = _length_only(study, res, col)
+    if len(lengths) >= 3:
+        points.append(
+            "Grant length alone (everything else as the baseline): "
+            + "; ".join(
+                f"{int(r['funding_length'])}-month grants {_pct(r[col])}" for _, r in lengths.iterrows()
+            )
+            + f" still working after {when}."
+        )
     spike = _spike(cmp.hazard, study.baseline)
     if spike is not None:
         ratio = spike["h0"] / spike["pre"] if spike["pre"] > 0 else math.inf
