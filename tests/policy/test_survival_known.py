@@ -14,6 +14,7 @@ from partnersim.policy.survival import (
     km_curves,
     legacy_rates,
     logrank_vs_baseline,
+    replicate_bootstrap,
     survival_summary,
     wilson_interval,
 )
@@ -164,3 +165,28 @@ def test_headline_month_is_five_years_when_runs_are_long_enough():
     assert headline_month(120) == 60
     assert headline_month(48) == 36
     assert headline_month(6) == 6
+
+
+def test_replicate_bootstrap_point_is_kaplan_meier_and_pairs_replicates():
+    a = SIX.assign(replicate=[0, 0, 1, 1, 2, 2])
+    b = a.assign(policy="B")  # the same partnerships under another name
+    c = a.assign(policy="C", lifetime=a["lifetime"] + 1)
+    out = replicate_bootstrap(pd.concat([a, b, c]), "A", month=5, n_boot=300).set_index("policy")
+    assert out.loc["A", "s"] == pytest.approx(4 / 9)
+    assert out.loc["A", "s_boot_lower"] <= 4 / 9 <= out.loc["A", "s_boot_upper"]
+    # identical to the baseline on every resample: a paired difference of exactly zero
+    assert (out.loc["B", "diff"], out.loc["B", "diff_lower"], out.loc["B", "diff_upper"]) == (0, 0, 0)
+    assert out.loc["C", "diff_lower"] <= out.loc["C", "diff"] <= out.loc["C", "diff_upper"]
+    assert out.loc["C", "replicates"] == 3
+
+
+def test_replicate_bootstrap_is_wider_when_runs_move_together():
+    # 20 replicates of 10 partnerships; whole replicates either all dissolve at 6 or all survive
+    rep = np.repeat(np.arange(20), 10)
+    dies = np.repeat(np.arange(20) % 2 == 0, 10)
+    df = table("A", np.where(dies, 6, 12).tolist(), (~dies).tolist(), run=rep.tolist())
+    df["replicate"] = rep
+    pooled = survival_summary(df, times=(8,)).iloc[0]
+    boot = replicate_bootstrap(df, "A", month=8, n_boot=500).iloc[0]
+    assert boot["s"] == pytest.approx(pooled["s8"]) == pytest.approx(0.5)
+    assert boot["s_boot_upper"] - boot["s_boot_lower"] > 1.5 * (pooled["s8_upper"] - pooled["s8_lower"])

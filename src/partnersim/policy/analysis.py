@@ -21,6 +21,7 @@ from partnersim.policy.survival import (
     km_curves,
     legacy_rates,
     logrank_vs_baseline,
+    replicate_bootstrap,
     survival_summary,
 )
 
@@ -29,6 +30,9 @@ __all__ = ["HAZARD_WINDOW", "Comparison", "analyse", "headline_month", "holm"]
 #: months before and after the first grant end shown in the hazard figure
 HAZARD_WINDOW = (-12, 24)
 
+#: bootstrap samples of whole replicates (paired differences from the baseline)
+N_BOOT = 2000
+
 
 @dataclass
 class Comparison:
@@ -36,7 +40,9 @@ class Comparison:
 
     Attributes:
         study: the checked policies file.
-        results: survival summary, log-rank and legacy columns joined.
+        results: survival summary, log-rank, replicate-bootstrap (``s{month}_boot_*``
+            and the paired difference from the baseline ``diff{month}*``) and
+            legacy columns joined.
         curves: Kaplan-Meier curves (long: policy x month).
         hazard: monthly hazard around the first grant end (long).
         month: the month of the headline survival figure (60 when the horizon allows).
@@ -93,7 +99,21 @@ def analyse(table: pd.DataFrame, study: PolicyStudy) -> Comparison:
     if len(tests):
         tests["p_holm"] = holm(tests["p_value"])
     legacy = legacy_rates(table, horizon, study.legacy_months, order=order).drop(columns="partnerships")
-    results = summary.merge(tests, on="policy", how="left").merge(legacy, on="policy", how="left")
+    paired = replicate_bootstrap(table, study.baseline, month, n_boot=N_BOOT, seed=study.seed, order=order)
+    paired = paired.drop(columns=["s"]).rename(
+        columns={
+            "s_boot_lower": f"s{month}_boot_lower",
+            "s_boot_upper": f"s{month}_boot_upper",
+            "diff": f"diff{month}",
+            "diff_lower": f"diff{month}_lower",
+            "diff_upper": f"diff{month}_upper",
+        }
+    )
+    results = (
+        summary.merge(tests, on="policy", how="left")
+        .merge(paired, on="policy", how="left")
+        .merge(legacy, on="policy", how="left")
+    )
     results.insert(1, "baseline", results["policy"] == study.baseline)
     lengths = {p.name: int(p.levers["funding_length"]) for p in study.policies}
     results.insert(2, "funding_length", results["policy"].map(lengths))

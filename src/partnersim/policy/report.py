@@ -209,9 +209,13 @@ def summary_points(cmp: Comparison) -> list[str]:
             else "not clearly different from the baseline with this many runs"
         )
         direction = "more" if diff > 0 else "fewer"
+        paired = ""
+        lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
+        if np.isfinite(lo) and np.isfinite(hi):
+            paired = f" (95% interval {100 * lo:+.0f} to {100 * hi:+.0f} points, paired on the same simulated systems)"
         diffs.append(
             f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])} still working after {when}, "
-            f"{abs(100 * diff):.0f} percentage points {direction} than the baseline; {verdict} "
+            f"{abs(100 * diff):.0f} percentage points {direction} than the baseline{paired}; {verdict} "
             f"(log-rank {_p_phrase(row['p_holm'])}, adjusted)."
         )
     points.append(
@@ -286,12 +290,21 @@ def _policy_table(study: PolicyStudy) -> str:
     return f"<table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table>{note}"
 
 
+def _diff(row: Mapping[str, Any], month: int) -> str:
+    d, lo, hi = row[f"diff{month}"], row[f"diff{month}_lower"], row[f"diff{month}_upper"]
+    if not np.isfinite(d):
+        return "—"
+    return f"{100 * d:+.0f} points ({100 * lo:+.0f} to {100 * hi:+.0f})"
+
+
 def _results_table(cmp: Comparison) -> str:
-    res = cmp.results
+    res, month = cmp.results, cmp.month
     times = [t for t in (12, 36, 60) if f"s{t}" in res]
     head = (
         "<tr><th>policy</th><th>runs</th><th>partnerships (dissolved)</th><th>median survival</th>"
         + "".join(f"<th>still working after {_years(t)}</th>" for t in times)
+        + f"<th>after {_years(month)}, resampling whole runs</th>"
+        + f"<th>difference from baseline after {_years(month)} (paired)</th>"
         + "<th>log-rank p vs baseline (Holm-adjusted)</th><th>legacy (all)</th><th>legacy (grant ended)</th></tr>"
     )
     rows = []
@@ -306,6 +319,8 @@ def _results_table(cmp: Comparison) -> str:
                 f"<td class='num'>{_pct_ci(r[f's{t}'], r[f's{t}_lower'], r[f's{t}_upper'])}</td>"
                 for t in times
             ),
+            f"<td class='num'>{_pct_ci(r[f's{month}'], r[f's{month}_boot_lower'], r[f's{month}_boot_upper'])}</td>",
+            f"<td class='num'>{'baseline' if r['baseline'] else _diff(r, month)}</td>",
             f"<td class='num'>{'baseline' if r['baseline'] else _p(r['p_holm'])}</td>",
             f"<td class='num'>{_pct_ci(r['legacy'], r['legacy_lower'], r['legacy_upper'])}</td>",
             f"<td class='num'>{_pct_ci(r['legacy_if_ended'], r['legacy_if_ended_lower'], r['legacy_if_ended_upper'])}"
@@ -397,6 +412,26 @@ further ("censored"); a median "not reached" means more than half were still wor
 """
 
 
+def _widening(cmp: Comparison) -> str:
+    """How much wider intervals get when whole runs are resampled, computed from the results."""
+    m, res = cmp.month, cmp.results
+    greenwood = res[f"s{m}_upper"] - res[f"s{m}_lower"]
+    boot = res[f"s{m}_boot_upper"] - res[f"s{m}_boot_lower"]
+    ok = (greenwood > 0) & np.isfinite(boot)
+    if not ok.any():
+        return ""
+    ratio = float((boot[ok] / greenwood[ok]).mean())
+    return (
+        f"Resampling whole runs rather than single partnerships makes the intervals at {_years(m)} "
+        f"{ratio:.1f} times as wide on average (the 'resampling whole runs' column of the results table): "
+        + (
+            "partnerships in the same run move together, so read the narrower intervals with that in mind."
+            if ratio > 1.2
+            else "partnerships in the same run hardly move together here, so the pooled intervals are fair."
+        )
+    )
+
+
 def _embed(path: Path) -> str:
     data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
     return f"data:image/png;base64,{data}"
@@ -477,6 +512,7 @@ end of the run (the others cannot be judged yet).</p>
 
 <h2>What the model cannot tell you</h2>
 {_LIMITS}
+<p class="note">{_widening(cmp)}</p>
 <p class="note">partnersim {__version__}. {info}</p>
 </body></html>
 """
