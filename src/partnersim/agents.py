@@ -434,7 +434,10 @@ class Partnership(mesa.Agent):
         gain, loss = p["trust_gain"], p["trust_loss"]
         if coord:
             loss *= 1.0 - p["coordinator_mediation"]
-        learn = p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * self.formal_agreement)
+        # a step beyond the gap would overshoot personal trust, so the rate is capped at 1
+        learn = min(
+            1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * self.formal_agreement)
+        )
         initial = p["initial_trust"]
         o = self.orientation
         args = (

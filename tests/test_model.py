@@ -1,0 +1,177 @@
+"""The model's public API: agents, reporters, tables, determinism, Mesa interop, scale."""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+
+import partnersim
+from partnersim import (
+    LargeCharity,
+    Organisation,
+    Partnership,
+    PartnershipModel,
+    SmallVCSE,
+    StatutoryBody,
+    simulate,
+)
+from partnersim.model import MODEL_REPORTERS, SUMMARY_NAMES
+
+REQUIRED_REPORTERS = {
+    "active_partnerships",
+    "mean_trust",
+    "voice_gini",
+    "vcse_share",
+    "output",
+    "staff_departures",
+}
+TABLE_COLUMNS = {
+    "lifetime", "censored", "survived_funding_end", "cause", "mean_trust", "output",
+    "synergy", "satisfaction", "commitment", "effectiveness",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def model() -> PartnershipModel:
+    return PartnershipModel(rng=7).run()
+
+
+def test_agents_by_type_split_the_three_kinds_and_partnerships():
+    m = PartnershipModel(rng=1)
+    by_type = m.agents_by_type
+    assert len(by_type[StatutoryBody]) == 15
+    assert len(by_type[LargeCharity]) == 10
+    assert len(by_type[SmallVCSE]) == 35
+    assert len(by_type[Partnership]) == 10
+    assert all(isinstance(a, Organisation) and isinstance(a, mesa.Agent) for a in m.organisations)
+    # every founding partnership is led by a statutory body and has the brief's size
+    for q in m.partnerships_created:
+        assert len(q.members) == 5
+        assert any(o.sector == "statutory" for o in q.members)
+
+
+def test_datacollector_has_the_required_reporters(model):
+    ts = model.timeseries()
+    assert REQUIRED_REPORTERS <= set(MODEL_REPORTERS) <= set(ts.columns)
+    assert len(ts) == model.p["horizon"] + 1  # month 0 plus every month
+    assert ts.index.name == "month"
+    assert not model.running
+
+
+def test_partnership_table(model):
+    table = model.partnership_table()
+    assert isinstance(table, pd.DataFrame)
+    assert set(table.columns) >= TABLE_COLUMNS
+    assert len(table) == 10
+    dead = table[~table["censored"]]
+    assert (dead["cause"] != "").all()
+    assert (table.loc[table["censored"], "cause"] == "").all()
+    assert table["lifetime"].between(0, 120).all()
+    assert set(dead["cause"]) <= {"too_few_members", "lost_statutory", "commitment_collapse", "funding_ended"}
+
+
+def test_simulate_returns_plain_float_summary():
+    out = simulate(rng=3, horizon=36)
+    assert list(out) == list(SUMMARY_NAMES)
+    assert all(type(v) is float and math.isfinite(v) for v in out.values())
+    assert 0 <= out["survival_rate"] <= 1 and 0 <= out["legacy_rate"] <= 1
+
+
+def test_same_seed_same_results_different_seed_different():
+    a = PartnershipModel(rng=11).run()
+    b = PartnershipModel(rng=11).run()
+    c = PartnershipModel(rng=12).run()
+    pd.testing.assert_frame_equal(a.timeseries(), b.timeseries())
+    pd.testing.assert_frame_equal(a.partnership_table(), b.partnership_table())
+    assert simulate(rng=11) == simulate(rng=11)
+    assert not a.timeseries().equals(c.timeseries())
+    assert simulate(rng=11) != simulate(rng=12)
+
+
+def test_event_log_does_not_change_the_run():
+    quiet = PartnershipModel(rng=5)
+    quiet.record_events = False
+    loud = PartnershipModel(rng=5)
+    pd.testing.assert_frame_equal(quiet.run().timeseries(), loud.run().timeseries())
+    assert loud.events and all(text.startswith(f"Month {month}:") for month, text in loud.events)
+
+
+def test_mesa_batch_run_works_unchanged():
+    results = mesa.batch_run(
+        PartnershipModel,
+        parameters={"funding_length": [12, 36], "horizon": 24},
+        rng=[1, 2],
+        number_processes=1,
+        data_collection_period=-1,
+        max_steps=1000,
+        display_progress=False,
+    )
+    df = pd.DataFrame(results)
+    assert len(df) == 4
+    assert (df["Step"] == 24).all()
+    assert set(df.columns) >= REQUIRED_REPORTERS
+    # batch_run's runs equal direct runs with the same seed
+    direct = PartnershipModel(funding_length=12, horizon=24, rng=1).run()
+    row = df[(df["funding_length"] == 12) & (df["rng"] == 1)].iloc[0]
+    assert row["mean_trust"] == pytest.approx(direct.mean_trust)
+    assert row["active_partnerships"] == direct.active_partnerships
+
+
+def test_region_of_six_thousand_organisations_runs_with_sparse_trust():
+    m = PartnershipModel(
+        rng=2, n_statutory=1500, n_large_charity=1000, n_small_vcse=3500, n_partnerships=1000, horizon=3
+    )
+    m.record_events = False
+    m.run()
+    assert m.steps == 3 and len(m.organisations) == 6000
+    assert m.active_partnerships > 900
+    ties = sum(len(o.institutional) for o in m.organisations)
+    # prior ties stay in local systems: linear in organisations, not n^2 (18 million pairs)
+    expected = m.p["prior_tie_density"] * (m.p["local_network_size"] - 1)
+    assert ties / 6000 < 3 * expected + 20
+    reps = [r for q in m.partnerships_created for r in q.reps.values()]
+    assert max(len(r.personal) for r in reps) < 60
+
+
+def test_formation_adds_partnerships_by_both_routes():
+    m = PartnershipModel(rng=4, formation=True, formation_rate=24.0, horizon=60).run()
+    routes = {q.route for q in m.partnerships_created}
+    assert {"ties", "funder_call"} <= routes
+    assert len(m.partnerships_created) > 10
+
+
+def test_funding_end_removes_unmainstreamed_coordinator_and_logs_it():
+    m = PartnershipModel(rng=9, renewal_probability=0.0, funding_length=12, horizon=14).run()
+    for q in m.partnerships_created:
+        assert q.funding_ended_at == 12
+        assert not q.coordinator_post
+    assert any("coordinator post went" in text for _, text in m.events)
+    kept = PartnershipModel(
+        rng=9, renewal_probability=0.0, funding_length=12, horizon=14, coordinator_mainstreamed=True
+    ).run()
+    assert all(q.coordinator_post for q in kept.partnerships_created)
+
+
+def test_full_renewal_keeps_funding():
+    m = PartnershipModel(rng=9, renewal_probability=1.0, funding_length=12, horizon=60).run()
+    assert all(q.funding_ended_at is None for q in m.partnerships_created)
+
+
+def test_summary_definitions_match_the_partnership_table(model):
+    s = model.summary()
+    t = model.partnership_table()
+    assert s["survival_rate"] == pytest.approx(t["censored"].mean())
+    assert s["mean_lifetime"] == pytest.approx(t["lifetime"].mean())
+    assert s["legacy_rate"] == pytest.approx(t["survived_funding_end"].mean())
+    assert s["total_output"] == pytest.approx(t["output"].sum())
+    assert s["mean_trust"] == pytest.approx(t["mean_trust"].mean())
+
+
+def test_public_api_names():
+    for name in ("PartnershipModel", "simulate", "PARAMETERS", "ParameterError"):
+        assert hasattr(partnersim, name)
+    assert np.isfinite(partnersim.simulate(rng=1, horizon=2)["total_output"])
