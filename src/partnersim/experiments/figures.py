@@ -39,6 +39,13 @@ def _label(name: str) -> str:
     return name.replace("_", " ") + unit
 
 
+def _varied(runs: pd.DataFrame) -> list[str]:
+    """Parameter columns that vary across the sweep (the factors)."""
+    from partnersim.schema import PARAMETERS
+
+    return [c for c in runs.columns if c in PARAMETERS and runs[c].nunique() > 1]
+
+
 def _discrete(runs: pd.DataFrame, factor: str) -> bool:
     return runs[factor].nunique() <= MAX_LEVELS or runs[factor].dtype == object
 
@@ -88,7 +95,9 @@ def plot_heatmap(runs: pd.DataFrame, rows: str, cols: str, outcome: str, path: s
     sns.heatmap(
         table, annot=True, fmt=".3g", cmap="viridis", ax=ax, cbar_kws={"label": outcome.replace("_", " ")}
     )
-    ax.set(xlabel=_label(cols), ylabel=_label(rows), title=f"Mean {outcome.replace('_', ' ')}")
+    others = [c for c in runs.columns if c in _varied(runs) and c not in (rows, cols)]
+    over = "replicates" + "".join(f", {o.replace('_', ' ')}" for o in others)
+    ax.set(xlabel=_label(cols), ylabel=_label(rows), title=f"Mean {outcome.replace('_', ' ')} (over {over})")
     fig.tight_layout()
     return save_figure(fig, path)
 
