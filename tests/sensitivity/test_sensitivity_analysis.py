@@ -151,3 +151,22 @@ def test_morris_ranks_ishigami_factors():
     # x3 acts only through its interaction with x1: mu near 0 but sigma large
     assert abs(idx.loc["x3", "mu"]) < idx.loc["x3", "sigma"]
     assert (idx["mu_star"] > 0).all()
+
+
+def test_doubling_n_resumes_the_first_half(tmp_path):
+    # the Sobol' sequence and the run seeds both extend by prefix, so N -> 2N reruns nothing
+    kw = {"outcomes": ["y"], "fn": noisy_linear, "replicates": 2, "seed": 3, "out": tmp_path}
+    small = run_sobol(noisy_linear_problem(), 16, **kw)
+    big = run_sobol(noisy_linear_problem(), 32, **kw)
+    assert small.timing["runs_ran"] == 16 * 4 * 2
+    assert big.timing["runs_resumed"] == 16 * 4 * 2 and big.timing["runs_ran"] == 16 * 4 * 2
+    np.testing.assert_array_equal(big.outputs["y"][: 16 * 4], small.outputs["y"])
+    np.testing.assert_array_equal(big.X[: 16 * 4], small.X)
+
+
+def test_interaction_share_of_ishigami(ishigami_run):
+    from partnersim.sensitivity.analysis import interaction_share
+
+    share = interaction_share(ishigami_run.result.indices).iloc[0]
+    # analytic: 1 - (0.3139 + 0.4424 + 0) = 0.2437, the x1-x3 interaction
+    assert share["interactions"] == pytest.approx(0.2437, abs=0.1)

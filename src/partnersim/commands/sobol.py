@@ -143,7 +143,7 @@ def main(args: argparse.Namespace) -> int:
 
 def print_sobol(run: Any) -> None:
     """The console summary: timing, noise, ranked indices and warnings."""
-    from partnersim.sensitivity.run import noise_lines
+    from partnersim.sensitivity.run import interaction_lines, noise_lines
 
     t = run.timing
     print(
@@ -153,6 +153,8 @@ def print_sobol(run: Any) -> None:
     res = run.result
     for line in noise_lines(res.noise):
         print(f"  noise  {line}")
+    for line in interaction_lines(res.indices):
+        print(f"  interactions  {line}")
     for outcome, g in res.indices.groupby("outcome", sort=False):
         print(f"{outcome}:")
         wide = g.pivot(index="factor", columns="index", values=["value", "conf"])

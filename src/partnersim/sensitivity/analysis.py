@@ -32,6 +32,7 @@ __all__ = [
     "analyze_sobol",
     "check_power_of_two",
     "ci_warnings",
+    "interaction_share",
     "rank_factors",
     "replicate_noise",
     "rows_per_base_point",
@@ -337,6 +338,16 @@ def analyze_morris(
                 }
             )
     return MorrisResult(pd.DataFrame(rows), pd.DataFrame(noise), notes)
+
+
+def interaction_share(indices: pd.DataFrame) -> pd.DataFrame:
+    """Per outcome, ``sum_S1`` and ``1 - sum_S1``: the share of variance no factor explains alone.
+
+    For independent factors the first-order indices sum to at most 1; the
+    rest is interactions (plus, for a stochastic model, replicate noise).
+    """
+    s1 = indices[indices["index"] == "S1"].groupby("outcome", sort=False)["value"].sum(min_count=1)
+    return pd.DataFrame({"outcome": s1.index, "sum_S1": s1.to_numpy(), "interactions": 1 - s1.to_numpy()})
 
 
 def rank_factors(indices: pd.DataFrame, outcome: str, index: str = "ST") -> Sequence[str]:

@@ -137,7 +137,12 @@ def plot_convergence(convergence: pd.DataFrame, path: str | Path) -> Path:
                 gf = g[g["factor"] == factor].sort_values("n")
                 c = palette[factor]
                 ax.plot(gf["n"], gf["value"], marker="o", ms=3, color=c, label=factor)
-                ax.fill_between(gf["n"], gf["low"], gf["high"], color=c, alpha=0.12)
+                ax.fill_between(gf["n"], gf["low"], gf["high"], color=c, alpha=0.08)
+            # small-N intervals can be huge; keep the estimates readable
+            lo = float(np.nanmin(g["value"])) if len(g) else 0.0
+            hi = float(np.nanmax(g["value"])) if len(g) else 1.0
+            ax.set_ylim(max(-0.6, min(-0.1, lo - 0.1)), min(1.6, max(1.0, hi + 0.1)))
+            ax.axhline(0, color="grey", lw=0.8)
             ax.set_xscale("log", base=2)
             ax.set(title=f"{outcome}: {index}", ylabel=index)
             if row == len(outcomes) - 1:

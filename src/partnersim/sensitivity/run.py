@@ -28,6 +28,7 @@ from partnersim.sensitivity.analysis import (
     SobolResult,
     analyze_morris,
     analyze_sobol,
+    interaction_share,
     sample_morris,
     sample_sobol,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "MorrisRun",
     "SobolRun",
     "derived_seed",
+    "interaction_lines",
     "noise_lines",
     "run_morris",
     "run_sobol",
@@ -340,8 +342,19 @@ def sobol_summary(run: SobolRun) -> dict[str, Any]:
         "timing": run.timing,
         "warnings": res.warnings,
         "noise": res.noise.to_dict(orient="records"),
+        "interactions": interaction_share(res.indices).to_dict(orient="records"),
         "indices": res.indices.to_dict(orient="records"),
     }
+
+
+def interaction_lines(indices: pd.DataFrame) -> list[str]:
+    """One sentence per outcome: how much of the variance lies in interactions."""
+    return [
+        f"{r.outcome}: first-order indices sum to {r.sum_S1:.2f}, so about {max(0.0, r.interactions):.0%} "
+        "of the variance is interactions between factors (and noise)"
+        for r in interaction_share(indices).itertuples()
+        if np.isfinite(r.sum_S1)
+    ]
 
 
 def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path]:
@@ -380,6 +393,12 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
         *[f"- {line}" for line in noise_lines(res.noise)],
         "",
         "Noise in the analysed means adds to every factor's ST and widens every interval.",
+        "",
+        "## Interactions",
+        "",
+        *[f"- {line}" for line in interaction_lines(res.indices)],
+        "",
+        "A factor's ST − S1 is its share in interactions with the others.",
         "",
         "## Indices",
         "",
