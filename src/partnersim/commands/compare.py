@@ -39,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--fresh", action="store_true", help="forget earlier runs of this study and start over")
     p.add_argument(
+        "--chunk-size", type=int, metavar="N", help="runs per task (default: about 4 tasks per worker)"
+    )
+    p.add_argument(
         "--replicates", type=int, metavar="N", help="override the file's replicates (e.g. a quick look)"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -51,7 +54,11 @@ def main(args: argparse.Namespace) -> int:
 
     # everything is checked before anything runs or is written
     study = load_policies(args.policies)
-    for flag, value in (("--workers", args.workers), ("--replicates", args.replicates)):
+    for flag, value in (
+        ("--workers", args.workers),
+        ("--replicates", args.replicates),
+        ("--chunk-size", args.chunk_size),
+    ):
         if value is not None and value < 1:
             raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
     if args.replicates is not None:
@@ -75,6 +82,7 @@ def main(args: argparse.Namespace) -> int:
         executor=executor,
         workers=args.workers,
         scheduler=args.scheduler,
+        chunk_size=args.chunk_size,
         fresh=args.fresh,
         progress=not args.no_progress,
     )
