@@ -17,7 +17,7 @@ from partnersim.config import ConfigError
 from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help
-COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare")
+COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare", "app")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,300 @@
+"""The network view: organisations, the ties between partners, and partnerships as groups.
+
+Organisations are nodes, coloured and shaped by kind (:func:`organisation_portrayal`,
+the app's agent portrayal). Each live partnership is a shaded group around
+its members, labelled with its number and whether its grant and coordinator
+are still there; ties between its active members are drawn thicker and
+darker the more the two trust each other. A dissolved partnership loses its
+shading and ties at once and leaves a dashed outline for a year.
+
+The view is drawn as SVG text: it costs a few milliseconds a month, needs
+no JavaScript library (the app must work offline) and every element carries
+a tooltip with the organisation's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import numpy as np
+
+if TYPE_CHECKING:
+    from partnersim.agents import Organisation, Partnership
+    from partnersim.model import PartnershipModel
+
+__all__ = [
+    "GHOST_MONTHS",
+    "KIND_STYLE",
+    "NetworkLayout",
+    "convex_hull",
+    "network_svg",
+    "organisation_portrayal",
+    "tie_style",
+]
+
+#: Colour (Okabe-Ito, safe for colour-blind students), shape and legend words per sector.
+KIND_STYLE: dict[str, dict[str, str]] = {
+    "statutory": {"color": "#0072B2", "shape": "square", "label": "statutory body"},
+    "large_charity": {"color": "#E69F00", "shape": "diamond", "label": "large charity"},
+    "vcse": {"color": "#009E73", "shape": "circle", "label": "small VCSE group"},
+}
+#: Faded fill for organisations in no live partnership.
+IDLE_COLOR = "#c8c8c8"
+#: Months a dissolved partnership's dashed outline stays on the view.
+GHOST_MONTHS = 12
+#: Light fills told apart by partnership number.
+GROUP_COLORS = ("#56B4E9", "#CC79A7", "#F0E442", "#009E73", "#E69F00", "#0072B2", "#D55E00", "#999999")
+
+WIDTH, HEIGHT, MARGIN = 640, 470, 34
+
+
+def organisation_portrayal(org: Organisation) -> dict[str, Any]:
+    """How one organisation is drawn: colour and shape by kind, faded when in no live partnership.
+
+    Returns a dict with ``color``, ``shape``, ``size`` (radius in pixels),
+    ``active`` and ``paper`` (a partner on paper in every live partnership it is in).
+    """
+    style = KIND_STYLE[org.sector]
+    live = [q for q in org.memberships if q.alive]
+    paper = bool(live) and all(org.unique_id in q.paper for q in live)
+    return {
+        "color": style["color"] if live else IDLE_COLOR,
+        "shape": style["shape"],
+        "size": 7.0 + 1.5 * min(len(live), 4),
+        "active": bool(live),
+        "paper": paper,
+    }
+
+
+def tie_style(trust: float) -> dict[str, float]:
+    """Line width and opacity of a tie with this trust (0-1): thicker and darker as trust grows."""
+    t = min(max(trust, 0.0), 1.0)
+    return {"width": 0.6 + 5.0 * t * t, "opacity": 0.15 + 0.75 * t}
+
+
+def convex_hull(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull of ``points``, counter-clockwise (Andrew's monotone chain)."""
+    pts = sorted(set(points))
+    if len(pts) <= 2:
+        return pts
+
+    def cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    upper: list[tuple[float, float]] = []
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+#: Organisations in no live partnership wait on a ring at this radius; partnerships fill the inside.
+RING_RADIUS = 0.97
+INNER_RADIUS = 0.80
+
+
+@dataclass
+class NetworkLayout:
+    """Positions of organisations (and partnership centres) that move only when membership changes.
+
+    Members of live partnerships are laid out by a spring layout in which
+    each member is tied to its partnership's centre, so partnerships show as
+    groups. Organisations in no live partnership wait on an outer ring, each
+    at its own fixed place. The layout has its own random generator, so
+    drawing never changes a run.
+    """
+
+    seed: int = 0
+    pos: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
+    signature: frozenset[tuple[int, int]] | None = None
+    inner: set[tuple[str, int]] = field(default_factory=set)
+    relayouts: int = 0
+
+    def update(self, model: PartnershipModel) -> dict[tuple[str, int], np.ndarray]:
+        """Positions for this month: ``("o", unique_id)`` and ``("p", number)`` keys in [-1, 1]."""
+        alive = [q for q in model.partnerships_created if q.alive]
+        signature = frozenset((q.number, m.unique_id) for q in alive for m in q.members)
+        if signature == self.signature and self.pos:
+            return self.pos
+        orgs = model.organisations
+        angles = np.linspace(0, 2 * np.pi, len(orgs), endpoint=False)
+        ring = {
+            ("o", o.unique_id): RING_RADIUS * np.array([np.cos(a), np.sin(a)])
+            for o, a in zip(orgs, angles, strict=True)
+        }
+        graph = nx.Graph()
+        for q in alive:
+            hub = ("p", q.number)
+            graph.add_node(hub)
+            for m in q.members:
+                graph.add_edge(hub, ("o", m.unique_id), weight=0.3 if m.unique_id in q.paper else 1.0)
+        pos = dict(ring)
+        if graph.number_of_nodes():
+            rng = np.random.default_rng(self.seed + self.relayouts)
+            start = {}
+            for node in graph.nodes:
+                if node in self.inner:
+                    start[node] = self.pos[node]
+                elif node[0] == "p":
+                    members = [self.pos.get(n, ring[n]) for n in graph.neighbors(node)]
+                    start[node] = np.mean(members, axis=0)
+                else:
+                    # a newcomer walks in from its place on the ring
+                    start[node] = ring[node] * (0.7 + 0.1 * rng.random())
+            first = not self.pos
+            inner = nx.spring_layout(
+                graph,
+                pos=start,
+                iterations=80 if first else 20,
+                k=2.0 / np.sqrt(graph.number_of_nodes()),
+                seed=self.seed,
+                weight="weight",
+                scale=INNER_RADIUS,
+            )
+            pos.update({node: np.asarray(xy, dtype=float) for node, xy in inner.items()})
+        self.pos = pos
+        self.inner = set(graph.nodes)
+        self.signature = signature
+        self.relayouts += 1
+        return self.pos
+
+
+def _xy(p: np.ndarray) -> tuple[float, float]:
+    """Layout coordinates in [-1, 1] to pixels."""
+    x = MARGIN + (float(p[0]) + 1.0) / 2.0 * (WIDTH - 2 * MARGIN)
+    y = MARGIN + 20 + (float(p[1]) + 1.0) / 2.0 * (HEIGHT - 2 * MARGIN - 40)
+    return round(x, 1), round(y, 1)
+
+
+def _shape(shape: str, x: float, y: float, r: float, attrs: str) -> str:
+    if shape == "square":
+        s = r * 0.9
+        return f'<rect x="{x - s:.1f}" y="{y - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" {attrs}/>'
+    if shape == "diamond":
+        d = r * 1.25
+        pts = f"{x:.1f},{y - d:.1f} {x + d:.1f},{y:.1f} {x:.1f},{y + d:.1f} {x - d:.1f},{y:.1f}"
+        return f'<polygon points="{pts}" {attrs}/>'
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {attrs}/>'
+
+
+def _group_path(points: list[tuple[float, float]]) -> str:
+    hull = convex_hull(points)
+    if len(hull) == 1:
+        hull = hull * 2
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in hull)
+
+
+def _pair_trust(q: Partnership, a: Organisation, b: Organisation) -> float:
+    return (q.trust(a, b) + q.trust(b, a)) / 2.0
+
+
+def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
+    """The network view of ``model`` this month, as an SVG document."""
+    pos = layout.update(model)
+    now = model.steps
+    xy = {o.unique_id: _xy(pos[("o", o.unique_id)]) for o in model.organisations}
+    alive = [q for q in model.partnerships_created if q.alive]
+    ghosts = [
+        q
+        for q in model.partnerships_created
+        if not q.alive and q.dissolved_at is not None and now - q.dissolved_at < GHOST_MONTHS
+    ]
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="100%" class="ps-network" role="img" aria-label="Network of organisations and partnerships">',
+        f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
+        f'<text x="12" y="26" font-size="20" font-weight="bold" fill="#222">Month {now}</text>',
+        f'<text x="{WIDTH - 12}" y="26" font-size="14" text-anchor="end" fill="#444">'
+        f"{len(alive)} of {len(model.partnerships_created)} partnerships active</text>",
+    ]
+    # groups first, so ties and nodes sit on top of them
+    for q in ghosts:
+        pts = [xy[m.unique_id] for m in q.members]
+        if len(pts) >= 1:
+            out.append(
+                f'<polygon points="{_group_path(pts)}" fill="none" stroke="#999" stroke-width="22" '
+                f'stroke-opacity="0.35" stroke-linejoin="round" stroke-dasharray="4 6" class="ps-ghost">'
+                f"<title>Partnership {q.number} dissolved in month {q.dissolved_at}</title></polygon>"
+            )
+    for q in alive:
+        pts = [xy[m.unique_id] for m in q.members]
+        if not pts:
+            continue
+        color = GROUP_COLORS[(q.number - 1) % len(GROUP_COLORS)]
+        dash = "" if q.funded else ' stroke-dasharray="10 5"'
+        out.append(
+            f'<polygon points="{_group_path(pts)}" fill="{color}" fill-opacity="0.16" stroke="{color}" '
+            f'stroke-opacity="0.30" stroke-width="30" stroke-linejoin="round"{dash} class="ps-group">'
+            f"<title>Partnership {q.number}: {len(q.members)} members</title></polygon>"
+        )
+    # ties between active members, by trust (pairs in several partnerships: the strongest)
+    ties: dict[tuple[int, int], float] = {}
+    for q in alive:
+        active = q.active_members
+        for i, a in enumerate(active):
+            for b in active[i + 1 :]:
+                key = (min(a.unique_id, b.unique_id), max(a.unique_id, b.unique_id))
+                ties[key] = max(ties.get(key, 0.0), _pair_trust(q, a, b))
+    for (a, b), t in sorted(ties.items(), key=lambda kv: kv[1]):
+        st = tie_style(t)
+        (x1, y1), (x2, y2) = xy[a], xy[b]
+        out.append(
+            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#1b2a49" '
+            f'stroke-width="{st["width"]:.2f}" stroke-opacity="{st["opacity"]:.2f}" class="ps-tie"/>'
+        )
+    for o in model.organisations:
+        look = organisation_portrayal(o)
+        x, y = xy[o.unique_id]
+        dash = ' stroke-dasharray="2 2"' if look["paper"] else ""
+        attrs = f'fill="{look["color"]}" stroke="#333" stroke-width="1"{dash} class="ps-org ps-{o.sector}"'
+        tip = escape(model.name_of(o)) + (" (partner on paper)" if look["paper"] else "")
+        out.append(f"<g><title>{tip}</title>{_shape(look['shape'], x, y, look['size'], attrs)}</g>")
+    for q in alive:
+        hub = pos.get(("p", q.number))
+        if hub is None:
+            continue
+        x, y = _xy(hub)
+        status = ("£" if q.funded else "no £") + (" C" if q.coordinator_present else "")
+        out.append(
+            f'<text x="{x}" y="{y}" font-size="13" font-weight="bold" text-anchor="middle" '
+            f'fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke" class="ps-label">'
+            f'P{q.number}<tspan font-size="10" font-weight="normal" dx="3">{escape(status)}</tspan></text>'
+        )
+    for q in ghosts:
+        pts = [xy[m.unique_id] for m in q.members]
+        if pts:
+            x = sum(p[0] for p in pts) / len(pts)
+            y = sum(p[1] for p in pts) / len(pts)
+            out.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="middle" fill="#777" '
+                f'stroke="#fff" stroke-width="3" paint-order="stroke">P{q.number} ended</text>'
+            )
+    out.append(_legend())
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend() -> str:
+    y = HEIGHT - 30
+    parts = []
+    x = 12.0
+    for style in KIND_STYLE.values():
+        attrs = f'fill="{style["color"]}" stroke="#333" stroke-width="1"'
+        parts.append(_shape(style["shape"], x + 6, y - 4, 6, attrs))
+        parts.append(f'<text x="{x + 16}" y="{y}" font-size="11" fill="#333">{style["label"]}</text>')
+        x += 30 + 6.2 * len(style["label"])
+    parts.append(
+        f'<text x="12" y="{HEIGHT - 12}" font-size="11" fill="#333">thicker, darker line = more trust · '
+        "£ grant running · C coordinator in post · grey = in no partnership · dashed = on paper</text>"
+    )
+    return "".join(parts)

@@ -1,0 +1,121 @@
+"""The classroom app's Solara page, built on Mesa's SolaraViz.
+
+Mesa's ``SolaraViz`` gives the sidebar: Reset, Step and Play/Pause, the play
+interval (speed), the model's controls (generated from the schema by
+:func:`partnersim.app.controls.model_inputs`) and the step counter. This page
+adds a lesson picker above them and draws the main view itself: the network,
+the event log, the lesson's Info text and the four live plots.
+
+The main view is plain Solara and SVG rather than Mesa's draggable grid of
+Altair charts, because those load JavaScript from a CDN and a classroom may
+be offline.
+
+Run with ``partnersim app`` (or ``solara run partnersim.app.page``).
+"""
+
+from __future__ import annotations
+
+import html
+
+import solara
+from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
+
+from partnersim.app.charts import CHARTS
+from partnersim.app.classroom import ClassroomModel, render_frame
+from partnersim.app.controls import model_inputs
+from partnersim.lessons import DEFAULT_LESSON, LESSONS
+
+__all__ = ["Page"]
+
+#: Milliseconds between months when playing (Mesa's default; the speed slider changes it).
+PLAY_INTERVAL_MS = 100
+
+_CSS = """
+.ps-panel { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 6px; }
+.ps-log { height: 260px; overflow-y: auto; font-size: 13px; line-height: 1.35; }
+.ps-log p { margin: 0 0 6px 0; }
+.ps-info { height: 292px; overflow-y: auto; font-size: 13px; }
+.ps-month { font-size: 18px; font-weight: 600; }
+/* sidebar sliders: the schema's help text on its own line, the value always shown */
+.v-slider.v-input--horizontal { grid-template-areas: "prepend" "control"; grid-template-columns: 1fr; }
+.v-slider.v-input--horizontal .v-input__prepend { margin-inline-end: 0; }
+.v-slider .v-slider__label { white-space: normal; line-height: 1.25; }
+.v-slider.v-input--horizontal .v-input__control { margin-top: 28px; }
+.v-slider-thumb__label-container { display: block !important; }
+.v-select .v-label, .v-select .v-field-label { white-space: normal; }
+"""
+
+
+def lesson_model(key: str) -> ClassroomModel:
+    """A fresh model for the lesson ``key``."""
+    return ClassroomModel(**LESSONS[key].parameters())
+
+
+@solara.component
+def LessonPicker(lesson: solara.Reactive[str], on_choose: callable) -> None:  # type: ignore[valid-type]
+    """A menu of the lessons; choosing one loads its preset."""
+    titles = {les.title: key for key, les in LESSONS.items()}
+    with solara.Card("Lesson", classes=["ps-lesson"]):
+        solara.Select(
+            label="Choose a lesson",
+            values=list(titles),
+            value=LESSONS[lesson.value].title,
+            on_value=lambda title: on_choose(titles[title]),
+        )
+        solara.Text("Choosing a lesson resets the model and the controls to its settings.")
+
+
+@solara.component
+def MainView(model: ClassroomModel, lesson_key: str) -> None:
+    """The network, event log, lesson text and live plots; redrawn every month."""
+    update_counter.get()  # Mesa bumps this after each step and on reset
+    frame = render_frame(model)
+    lesson = LESSONS[lesson_key]
+    log_html = "".join(f"<p>{html.escape(line)}</p>" for line in frame.log) or (
+        "<p>Nothing has happened yet. Press Step.</p>"
+    )
+    with solara.Column(gap="8px", style={"padding": "8px"}):
+        solara.Text(frame.status, classes=["ps-month"])
+        with solara.Columns([6, 6]):
+            solara.HTML(tag="div", unsafe_innerHTML=frame.network, classes=["ps-panel", "ps-network-view"])
+            with solara.Column(gap="6px"):
+                for pair in (CHARTS[:2], CHARTS[2:]):
+                    with solara.Columns([1, 1]):
+                        for chart in pair:
+                            solara.HTML(
+                                tag="div",
+                                unsafe_innerHTML=frame.charts[chart.key],
+                                classes=["ps-panel", "ps-plot"],
+                            )
+        with solara.Columns([6, 6]):
+            with solara.Div(classes=["ps-panel"]):
+                solara.Text("Event log (newest first)", style={"font-weight": "600"})
+                solara.HTML(tag="div", unsafe_innerHTML=log_html, classes=["ps-log"])
+            with solara.Div(classes=["ps-panel", "ps-info"]):
+                solara.Markdown(lesson.info_markdown())
+
+
+@solara.component
+def Page() -> None:
+    """The classroom app."""
+    lesson_key = solara.use_reactive(DEFAULT_LESSON)
+    first = solara.use_memo(lambda: lesson_model(DEFAULT_LESSON), [])
+    model = solara.use_reactive(first)
+
+    def choose(key: str) -> None:
+        model.set(lesson_model(key))
+        lesson_key.set(key)
+
+    solara.Style(_CSS)
+    with solara.Sidebar():
+        LessonPicker(lesson_key, choose)
+    # a new key per lesson remounts SolaraViz, so its controls start at the lesson's values
+    SolaraViz(
+        model,
+        components=[],
+        model_params=model_inputs(LESSONS[lesson_key.value].parameters()),
+        name="partnersim classroom: partnerships live",
+        play_interval=PLAY_INTERVAL_MS,
+    ).key(f"viz-{lesson_key.value}")
+    MainView(model.value, lesson_key.value)

@@ -1,0 +1,64 @@
+"""``partnersim app``: start the classroom app in the browser and print its URL."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "app",
+        help="start the classroom app (open the printed URL in a browser)",
+        description="Start the classroom app: sliders, a network view, live plots, an event log "
+        "and guided lessons. It listens on this computer only unless --host says otherwise.",
+    )
+    p.add_argument(
+        "--port", type=int, default=8765, help="port to listen on (default: 8765; 0 = any free port)"
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 = the whole network)",
+    )
+    p.set_defaults(func=main)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free on ``host`` now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def main(args: argparse.Namespace) -> int:
+    from solara.__main__ import cli as solara_cli
+
+    port = args.port or free_port(args.host)
+    shown = "localhost" if args.host in {"127.0.0.1", "localhost"} else args.host
+    print(f"partnersim app: open http://{shown}:{port}/ in a browser (Ctrl+C stops it)", flush=True)
+    # Solara reads the app from the command line; production mode skips the dev reloader
+    argv = [
+        "run",
+        "partnersim.app.page",
+        "--host",
+        args.host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--log-level",
+        "warning",
+    ]
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    try:
+        solara_cli(argv, standalone_mode=False)
+    except SystemExit as exc:  # click exits; keep our own return code
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(argparse.Namespace(port=8765, host="127.0.0.1")))

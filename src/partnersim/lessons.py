@@ -1,0 +1,236 @@
+"""Guided lessons for the classroom app, in the spirit of NetLogo's Info tab.
+
+Each lesson is a preset (parameter values checked against
+:data:`partnersim.schema.PARAMETERS`) plus four short texts: *What is it?*,
+*How it works* (with ``SEED:LINE`` citations of the field reports), *Things
+to notice* and *Things to try*. Texts name controls by the words on their
+sliders, which come from the schema's help text.
+
+The texts describe directions, never numbers: the model is calibrated
+separately, and a lesson must stay true when its numbers move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from partnersim.schema import validate
+
+__all__ = ["DEFAULT_LESSON", "LESSONS", "Lesson"]
+
+#: Seed of every lesson, so a class sees the same run when it presses reset.
+LESSON_SEED = 7
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One guided lesson: a preset and the text that goes with it.
+
+    Attributes:
+        key: short identifier, used in URLs and tests.
+        title: what the teacher picks from the list.
+        preset: parameter values that differ from the schema defaults.
+        what_is_it, how_it_works: a paragraph each.
+        notice, try_: bullet points (things to notice, things to try).
+    """
+
+    key: str
+    title: str
+    preset: dict[str, Any]
+    what_is_it: str
+    how_it_works: str
+    notice: tuple[str, ...]
+    try_: tuple[str, ...]
+    seed: int = LESSON_SEED
+
+    def parameters(self) -> dict[str, Any]:
+        """Every parameter for this lesson (defaults plus the preset), validated, with its seed."""
+        return validate({**self.preset, "rng": self.seed})
+
+    def info_markdown(self) -> str:
+        """The lesson's Info text as Markdown."""
+        notice = "\n".join(f"- {line}" for line in self.notice)
+        tries = "\n".join(f"- {line}" for line in self.try_)
+        return (
+            f"### {self.title}\n\n"
+            f"**What is it?** {self.what_is_it}\n\n"
+            f"**How it works.** {self.how_it_works}\n\n"
+            f"**Things to notice.**\n\n{notice}\n\n"
+            f"**Things to try.**\n\n{tries}\n"
+        )
+
+
+_LESSONS = (
+    Lesson(
+        key="explore",
+        title="Explore: a local children's system",
+        preset={},
+        what_is_it=(
+            "About sixty organisations in one area: statutory bodies (squares), large charities "
+            "(diamonds) and small VCSE groups (circles). Ten partnerships start with a three-year "
+            "grant and a funded coordinator."
+        ),
+        how_it_works=(
+            "Each month grants age, staff come and go, partnerships meet, deliver and take stock. "
+            "Trust lives largely in people and is lost when they leave (002:517, 004:468); it builds "
+            "slowly through repeated meetings and breaks faster (001:97, 003:628)."
+        ),
+        notice=(
+            "Lines between members get thicker as trust builds; they thin when a representative leaves.",
+            "What happens around the month the grants end (the event log says when)?",
+        ),
+        try_=(
+            "Press Step a few times and read the event log, then press play.",
+            "Pick one of the guided lessons from the list above.",
+        ),
+    ),
+    Lesson(
+        key="grant_ends",
+        title="The grant ends",
+        preset={"funding_length": 36, "renewal_probability": 0.0, "coordinator_mainstreamed": False},
+        what_is_it=(
+            "Every partnership is funded for three years and no grant is renewed. What is left of "
+            "the partnerships when the money stops?"
+        ),
+        how_it_works=(
+            "When a grant ends the coordinator post goes unless it was mainstreamed (002:999), "
+            "small VCSE groups lose the paid time that let them take part (002:605), and members "
+            "ask why they should stay committed (003:672). A partnership carries on only if enough "
+            "members are committed enough to work without money (002:1009, 000:143)."
+        ),
+        notice=(
+            "The 'Active partnerships' plot falls in a step at month 36, not gradually.",
+            "The event log names the partnerships whose grant ended and who left them.",
+            "Output drops with the grants, even for the partnerships that survive.",
+        ),
+        try_=(
+            "Move 'Chance that a grant is renewed at its end' up, reset and run again.",
+            "Tick 'The coordinator post outlives the grant': do more partnerships survive?",
+            "Compare a 12-month grant with a 60-month one (002:701).",
+        ),
+    ),
+    Lesson(
+        key="coordinator_leaves",
+        title="The coordinator leaves",
+        preset={"coordinator": True, "coordinator_mainstreamed": False, "staff_turnover": 0.3},
+        what_is_it=(
+            "Each partnership has a funded coordinator who chases attendance, mediates and "
+            "onboards new staff. Coordinators leave too, and the post goes with the grant."
+        ),
+        how_it_works=(
+            "A coordinator makes meetings regular and brings momentum and accountability "
+            "(002:364); about half the role is keeping relationships up (003:536). Without one, "
+            "groups meet irregularly and fade (003:1448). While the post is empty, meetings are "
+            "less regular and a lost bit of trust is not repaired."
+        ),
+        notice=(
+            "In the view, a partnership's label shows C while its coordinator is in post.",
+            "Watch a partnership in the event log after 'the coordinator ... left'.",
+            "Trust within partnerships grows more slowly when coordinators keep leaving.",
+        ),
+        try_=(
+            "Untick 'Partnerships have a funded coordinator post', reset and run: compare the plots.",
+            "Tick 'The coordinator post outlives the grant' and watch month 36.",
+        ),
+    ),
+    Lesson(
+        key="strategic_communicative",
+        title="Strategic versus communicative",
+        preset={"orientation": 0.0},
+        what_is_it=(
+            "Partnerships can be run top-down, to targets set by the biggest funder (strategic), "
+            "or co-designed by their members (communicative). This lesson starts fully strategic."
+        ),
+        how_it_works=(
+            "Strategic partnerships are instrumental, criteria-driven and short-lived (000:106); "
+            "communicative ones are bottom-up and co-evolve as they mature (000:108). Strategic "
+            "working gets results early, communicative working is likelier to last (000:143). "
+            "Under strategic rules voice follows money and power, so power gaps weigh on the small "
+            "partners (003:343, 000:169)."
+        ),
+        notice=(
+            "Output is high in the first months under strategic rules, then fades.",
+            "The VCSE share of active membership falls as small partners go on paper or leave.",
+            "Trust across sectors stays lower than trust within sectors.",
+        ),
+        try_=(
+            "Move the strategic .. communicative slider to 1, reset and run: which partnerships outlive their grant?",
+            "Try the middle (0.5): a strategic structure can still work in a communicative way (000:124).",
+        ),
+    ),
+    Lesson(
+        key="open_doors",
+        title="Open doors: open versus closed membership",
+        preset={"membership": "open", "prior_tie_density": 0.2},
+        what_is_it=(
+            "In an open partnership, willing organisations join through the ties of existing "
+            "members; a closed one is fixed when it forms."
+        ),
+        how_it_works=(
+            "Open partnerships hear more of the community but decide more slowly; closed ones have "
+            "clear roles and little drift (002:372, 002:411). Membership that grows through "
+            "friendship networks brings in the people members already know (003:333), and every "
+            "extra member makes agreement harder and commitment weaker (001:357, 002:413)."
+        ),
+        notice=(
+            "Partnership groups in the view grow as organisations join (see the event log).",
+            "The VCSE share of active membership rises at first.",
+            "Do the biggest partnerships last longest, or do they struggle to agree?",
+        ),
+        try_=(
+            "Switch membership to closed, reset and compare the plots.",
+            "Raise 'Share of pairs in a local system that already know each other': who joins now?",
+        ),
+    ),
+    Lesson(
+        key="staff_churn",
+        title="Staff churn",
+        preset={"staff_turnover": 0.6, "formal_agreement": False},
+        what_is_it=(
+            "Six in ten representatives leave their post each year. Each one takes personal "
+            "relationships with them."
+        ),
+        how_it_works=(
+            "Partnerships end when the relevant staff leave (004:468); a departure loses knowledge, "
+            "credibility and relationships (004:474), and each newcomer starts again (004:442). "
+            "Trust has a personal layer, lost with the person, and an institutional layer that "
+            "stays; a written agreement on roles keeps more of it through a handover (004:416)."
+        ),
+        notice=(
+            "Lines in the view thin out suddenly when a representative leaves.",
+            "Mean trust never climbs far before the next departure knocks it back.",
+            "Staff leave more often in the months before a grant ends (004:474).",
+        ),
+        try_=(
+            "Tick 'Roles agreed in writing', reset and run: does trust hold up better?",
+            "Move the turnover slider down to 0.05 and compare.",
+        ),
+    ),
+    Lesson(
+        key="hard_times",
+        title="Hard times: budget shocks",
+        preset={"austerity_rate": 0.6},
+        what_is_it="Statutory budgets are cut often. Who feels it first?",
+        how_it_works=(
+            "A statutory budget crisis cuts the money that flows on to VCSE partners and raises "
+            "competition for what is left (002:354, 001:64); small groups have no reserves and are "
+            "hit hardest (001:350, 003:254). Scarcity makes partners hold on to ideas and clients "
+            "(004:388)."
+        ),
+        notice=(
+            "The event log reports each budget shock; what follows in the next months?",
+            "Watch the VCSE share of active membership after a shock.",
+        ),
+        try_=(
+            "Set 'Who holds the grant' to vcse or neutral: does it soften the shocks (002:615)?",
+            "Set the shock rate to 0 and compare.",
+        ),
+    ),
+)
+
+#: The lessons, by key, in the order the app lists them.
+LESSONS: dict[str, Lesson] = {lesson.key: lesson for lesson in _LESSONS}
+
+#: The lesson the app opens with.
+DEFAULT_LESSON = "explore"
