@@ -153,3 +153,15 @@ def test_sweep_survives_a_worker_killed_mid_sweep(tmp_path):
     for i in (0, 29):
         expected = partnersim.simulate(**specs[i].params, rng=specs[i].seed)
         assert runs.loc[i, "total_output"] == expected["total_output"]
+
+
+def test_sweep_on_a_local_dask_cluster_equals_serial(tmp_path, tiny_study):
+    out = tmp_path / "results"
+    code = cli_main(["sweep", str(tiny_study), "--executor", "dask", "--workers", "2", "--out", str(out),
+                     "--no-progress", "--no-figures"])  # fmt: skip
+    assert code == 0
+    study = load_study(tiny_study)
+    serial = run_specs(study.specs(), outcomes=study.outcomes)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "tiny" / "runs.parquet"), serial.runs)
+    manifest = json.loads((out / "tiny" / "manifest.json").read_text())
+    assert (manifest["executor"], manifest["workers"], manifest["scheduler"]) == ("dask", 2, "LocalCluster")

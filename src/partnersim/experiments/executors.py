@@ -80,7 +80,7 @@ def open_executor(
         ``(executor, info)``.
     """
     if isinstance(kind, Executor):
-        n = workers or getattr(kind, "_max_workers", None) or os.cpu_count() or 1
+        n = workers or _slots(kind)
         yield kind, ExecutorInfo(kind=type(kind).__name__, workers=int(n), scheduler=scheduler)
         return
     if kind not in EXECUTORS:
@@ -104,6 +104,14 @@ def open_executor(
         with _dask_client(workers, scheduler) as client:
             n = sum(client.nthreads().values()) or (workers or 1)
             yield client.get_executor(pure=False), ExecutorInfo("dask", n, scheduler or "LocalCluster")
+
+
+def _slots(executor: Executor) -> int:
+    """Parallel slots of an executor we did not open (a Dask client's executor counts its threads)."""
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "nthreads"):
+        return sum(client.nthreads().values()) or 1
+    return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
 
 
 @contextlib.contextmanager

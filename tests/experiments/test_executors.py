@@ -1,0 +1,48 @@
+"""Executors: names checked; a Dask client's executor is sized by its workers."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+from partnersim.experiments import SerialExecutor, make_specs, open_executor, run_specs
+
+
+@pytest.mark.parametrize(
+    ("kind", "workers", "scheduler", "match"),
+    [
+        ("mpi", None, None, "unknown executor"),
+        ("processes", 0, None, "at least 1"),
+        ("serial", None, "tcp://127.0.0.1:1", "needs the dask executor"),
+    ],
+)
+def test_open_executor_refuses_bad_requests(kind, workers, scheduler, match):
+    with pytest.raises(ValueError, match=match), open_executor(kind, workers, scheduler):
+        pass
+
+
+def test_an_executor_we_do_not_own_is_used_as_is_and_left_open():
+    pool = ThreadPoolExecutor(max_workers=3)
+    with open_executor(pool) as (executor, info):
+        assert executor is pool and info.workers == 3
+    assert pool.submit(lambda: 2).result() == 2  # not shut down
+    pool.shutdown()
+    with open_executor("serial") as (executor, info):
+        assert isinstance(executor, SerialExecutor) and info.workers == 1
+
+
+def test_dask_client_executor_is_sized_by_its_threads_and_matches_serial():
+    from distributed import Client, LocalCluster
+
+    specs = make_specs([{"horizon": 12, "staff_turnover": t} for t in (0.1, 0.5)], 3, root_seed=4)
+    serial = run_specs(specs)
+    # threads, not processes: quick, and the same code path as a remote cluster's executor
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        res = run_specs(specs, executor=client.get_executor(), chunk_size=1)
+    assert res.manifest["workers"] == 2
+    pd.testing.assert_frame_equal(res.runs, serial.runs)
