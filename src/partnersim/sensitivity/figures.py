@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib
@@ -31,12 +32,20 @@ def _outcomes(df: pd.DataFrame) -> list[str]:
 
 
 def plot_sobol_indices(
-    indices: pd.DataFrame, path: str | Path, *, title: str = "", subtitle: str = ""
+    indices: pd.DataFrame,
+    path: str | Path,
+    *,
+    title: str = "",
+    subtitle: str = "",
+    noise: Mapping[str, float] | None = None,
 ) -> Path:
     """Grouped bars of S1 and ST per factor with CI error bars, one panel per outcome.
 
     Factors are ordered by their largest ST over the outcomes, so the
-    ranking reads top to bottom the same way in every panel.
+    ranking reads top to bottom the same way in every panel. ``noise``
+    (outcome -> share of the analysed variance that is replicate noise) is
+    drawn as a dotted line: replicate noise adds about that much to every
+    ST, so an ST bar that ends near the line shows no effect of its own.
     """
     sns.set_theme(style="whitegrid", context="notebook")
     outcomes = _outcomes(indices)
@@ -69,6 +78,9 @@ def plot_sobol_indices(
             ys = [bar.get_y() + bar.get_height() / 2 for bar in container]
             ax.errorbar(gi["value"], ys, xerr=gi["conf"], fmt="none", ecolor="black", elinewidth=1, capsize=2)
         ax.axvline(0, color="grey", lw=0.8)
+        share = (noise or {}).get(outcome)
+        if share is not None and np.isfinite(share):
+            ax.axvline(share, color="#DD8452", ls=":", lw=1.5, label="noise in ST")
         ax.set(title=outcome, xlabel="Sobol index", ylabel="")
         ax.set_xlim(
             min(-0.05, float(np.nanmin(g["low"])) - 0.02), max(1.0, float(np.nanmax(g["high"])) + 0.02)
