@@ -58,6 +58,11 @@ def plot_sobol_indices(
         sharey=True,
         squeeze=False,
     )
+    # one scale for every panel, so bars compare across outcomes
+    xlim = (
+        min(-0.05, float(np.nanmin(indices["low"])) - 0.02),
+        max(1.0, float(np.nanmax(indices["high"])) + 0.02),
+    )
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         g = indices[indices["outcome"] == outcome]
         sns.barplot(
@@ -82,9 +87,7 @@ def plot_sobol_indices(
         if share is not None and np.isfinite(share):
             ax.axvline(share, color="#DD8452", ls=":", lw=1.5, label="noise in ST")
         ax.set(title=outcome, xlabel="Sobol index", ylabel="")
-        ax.set_xlim(
-            min(-0.05, float(np.nanmin(g["low"])) - 0.02), max(1.0, float(np.nanmax(g["high"])) + 0.02)
-        )
+        ax.set_xlim(*xlim)
         if ax is not axes[0][-1] and ax.get_legend():
             ax.get_legend().remove()
     axes[0][-1].legend(title="", loc="lower right", fontsize=9)
