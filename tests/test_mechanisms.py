@@ -24,15 +24,14 @@ def test_monthly_hazard_compounds_to_the_annual_rate():
 
 
 def test_leaving_hazard_rises_near_grant_end_only_for_grant_paid_posts():
-    base = mech.monthly_leaving_hazard(0.2, 30, True, 6, 1.0)
-    near = mech.monthly_leaving_hazard(0.2, 3, True, 6, 1.0)
-    unpaid = mech.monthly_leaving_hazard(0.2, 3, False, 6, 1.0)
-    assert base == pytest.approx(mech.monthly_hazard(0.2))
-    assert near == pytest.approx(2 * base)
-    assert unpaid == pytest.approx(base)
+    base = mech.monthly_hazard(0.2)
+    assert mech.monthly_leaving_hazard(base, 30, True, 6, 1.0) == base
+    assert mech.monthly_leaving_hazard(base, 3, True, 6, 1.0) == pytest.approx(2 * base)
+    assert mech.monthly_leaving_hazard(base, 6, True, 6, 1.0) == pytest.approx(2 * base)
+    assert mech.monthly_leaving_hazard(base, 3, False, 6, 1.0) == base
     # unfunded (negative months to end) is not "near the end"
-    assert mech.monthly_leaving_hazard(0.2, -1, True, 6, 1.0) == pytest.approx(base)
-    assert mech.monthly_leaving_hazard(0.95, 0, True, 6, 10.0) == 1.0
+    assert mech.monthly_leaving_hazard(base, -1, True, 6, 1.0) == base
+    assert mech.monthly_leaving_hazard(0.9, 0, True, 6, 10.0) == 1.0
 
 
 def test_handover_share_adds_agreement_and_coordinator_and_caps():

@@ -174,6 +174,7 @@ class Partnership(mesa.Agent):
         self.coordinator_vacant_until = -1
         # membership
         self.members: list[Organisation] = []
+        self._active: list[Organisation] | None = None
         self.paper: set[int] = set()
         self.reps: dict[int, Representative] = {}
         self.satisfaction: dict[int, float] = {}
@@ -203,6 +204,7 @@ class Partnership(mesa.Agent):
         # cached statistics, refreshed by refresh_trust() and evaluate()
         self.mean_trust = 0.0
         self.trust_pairs: dict[tuple[str, str], list[float]] = {}
+        self.member_trust: dict[int, float] = {}
         self.voice_gini = 0.0
         self.trust_history: list[float] = []
         self._trust_sum = 0.0
@@ -219,8 +221,13 @@ class Partnership(mesa.Agent):
 
     @property
     def active_members(self) -> list[Organisation]:
-        """Members who take part (not partners on paper only)."""
-        return [m for m in self.members if m.unique_id not in self.paper]
+        """Members who take part (not partners on paper only).
+
+        Cached, since every stage asks; membership changes clear the cache.
+        """
+        if self._active is None:
+            self._active = [m for m in self.members if m.unique_id not in self.paper]
+        return self._active
 
     def months_to_grant_end(self) -> int:
         """Months left on the current grant (negative when unfunded)."""
@@ -229,6 +236,7 @@ class Partnership(mesa.Agent):
     def add_member(self, org: Organisation, commitment: float) -> None:
         """Add ``org`` with a new representative and the given commitment."""
         self.members.append(org)
+        self._active = None
         org.memberships.append(self)
         uid = org.unique_id
         self.reps[uid] = Representative()
@@ -240,6 +248,7 @@ class Partnership(mesa.Agent):
         """Remove ``org`` from the partnership, keeping its institutional trust."""
         uid = org.unique_id
         self.members.remove(org)
+        self._active = None
         org.memberships.remove(self)
         self.paper.discard(uid)
         for d in (self.reps, self.satisfaction, self.commitment, self.contribution):
@@ -356,7 +365,7 @@ class Partnership(mesa.Agent):
         rand = model.random.random
         to_end = self.months_to_grant_end()
         window, boost = p["grant_end_window"], p["grant_end_turnover_boost"]
-        annual = p["staff_turnover"]
+        base = model.base_hazard
         share = mech.handover_share(
             self.formal_agreement,
             self.coordinator_present,
@@ -373,11 +382,11 @@ class Partnership(mesa.Agent):
             rep.tenure += 1
             # VCSE posts are the ones paid by the grant (002:605)
             grant_paid = org.sector == "vcse" and self.funded
-            h = mech.monthly_leaving_hazard(annual, to_end, grant_paid, window, boost)
+            h = mech.monthly_leaving_hazard(base, to_end, grant_paid, window, boost)
             if rand() < h:
                 self._replace_representative(org, rep, share, now + p["vacancy_months"])
         if self.coordinator_present:
-            h = mech.monthly_leaving_hazard(annual, to_end, not self.mainstreamed, window, boost)
+            h = mech.monthly_leaving_hazard(base, to_end, not self.mainstreamed, window, boost)
             if rand() < h:
                 self.coordinator_vacant_until = now + p["vacancy_months"]
                 model.staff_departures += 1
@@ -448,55 +457,69 @@ class Partnership(mesa.Agent):
             p["competition_effect"],
         )
         recip = self.reciprocity
+        reps = self.reps
+        # local names: this pair loop is the model's inner loop
+        chance, align = mech.positive_interaction_probability, mech.alignment
+        after, learn_step = mech.trust_after_interaction, mech.institutional_after_meeting
         for i, a in enumerate(attendees):
-            pa = self.reps[a.unique_id].personal
+            ua, va, wa = a.unique_id, a.values, a.power
+            pa = reps[ua].personal
             ia = a.institutional
             for b in attendees[i + 1 :]:
-                pb = self.reps[b.unique_id].personal
+                ub = b.unique_id
+                pb = reps[ub].personal
                 ib = b.institutional
-                prob = mech.positive_interaction_probability(
-                    mech.alignment(a.values, b.values),
-                    recip,
-                    abs(a.power - b.power),
-                    o,
-                    competition,
-                    *args,
-                )
+                prob = chance(align(va, b.values), recip, abs(wa - b.power), o, competition, *args)
                 positive = rand() < prob
-                ua, ub = a.unique_id, b.unique_id
-                tab = mech.trust_after_interaction(pa.get(ub, initial), positive, gain, loss)
-                tba = mech.trust_after_interaction(pb.get(ua, initial), positive, gain, loss)
-                pa[ub], pb[ua] = tab, tba
-                ia[ub] = mech.institutional_after_meeting(ia.get(ub, 0.0), tab, learn)
-                ib[ua] = mech.institutional_after_meeting(ib.get(ua, 0.0), tba, learn)
+                tab = after(pa.get(ub, initial), positive, gain, loss)
+                tba = after(pb.get(ua, initial), positive, gain, loss)
+                pa[ub] = tab
+                pb[ua] = tba
+                ia[ub] = learn_step(ia.get(ub, 0.0), tab, learn)
+                ib[ua] = learn_step(ib.get(ua, 0.0), tba, learn)
         self.refresh_trust()
 
     def refresh_trust(self) -> None:
-        """Recompute mean trust among active members, overall and by sector pair."""
+        """Recompute trust among active members: overall, by sector pair and per member.
+
+        One pass over the ordered pairs of active members; the per-member
+        means are reused by :meth:`evaluate`, so trust is read once a month.
+        """
+        p = self.model.p
+        w, initial = p["personal_trust_weight"], p["initial_trust"]
         members = self.active_members
         pairs: dict[tuple[str, str], list[float]] = {}
+        per_member: dict[int, float] = {}
         total, n = 0.0, 0
+        k = len(members) - 1
         for a in members:
+            rep = self.reps[a.unique_id]
+            personal = rep.personal if rep.present else None
+            inst = a.institutional
+            sa = a.sector
+            row = 0.0
             for b in members:
                 if a is b:
                     continue
-                t = self.trust(a, b)
-                total += t
-                n += 1
-                key = (a.sector, b.sector) if a.sector <= b.sector else (b.sector, a.sector)
+                ub = b.unique_id
+                # mechanisms.effective_trust, inlined: this is the hottest loop of the model
+                mine = personal.get(ub, initial) if personal is not None else 0.0
+                t = w * mine + (1.0 - w) * inst.get(ub, 0.0)
+                row += t
+                sb = b.sector
+                key = (sa, sb) if sa <= sb else (sb, sa)
                 acc = pairs.get(key)
                 if acc is None:
                     pairs[key] = [t, 1.0]
                 else:
                     acc[0] += t
                     acc[1] += 1.0
-        self.mean_trust = total / n if n else 0.0
+            per_member[a.unique_id] = row / k if k > 0 else 0.0
+            total += row
+            n += k
+        self.mean_trust = total / n if n > 0 else 0.0
         self.trust_pairs = pairs
-
-    def member_trust(self, org: Organisation, others: list[Organisation]) -> float:
-        """Mean trust of ``org`` in the other active members."""
-        vals = [self.trust(org, b) for b in others if b is not org]
-        return sum(vals) / len(vals) if vals else 0.0
+        self.member_trust = per_member
 
     # ------------------------------------------------------------ stage 4: delivery
 
@@ -569,7 +592,7 @@ class Partnership(mesa.Agent):
                 n,
                 mech.member_reciprocity(v, share),
                 self.effectiveness,
-                self.member_trust(m, active),
+                self.member_trust.get(uid, 0.0),
             )
             self.satisfaction[uid] += 0.2 * (target - self.satisfaction[uid])
         leavers = []
@@ -592,9 +615,11 @@ class Partnership(mesa.Agent):
             elif status == "paper":
                 if uid not in self.paper:
                     model.log(f"{model.name_of(m)} became a partner on paper in Partnership {self.number}")
-                self.paper.add(uid)
-            else:
+                    self.paper.add(uid)
+                    self._active = None
+            elif uid in self.paper:
                 self.paper.discard(uid)
+                self._active = None
         for m in leavers:
             model.exits[m.sector] += 1
             self.remove_member(m)

@@ -27,7 +27,7 @@ def monthly_hazard(annual_rate: float) -> float:
 
 
 def monthly_leaving_hazard(
-    annual_rate: float,
+    base_hazard: float,
     months_to_grant_end: float,
     grant_paid: bool,
     window: int,
@@ -35,15 +35,15 @@ def monthly_leaving_hazard(
 ) -> float:
     """Leaving hazard of one representative this month.
 
-    Posts paid by a grant that ends within ``window`` months carry a hazard
-    ``(1 + boost)`` times higher: short funding cycles block long contracts
-    and staff look for their next post (004:474, 003:664, 003:845;
-    stylised fact 12). Capped at 1.
+    ``base_hazard`` is :func:`monthly_hazard` of the annual
+    ``staff_turnover``. Posts paid by a grant that ends within ``window``
+    months carry a hazard ``(1 + boost)`` times higher: short funding cycles
+    block long contracts and staff look for their next post (004:474,
+    003:664, 003:845; stylised fact 12). Capped at 1.
     """
-    h = monthly_hazard(annual_rate)
     if grant_paid and 0 <= months_to_grant_end <= window:
-        h *= 1.0 + boost
-    return min(1.0, h)
+        return min(1.0, base_hazard * (1.0 + boost))
+    return base_hazard
 
 
 def handover_share(

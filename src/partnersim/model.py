@@ -96,6 +96,7 @@ class PartnershipModel(mesa.Model):
         self.staff_departures = 0
         self.exits: dict[str, int] = dict.fromkeys(SECTORS, 0)
         self.scarcity = p["base_scarcity"]
+        self.base_hazard = mech.monthly_hazard(p["staff_turnover"])
         self._recovering: set[Organisation] = set()
         self._setup_organisations()
         self._setup_prior_ties()
@@ -244,9 +245,13 @@ class PartnershipModel(mesa.Model):
             system = self.random.choice(self.systems)
             if len(system) < 2:
                 continue
-            for org in system:
-                for other in self.random.sample(system, min(contacts + 1, len(system))):
-                    if other is not org and other.unique_id not in org.institutional:
+            # one draw for the whole event: each attendee picks `contacts` others
+            k = len(system)
+            picks = self.rng.integers(0, k - 1, size=(k, contacts)).tolist()
+            for i, org in enumerate(system):
+                for j in picks[i]:
+                    other = system[j + (j >= i)]  # skip the attendee itself
+                    if other.unique_id not in org.institutional:
                         org.institutional[other.unique_id] = trust
                         other.institutional.setdefault(org.unique_id, trust)
             self.log("a networking event brought organisations together")
@@ -298,10 +303,11 @@ class PartnershipModel(mesa.Model):
             active = len(q.members) - len(q.paper)
             members += active
             paper += len(q.paper)
-            vcse += sum(1 for m in q.members if m.sector == "vcse" and m.unique_id not in q.paper)
             for m in q.members:
                 if m.sector == "vcse":
-                    vcse_sat += q.satisfaction[m.unique_id]
+                    uid = m.unique_id
+                    vcse += uid not in q.paper
+                    vcse_sat += q.satisfaction[uid]
                     n_vcse_sat += 1
             gini_sum += q.voice_gini
             commit_sum += q.mean_commitment
