@@ -54,9 +54,12 @@ def repair_parameters(params: dict[str, Any]) -> tuple[dict[str, Any], list[str]
 class ClassroomModel(PartnershipModel):
     """The partnership model with classroom repairs and a network layout (see the module docstring)."""
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, *, rng: int | None = None, scenario: Any = None, **params: Any) -> None:
+        # Mesa's Reset passes an empty default `scenario`; the parameters come as keywords.
+        # `rng` is named here so that Reset passes the seed slider to us, not to that scenario.
+        del scenario
         # single values are still refused as usual; only combinations are repaired
-        full = {**defaults(), **validate(params, fill=False)}
+        full = {**defaults(), **validate({**params, "rng": rng}, fill=False)}
         repaired, notes = repair_parameters(full)
         super().__init__(**repaired)
         for note in notes:

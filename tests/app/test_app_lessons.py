@@ -1,0 +1,59 @@
+"""Lessons: valid presets and complete Info texts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from partnersim.app.controls import classroom_range, control_label, slider_names
+from partnersim.lessons import DEFAULT_LESSON, LESSONS
+from partnersim.schema import PARAMETERS
+
+CITATION = re.compile(r"\b\d{3}:\d+\b")
+
+
+def test_at_least_five_guided_lessons_and_a_default() -> None:
+    assert DEFAULT_LESSON in LESSONS
+    guided = [k for k, les in LESSONS.items() if les.preset]
+    assert len(guided) >= 5
+    for key in ("grant_ends", "coordinator_leaves", "strategic_communicative", "open_doors", "staff_churn"):
+        assert key in LESSONS
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_preset_is_valid_against_the_schema(key: str) -> None:
+    lesson = LESSONS[key]
+    params = lesson.parameters()  # raises ParameterError if not
+    for name, value in lesson.preset.items():
+        assert name in PARAMETERS
+        assert params[name] == value
+    # sliders start where the preset says, so no value may sit outside the classroom range
+    for name in set(lesson.preset) & set(slider_names()):
+        p = PARAMETERS[name]
+        if p.kind in (int, float):
+            low, high = classroom_range(p)
+            assert low <= lesson.preset[name] <= high
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_info_text_has_the_four_netlogo_sections(key: str) -> None:
+    lesson = LESSONS[key]
+    text = lesson.info_markdown()
+    for heading in ("What is it?", "How it works.", "Things to notice.", "Things to try."):
+        assert heading in text
+    assert lesson.what_is_it and lesson.how_it_works and lesson.notice and lesson.try_
+    assert CITATION.search(lesson.how_it_works), "How it works must cite the evidence (SEED:LINE)"
+
+
+def test_controls_named_in_lessons_exist() -> None:
+    """Quoted control names ('...') must match a control's words, so texts follow the schema."""
+    labels = [control_label(PARAMETERS[n]) for n in slider_names()]
+    for lesson in LESSONS.values():
+        for line in lesson.try_ + lesson.notice:
+            for quoted in re.findall(r"'([^']+)'", line):
+                if quoted in {"Active partnerships"}:  # a plot title, not a control
+                    continue
+                if quoted.startswith("the coordinator"):  # an event log phrase
+                    continue
+                assert any(quoted in label for label in labels), (lesson.key, quoted)

@@ -1,0 +1,173 @@
+"""Network portrayal, layout, plots and the classroom model."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+
+import pytest
+
+from partnersim.app.charts import CHARTS, chart_svg, line_chart_svg, nice_ceiling
+from partnersim.app.classroom import ClassroomModel, render_frame, repair_parameters
+from partnersim.app.controls import model_inputs, slider_names
+from partnersim.app.network import KIND_STYLE, convex_hull, organisation_portrayal, tie_style
+from partnersim.model import PartnershipModel
+from partnersim.schema import defaults
+
+
+def test_portrayal_by_kind_and_membership() -> None:
+    model = ClassroomModel(rng=1)
+    seen = set()
+    for org in model.organisations:
+        look = organisation_portrayal(org)
+        assert look["shape"] == KIND_STYLE[org.sector]["shape"]
+        if any(q.alive for q in org.memberships):
+            assert look["color"] == KIND_STYLE[org.sector]["color"] and look["active"]
+        else:
+            assert not look["active"] and look["color"] not in {s["color"] for s in KIND_STYLE.values()}
+        seen.add(org.sector)
+    assert seen == set(KIND_STYLE)
+    assert len({s["shape"] for s in KIND_STYLE.values()}) == 3
+
+
+def test_ties_grow_with_trust() -> None:
+    styles = [tie_style(t) for t in (0.0, 0.3, 0.6, 1.0)]
+    assert all(a["width"] < b["width"] and a["opacity"] < b["opacity"] for a, b in zip(styles, styles[1:]))
+    assert tie_style(-1) == tie_style(0) and tie_style(2) == tie_style(1)
+
+
+def test_convex_hull() -> None:
+    square = [(0, 0), (1, 0), (1, 1), (0, 1), (0.5, 0.5)]
+    assert sorted(convex_hull(square)) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert convex_hull([(1, 1), (1, 1)]) == [(1, 1)]
+
+
+def test_view_shows_every_organisation_and_each_live_partnership() -> None:
+    model = ClassroomModel(rng=2, renewal_probability=0.0, funding_length=6)
+    svg = render_frame(model).network
+    assert svg.count('class="ps-org') == len(model.organisations)
+    assert svg.count('class="ps-group"') == model.p["n_partnerships"]
+    assert "Month 0" in svg
+    while all(q.alive for q in model.partnerships_created):
+        model.step()
+    frame = render_frame(model)
+    alive = [q for q in model.partnerships_created if q.alive]
+    gone = [q for q in model.partnerships_created if not q.alive]
+    assert frame.network.count('class="ps-group"') == len(alive)
+    assert frame.network.count('class="ps-ghost"') == len(gone)  # dissolved: a dashed outline only
+    for q in gone:
+        assert f"P{q.number} ended" in frame.network
+
+
+def test_drawing_does_not_change_the_run() -> None:
+    """The layout has its own generator: the app shows the same run as `partnersim run`."""
+    plain = PartnershipModel(rng=5, horizon=30)
+    drawn = ClassroomModel(rng=5, horizon=30)
+    while plain.running:
+        plain.step()
+        drawn.step()
+        render_frame(drawn)
+    a, b = plain.timeseries(), drawn.timeseries()
+    assert a.equals(b)
+
+
+def test_layout_moves_only_when_membership_changes() -> None:
+    model = ClassroomModel(rng=4, renewal_probability=0.0, funding_length=6)
+    layout = model.layout
+    first = {k: v.copy() for k, v in layout.update(model).items()}
+    runs = layout.relayouts
+    layout.update(model)
+    assert layout.relayouts == runs
+    assert all((layout.pos[k] == v).all() for k, v in first.items())
+    while all(q.alive for q in model.partnerships_created):
+        model.step()
+    layout.update(model)
+    assert layout.relayouts == runs + 1
+    assert all(-1.0 <= c <= 1.0 for xy in layout.pos.values() for c in xy)
+
+
+def test_nice_ceiling() -> None:
+    assert [nice_ceiling(v) for v in (0, 0.7, 1, 3, 7, 10, 11, 180)] == [1, 1, 1, 5, 10, 10, 20, 200]
+
+
+def test_line_chart_breaks_at_missing_values() -> None:
+    svg = line_chart_svg("t", [("a", "#000", [0.1, 0.2, math.nan, 0.4, 0.5])], x_max=10, y_max=1)
+    assert svg.count("<polyline") == 2
+
+
+def test_plots_change_as_the_model_runs() -> None:
+    model = ClassroomModel(rng=1)
+    before = {c.key: chart_svg(c, model) for c in CHARTS}
+    for _ in range(3):
+        model.step()
+    after = {c.key: chart_svg(c, model) for c in CHARTS}
+    for key in before:
+        pts_before = re.findall(r'points="([^"]*)"', before[key])
+        pts_after = re.findall(r'points="([^"]*)"', after[key])
+        assert pts_before != pts_after, key
+
+
+def test_repair_keeps_partnerships_inside_the_system() -> None:
+    p, notes = repair_parameters({**defaults(), "n_statutory": 1, "n_large_charity": 0, "n_small_vcse": 0})
+    assert p["n_small_vcse"] == 1 and p["partnership_size"] == 2 and len(notes) == 2
+    p, notes = repair_parameters(defaults())
+    assert p == defaults() and notes == []
+
+
+def _extremes(name: str, control: dict) -> list:
+    if control["type"] == "Checkbox":
+        return [False, True]
+    if control["type"] == "Select":
+        return list(control["values"])
+    return [control["min"], control["max"]]
+
+
+def _run(values: dict, months: int = 8) -> None:
+    model = ClassroomModel(**values)
+    for note in [t for _, t in model.events]:
+        assert note
+    render_frame(model)
+    for _ in range(months):
+        if not model.running:
+            break
+        model.step()
+        frame = render_frame(model)
+    assert frame.month == model.steps
+
+
+@pytest.mark.parametrize("name", slider_names())
+def test_no_crash_at_either_end_of_any_control(name: str) -> None:
+    control = model_inputs(defaults())[name]
+    for value in _extremes(name, control):
+        _run({**defaults(), name: value, "rng": 0}, months=6)
+
+
+def test_no_crash_with_every_control_at_an_end_together() -> None:
+    controls = {n: model_inputs(defaults())[n] for n in slider_names()}
+    all_low = {n: _extremes(n, c)[0] for n, c in controls.items()}
+    all_high = {n: _extremes(n, c)[-1] for n, c in controls.items()}
+    _run({**all_low, "rng": 0})
+    _run({**all_high, "rng": 0}, months=4)
+    rng = random.Random(11)
+    for _ in range(6):
+        mixed = {n: rng.choice(_extremes(n, c)) for n, c in controls.items()}
+        _run({**mixed, "rng": rng.randrange(100)}, months=4)
+
+
+def test_mesa_reset_rebuilds_the_lesson_with_its_seed() -> None:
+    """Mesa's Reset builds ``type(model)(**kwargs)`` with a scenario; the seed must reach the model."""
+    from mesa.visualization.solara_viz import _build_model_init_kwargs
+
+    inputs = model_inputs({**defaults(), "rng": 9, "formation": True})
+    values = {k: (v["value"] if isinstance(v, dict) else v) for k, v in inputs.items()}
+    model = ClassroomModel(**values)
+    kwargs = _build_model_init_kwargs(
+        model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
+    )
+    again = type(model)(**kwargs)
+    assert again.p == model.p and again.p["formation"] is True
+    for _ in range(12):
+        model.step()
+        again.step()
+    assert model.timeseries().equals(again.timeseries())
