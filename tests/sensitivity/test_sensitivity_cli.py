@@ -114,3 +114,15 @@ def test_morris_screens_the_same_study(tmp_path):
     assert len(idx) == 2 * 4
     assert np.isfinite(idx[["mu", "mu_star", "sigma"]].to_numpy()).all()
     assert (idx["mu_star"] >= idx["mu"].abs() - 1e-12).all()
+
+
+def test_fresh_starts_over_and_removes_old_analysis(tmp_path, capsys):
+    args = ["sobol", str(QUICK), "--out", str(tmp_path), "--no-progress", "--n", "4", "--replicates", "1"]
+    assert main(args) == 0
+    out = tmp_path / "sobol-quick" / "sobol"
+    stale = out / "sobol_s2.csv"
+    stale.write_text("left over from a second-order run\n")
+    capsys.readouterr()
+    assert main([*args, "--fresh"]) == 0
+    assert "0 kept from before, 24 run now" in capsys.readouterr().out
+    assert not stale.exists() and (out / "sobol_indices.csv").is_file()

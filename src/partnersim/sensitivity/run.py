@@ -70,6 +70,31 @@ class _Runner:
     progress: bool = False
 
 
+#: the files the analysis writes next to the runner's, removed by ``fresh``
+_ANALYSIS_FILES = (
+    *(
+        f"{stem}.{ext}"
+        for stem in (
+            "sobol_indices",
+            "sobol_convergence",
+            "sobol_s2",
+            "morris_indices",
+            "replicate_noise",
+            "factors",
+        )
+        for ext in ("parquet", "csv")
+    ),
+    "sobol.json",
+    "morris.json",
+    "report.md",
+)
+
+
+def _clear_analysis(out: Path) -> None:
+    for name in _ANALYSIS_FILES:
+        (out / name).unlink(missing_ok=True)
+
+
 def _evaluate(
     problem: Problem,
     X: np.ndarray,
@@ -85,6 +110,8 @@ def _evaluate(
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame, dict[str, Any]]:
     """Run every design row ``replicates`` times; return outcome -> points × replicates."""
     points = [{**base, **row} for row in problem.decode(X)]
+    if runner.fresh and runner.out is not None:
+        _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
     if fn is None:  # model parameters: check every point (cross-parameter rules too) first
         points = check_points(points, manifest.get("study", {}).get("file", "design"))
     specs = make_specs(points, replicates, root_seed=seed)
