@@ -54,7 +54,7 @@ def test_summary_sentences_use_the_computed_numbers():
         f"<b>long</b>, 75% ({100 * lo:.0f}–{100 * hi:.0f}%) of partnerships are still working after five years"
         in text
     )
-    assert "50 percentage points fewer than the baseline" in text
+    assert "<b>-50 points</b>" in text
     # the baseline loses 1 of its 4 partnerships in the month its grant ends, none before
     assert "25% (" in text and "the month the grant ends is the most dangerous" in text.lower()
 

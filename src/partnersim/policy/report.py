@@ -43,13 +43,14 @@ MECHANISMS: tuple[str, ...] = (
 SIGNIFICANCE = 0.05
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:66rem;margin:2rem auto;padding:0 1rem;
 color:#222;line-height:1.5}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
 .lede{color:#555}.summary{background:#f4f8fb;border-left:4px solid #2a6f97;padding:.6rem 1.2rem}
 table{border-collapse:collapse;font-size:.85rem;margin:.8rem 0;width:100%}
 th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top}
-th{background:#f2f2f2}td.num{text-align:right;white-space:nowrap}tr.baseline td{background:#fffbe6}
+th{background:#f2f2f2}td.num{text-align:right}.ci{color:#666;font-size:.78rem;white-space:nowrap}
+.wide{overflow-x:auto}td:first-child{min-width:11rem}th code{font-size:.7rem;font-weight:400}tr.baseline td{background:#fffbe6}
 figure{margin:1.2rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#555}
 .note{font-size:.85rem;color:#555}.changed{font-weight:600}
 """
@@ -68,6 +69,13 @@ def _pct_ci(x: float, lo: float, hi: float) -> str:
     return f"{100 * x:.0f}% ({100 * lo:.0f}–{100 * hi:.0f}%)"
 
 
+def _cell(x: float, lo: float, hi: float) -> str:
+    """A table cell: the estimate, its interval on a second line."""
+    if x is None or not np.isfinite(x):
+        return "beyond follow-up"
+    return f"{100 * x:.0f}%<br><span class='ci'>{100 * lo:.0f}–{100 * hi:.0f}%</span>"
+
+
 def _months(x: float) -> str:
     return "not reached" if not np.isfinite(x) else f"{x:.0f}"
 
@@ -79,6 +87,13 @@ def _median(row: Mapping[str, Any]) -> str:
         return "not reached" + low
     upper = "not reached" if not np.isfinite(hi) else f"{hi:.0f}"
     return f"{med:.0f} months ({lo:.0f}–{upper})"
+
+
+def _median_cell(row: Mapping[str, Any]) -> str:
+    med, lo, hi = row["median"], row["median_lower"], row["median_upper"]
+    if not np.isfinite(med):
+        return "not reached"
+    return f"{med:.0f} months<br><span class='ci'>{lo:.0f}–{_months(hi)}</span>"
 
 
 def _p(p: float) -> str:
@@ -178,6 +193,28 @@ def _length_only(study: PolicyStudy, res: pd.DataFrame, col: str) -> pd.DataFram
     return rows.sort_values("funding_length")
 
 
+def _signed(x: float) -> str:
+    """Percentage points with a sign; a difference that rounds to zero is just 0."""
+    v = round(100 * x)
+    return f"{v:+d}" if v else "0"
+
+
+def _verdict(row: Mapping[str, Any], month: int) -> str:
+    """Is a policy different from the baseline? Log-rank on the whole curve, paired interval at ``month``."""
+    p = row.get("p_holm", np.nan)
+    lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
+    curve = bool(np.isfinite(p) and p < SIGNIFICANCE)
+    at_month = bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
+    test = f"log-rank {_p_phrase(p)}, Holm-adjusted"
+    if curve and at_month:
+        return f"beyond chance ({test})"
+    if at_month:
+        return f"a clear difference at {_years(month)}, though the whole survival curves are not clearly apart ({test})"
+    if curve:
+        return f"the survival curves differ ({test}), but the difference at {_years(month)} is within chance"
+    return f"not clearly different from the baseline with this many runs ({test})"
+
+
 def summary_points(cmp: Comparison) -> list[str]:
     """The plain-language findings, as HTML sentences, generated from the results."""
     study, res, month = cmp.study, cmp.results, cmp.month
@@ -202,26 +239,18 @@ def summary_points(cmp: Comparison) -> list[str]:
         changes = "; ".join(_changes(study, row["policy"])) or "the same levers"
         # no parenthesis that only repeats the policy's name
         said = "" if changes.lower() == str(row["policy"]).lower() else f" ({_esc(changes)})"
-        clear = row["p_holm"] < SIGNIFICANCE if np.isfinite(row.get("p_holm", np.nan)) else False
-        verdict = (
-            "a difference beyond chance"
-            if clear
-            else "not clearly different from the baseline with this many runs"
-        )
-        direction = "more" if diff > 0 else "fewer"
-        paired = ""
         lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
-        if np.isfinite(lo) and np.isfinite(hi):
-            paired = f" (95% interval {100 * lo:+.0f} to {100 * hi:+.0f} points, paired on the same simulated systems)"
+        paired = f" ({_signed(lo)} to {_signed(hi)})" if np.isfinite(lo) and np.isfinite(hi) else ""
         diffs.append(
-            f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])} still working after {when}, "
-            f"{abs(100 * diff):.0f} percentage points {direction} than the baseline{paired}; {verdict} "
-            f"(log-rank {_p_phrase(row['p_holm'])}, adjusted)."
+            f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])}, <b>{_signed(diff)} points</b>{paired}; "
+            f"{_verdict(row, month)}."
         )
     points.append(
         f"Under the baseline, <b>{_esc(study.baseline)}</b>, "
         f"{_pct_ci(base[col], base[col + '_lower'], base[col + '_upper'])} are still working after {when}. "
-        "Against it, best first:<ul>" + "".join(f"<li>{d}</li>" for d in diffs) + "</ul>"
+        f"The other policies, best first: share still working after {when}, and the change against the "
+        "baseline in percentage points (95% interval, paired on the same simulated systems):"
+        "<ul>" + "".join(f"<li>{d}</li>" for d in diffs) + "</ul>"
     )
     lengths = _length_only(study, res, col)
     if len(lengths) >= 3:
@@ -267,11 +296,27 @@ def summary_points(cmp: Comparison) -> list[str]:
 # ------------------------------------------------------------------ tables
 
 
+#: short column labels for the policy table (others use the schema's help text)
+_LEVER_LABELS = {
+    "funding_length": "grant length (months)",
+    "renewal_probability": "chance of renewal",
+    "funding_gap": "months without money before a renewal",
+    "coordinator": "funded coordinator",
+    "coordinator_mainstreamed": "coordinator kept on after the grant",
+    "fund_holder": "fund-holder",
+    "funding_flexibility": "grant flexibility (0-1)",
+    "grant_amount": "grant (£k a month)",
+    "formal_agreement": "roles agreed in writing",
+}
+
+
 def _policy_table(study: PolicyStudy) -> str:
     shown = [k for k in LEVERS if len({_value(p.levers[k]) for p in study.policies}) > 1]
     same = [k for k in LEVERS if k not in shown]
     base = study.policy(study.baseline).levers
-    head = "".join(f"<th>{_esc(PARAMETERS[k].help)}<br><code>{k}</code></th>" for k in shown)
+    head = "".join(
+        f"<th>{_esc(_LEVER_LABELS.get(k, PARAMETERS[k].help))}<br><code>{k}</code></th>" for k in shown
+    )
     rows = []
     for p in study.policies:
         cells = "".join(
@@ -287,21 +332,21 @@ def _policy_table(study: PolicyStudy) -> str:
         if same
         else ""
     )
-    return f"<table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table>{note}"
+    return f"<div class='wide'><table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table></div>{note}"
 
 
 def _diff(row: Mapping[str, Any], month: int) -> str:
     d, lo, hi = row[f"diff{month}"], row[f"diff{month}_lower"], row[f"diff{month}_upper"]
     if not np.isfinite(d):
         return "—"
-    return f"{100 * d:+.0f} points ({100 * lo:+.0f} to {100 * hi:+.0f})"
+    return f"{_signed(d)} points<br><span class='ci'>{_signed(lo)} to {_signed(hi)}</span>"
 
 
 def _results_table(cmp: Comparison) -> str:
     res, month = cmp.results, cmp.month
     times = [t for t in (12, 36, 60) if f"s{t}" in res]
     head = (
-        "<tr><th>policy</th><th>runs</th><th>partnerships (dissolved)</th><th>median survival</th>"
+        "<tr><th>policy</th><th>runs</th><th>partnerships (dissolved)</th><th>median survival (months)</th>"
         + "".join(f"<th>still working after {_years(t)}</th>" for t in times)
         + f"<th>after {_years(month)}, resampling whole runs</th>"
         + f"<th>difference from baseline after {_years(month)} (paired)</th>"
@@ -314,20 +359,17 @@ def _results_table(cmp: Comparison) -> str:
             f"<td><b>{_esc(r['policy'])}</b></td>",
             f"<td class='num'>{int(r['runs'])}</td>",
             f"<td class='num'>{int(r['partnerships'])} ({int(r['dissolved'])})</td>",
-            f"<td class='num'>{_esc(_median(r))}</td>",
-            *(
-                f"<td class='num'>{_pct_ci(r[f's{t}'], r[f's{t}_lower'], r[f's{t}_upper'])}</td>"
-                for t in times
-            ),
-            f"<td class='num'>{_pct_ci(r[f's{month}'], r[f's{month}_boot_lower'], r[f's{month}_boot_upper'])}</td>",
+            f"<td class='num'>{_median_cell(r)}</td>",
+            *(f"<td class='num'>{_cell(r[f's{t}'], r[f's{t}_lower'], r[f's{t}_upper'])}</td>" for t in times),
+            f"<td class='num'>{_cell(r[f's{month}'], r[f's{month}_boot_lower'], r[f's{month}_boot_upper'])}</td>",
             f"<td class='num'>{'baseline' if r['baseline'] else _diff(r, month)}</td>",
             f"<td class='num'>{'baseline' if r['baseline'] else _p(r['p_holm'])}</td>",
-            f"<td class='num'>{_pct_ci(r['legacy'], r['legacy_lower'], r['legacy_upper'])}</td>",
-            f"<td class='num'>{_pct_ci(r['legacy_if_ended'], r['legacy_if_ended_lower'], r['legacy_if_ended_upper'])}"
-            f" of {int(r['grant_ended'])}</td>",
+            f"<td class='num'>{_cell(r['legacy'], r['legacy_lower'], r['legacy_upper'])}</td>",
+            f"<td class='num'>{_cell(r['legacy_if_ended'], r['legacy_if_ended_lower'], r['legacy_if_ended_upper'])}"
+            f"<br><span class='ci'>of {int(r['grant_ended'])}</span></td>",
         ]
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return f"<table>{head}{''.join(rows)}</table>"
+    return f"<div class='wide'><table>{head}{''.join(rows)}</table></div>"
 
 
 def _evidence(name: str) -> str:
@@ -400,9 +442,10 @@ narrower but not more true.</li>
 joint bands, and with many policies one of them will miss by chance now and then. Log-rank p-values are adjusted
 (Holm) for the several comparisons with the baseline.</li>
 <li><b>Partnerships in the same run are not independent.</b> They share one local system's budget shocks and
-organisations; the intervals pool partnerships as if independent, so they may be somewhat too narrow. Every
-policy is run on the same worlds (common random numbers), which makes the comparisons between policies sharper
-than the intervals alone suggest.</li>
+organisations. The Kaplan-Meier intervals pool partnerships as if independent; the "resampling whole runs"
+interval and the paired differences resample whole simulated systems instead, and, because every policy runs on
+the same systems (common random numbers), the paired differences are the fairest comparison between
+policies.</li>
 <li><b>It does not model money.</b> Grant size, value for money and what else the money could buy are outside
 the model; nor does it model the quality of services to children and families, only whether partnerships keep
 working and what they deliver in the model's units.</li>
