@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from partnersim.policy.analysis import headline_month, holm
 from partnersim.policy.survival import (
@@ -190,3 +192,35 @@ def test_replicate_bootstrap_is_wider_when_runs_move_together():
     boot = replicate_bootstrap(df, "A", month=8, n_boot=500).iloc[0]
     assert boot["s"] == pytest.approx(pooled["s8"]) == pytest.approx(0.5)
     assert boot["s_boot_upper"] - boot["s_boot_lower"] > 1.5 * (pooled["s8_upper"] - pooled["s8_lower"])
+
+
+def naive_km(lifetime: np.ndarray, died: np.ndarray, t: int) -> float:
+    """Kaplan-Meier at month t straight from its definition."""
+    s = 1.0
+    for u in range(1, t + 1):
+        at_risk = (lifetime >= u).sum()
+        deaths = ((lifetime == u) & died).sum()
+        if at_risk:
+            s *= 1 - deaths / at_risk
+    return s
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 30), st.booleans()), min_size=1, max_size=40),
+    st.integers(1, 30),
+)
+def test_km_matches_its_definition_and_intervals_bracket_it(rows, t):
+    lifetime = np.array([r[0] for r in rows])
+    died = np.array([r[1] for r in rows])
+    df = table("A", lifetime.tolist(), (~died).tolist())
+    row = survival_summary(df, times=(t,)).iloc[0]
+    if t > lifetime.max():
+        assert math.isnan(row[f"s{t}"])
+        return
+    assert row[f"s{t}"] == pytest.approx(naive_km(lifetime, died, t))
+    assert row[f"s{t}_lower"] - 1e-9 <= row[f"s{t}"] <= row[f"s{t}_upper"] + 1e-9
+    curve = km_curves(df)["survival"].to_numpy()
+    assert (np.diff(curve) <= 1e-12).all()
+    boot = replicate_bootstrap(df, "A", month=t, n_boot=20).iloc[0]
+    assert boot["s"] == pytest.approx(naive_km(lifetime, died, t))
