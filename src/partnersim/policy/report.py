@@ -509,6 +509,12 @@ def render_report(
         "partnerships per policy."
     )
     points = "".join(f"<li>{p}</li>" for p in summary_points(cmp))
+    lo_n, hi_n = int(n_part.min()), int(n_part.max())
+    backing = (
+        f"Behind each policy: {study.replicates} runs and "
+        + (f"{lo_n}" if lo_n == hi_n else f"{lo_n}–{hi_n}")
+        + " partnerships; intervals are pointwise."
+    )
     figs = []
     for name, caption in FIGURES.items():
         if name in figures:
@@ -517,6 +523,7 @@ def render_report(
                 cap = cap.replace("five years", _years(cmp.month))
             if name == "grant_end_hazard.png":
                 cap += f" Window: {HAZARD_WINDOW[0]} to +{HAZARD_WINDOW[1]} months."
+            cap += f" {backing}"
             figs.append(
                 f"<figure><img alt='{_esc(name)}' src='{_embed(figures[name])}'>"
                 f"<figcaption>{_esc(cap)}</figcaption></figure>"
