@@ -17,8 +17,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMIUM_ARGS = [
@@ -81,7 +85,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the app did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-2000:]}")
+                pytest.fail(
+                    f"the app did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-2000:]}"
+                )
             time.sleep(0.5)
         assert f"localhost:{port}" in log.read_text(), "partnersim app must print its URL"
         yield url
@@ -89,7 +95,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _stop(proc)
 
 
-def _month(page) -> int:  # noqa: ANN001
+def _month(page: Page) -> int:
     text = page.locator(".ps-month").first.inner_text()
     return int(text.split()[1])
 

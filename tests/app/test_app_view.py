@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import re
@@ -33,7 +34,7 @@ def test_portrayal_by_kind_and_membership() -> None:
 
 def test_ties_grow_with_trust() -> None:
     styles = [tie_style(t) for t in (0.0, 0.3, 0.6, 1.0)]
-    assert all(a["width"] < b["width"] and a["opacity"] < b["opacity"] for a, b in zip(styles, styles[1:]))
+    assert all(a["width"] < b["width"] and a["opacity"] < b["opacity"] for a, b in itertools.pairwise(styles))
     assert tie_style(-1) == tie_style(0) and tie_style(2) == tie_style(1)
 
 

@@ -63,7 +63,10 @@ def LessonPicker(lesson: solara.Reactive[str], on_choose: callable) -> None:  # 
             value=LESSONS[lesson.value].title,
             on_value=lambda title: on_choose(titles[title]),
         )
-        solara.Text("Choosing a lesson resets the model and the controls to its settings.")
+        solara.Text(
+            "Choosing a lesson resets the model and the controls to its settings. "
+            "After moving a control, press Reset to run with it."
+        )
 
 
 @solara.component

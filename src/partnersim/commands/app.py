@@ -23,6 +23,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="127.0.0.1",
         help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 = the whole network)",
     )
+    p.add_argument(
+        "--fetch-assets",
+        action="store_true",
+        help="fetch the page's scripts with npm into Solara's cache (for networks that block its CDN), then exit",
+    )
     p.set_defaults(func=main)
 
 
@@ -34,6 +39,16 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "fetch_assets", False):
+        from partnersim.app.assets import cache_dir, fetch_assets
+
+        fetched = fetch_assets()
+        print(
+            f"partnersim app: {len(fetched)} packages fetched into {cache_dir()}"
+            if fetched
+            else "partnersim app: assets already in place"
+        )
+        return 0
     from solara.__main__ import cli as solara_cli
 
     port = args.port or free_port(args.host)
@@ -61,4 +76,4 @@ def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(argparse.Namespace(port=8765, host="127.0.0.1")))
+    sys.exit(main(argparse.Namespace(port=8765, host="127.0.0.1", fetch_assets=False)))
