@@ -126,3 +126,13 @@ def test_fresh_starts_over_and_removes_old_analysis(tmp_path, capsys):
     assert main([*args, "--fresh"]) == 0
     assert "0 kept from before, 24 run now" in capsys.readouterr().out
     assert not stale.exists() and (out / "sobol_indices.csv").is_file()
+
+
+def test_second_order_writes_s2_table_and_heatmap(tmp_path):
+    args = ["sobol", str(QUICK), "--out", str(tmp_path), "--no-progress", "--n", "4", "--replicates", "1"]
+    assert main([*args, "--second-order"]) == 0
+    out = tmp_path / "sobol-quick" / "sobol"
+    s2 = pd.read_parquet(out / "sobol_s2.parquet")
+    assert (out / "sobol_s2.csv").is_file() and (out / "figures" / "sobol_s2.png").is_file()
+    assert len(s2) == 2 * 4 * 3 // 2  # two outcomes x every pair of four factors
+    assert json.loads((out / "sobol.json").read_text())["runs"] == 4 * (2 * 4 + 2)

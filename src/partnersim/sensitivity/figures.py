@@ -120,7 +120,6 @@ def plot_s2(s2: pd.DataFrame, factors: list[str], path: str | Path) -> Path:
             annot=ann,
             fmt="",
             cmap="vlag",
-            center=0,
             vmin=-vmax,
             vmax=vmax,
             ax=ax,
