@@ -164,7 +164,7 @@ def test_fresh_starts_over_and_changed_specs_rerun(tmp_path, specs, serial):
     # a run whose parameters changed is not taken from the old results
     changed = [*specs[:-1], RunSpec(11, 3, 2, specs[11].seed, {**specs[11].params, "horizon": 12})]
     res = run_specs(changed, out)
-    assert (res.n_resumed, res.n_ran) == (11, 1)
+    assert (res.n_resumed, res.n_ran, res.n_stale) == (11, 1, 1)
     assert res.runs.loc[11, "horizon"] == 12
     assert len(load_runs(out)) == 12
 
@@ -185,3 +185,16 @@ def test_duplicate_chunks_are_counted_once(tmp_path, specs, serial):
 def test_serial_executor_keeps_exceptions_in_the_future():
     future = SerialExecutor().submit(lambda: 1 / 0)
     assert isinstance(future.exception(), ZeroDivisionError)
+
+
+def test_changed_model_code_reruns_instead_of_mixing_versions(tmp_path, specs, monkeypatch):
+    from partnersim.experiments import runner
+
+    out = tmp_path / "sweep"
+    run_specs(specs[:4], out)
+    assert run_specs(specs[:4], out).n_resumed == 4
+    monkeypatch.setattr(runner, "model_fingerprint", lambda: "edited-model")
+    res = run_specs(specs[:4], out)
+    assert (res.n_resumed, res.n_ran, res.n_stale) == (0, 4, 4)
+    assert load_manifest(out)["task"]["model_code"] == "edited-model"
+    assert len(load_runs(out)) == 4

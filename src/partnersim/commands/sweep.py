@@ -86,6 +86,10 @@ def main(args: argparse.Namespace) -> int:
         },
     )
     elapsed = time.perf_counter() - start
+    if result.n_stale:
+        print(
+            f"note: {result.n_stale} runs finished earlier with other parameters or model code were run again"
+        )
     rate = result.n_ran / elapsed if result.n_ran and elapsed > 0 else 0.0
     print(
         f"{len(result.runs)} runs ({result.n_resumed} kept from before, {result.n_ran} run now"

@@ -81,6 +81,14 @@ class ResultStore:
         match = runs["run_id"].map(keys) == runs[KEY]
         return runs[match].drop_duplicates("run_id", keep="first")
 
+    def stale(self, keys: Mapping[int, str]) -> int:
+        """Runs finished before under another spec or model code, so to be run again."""
+        runs = self._chunk_runs()
+        if runs.empty:
+            return 0
+        ids = runs["run_id"][runs["run_id"].isin(list(keys))]
+        return len(set(ids) - set(self.finished(keys)["run_id"]))
+
     def collect(
         self, keys: Mapping[int, str], tables: tuple[str, ...] = ("runs",)
     ) -> dict[str, pd.DataFrame]:

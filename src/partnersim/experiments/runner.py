@@ -9,6 +9,7 @@ end, writes the final tables and the manifest.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -32,8 +33,8 @@ from partnersim.experiments.specs import RunSpec
 
 __all__ = ["SweepResult", "Task", "run_chunk", "run_specs"]
 
-#: largest chunk the default chunking makes (runs); chunks aim at ~4 per worker
-MAX_CHUNK = 25
+#: largest default chunk (runs): about a second of work, so a kill or Ctrl-C loses little
+MAX_CHUNK = 10
 
 _VERSIONED = (
     "mesa",
@@ -76,6 +77,8 @@ class Task:
         fn = "partnersim.model" if self.fn is None else f"{self.fn.__module__}.{self.fn.__qualname__}"
         return {
             "fn": fn,
+            # model code changed since a run finished: run it again rather than mix versions
+            "model_code": model_fingerprint() if self.fn is None else None,
             "seed_param": self.seed_param,
             "outcomes": list(self.outcomes) if self.outcomes else None,
             "timeseries": self.timeseries,
@@ -90,6 +93,9 @@ class SweepResult:
     ``runs`` has one row per spec, sorted by run_id: ``run_id``,
     ``point_id``, ``replicate``, ``seed``, the spec's parameters, then the
     outcomes. ``timeseries``/``partnerships`` carry ``run_id`` too.
+    ``n_resumed`` runs were kept from an earlier sweep into the same folder,
+    ``n_ran`` were run now, of which ``n_stale`` had finished before under
+    other parameters or other model code.
     """
 
     runs: pd.DataFrame
@@ -98,6 +104,7 @@ class SweepResult:
     out: Path | None = None
     n_resumed: int = 0
     n_ran: int = 0
+    n_stale: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
@@ -107,10 +114,23 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def spec_key(spec: RunSpec, task: Task) -> str:
-    """A short hash of everything that determines a run's result."""
+@functools.cache
+def model_fingerprint() -> str:
+    """A hash of the model's source (model, agents, mechanisms, schema)."""
+    import partnersim
+
+    root = Path(partnersim.__file__).resolve().parent
+    digest = hashlib.sha1()
+    for name in ("model.py", "agents.py", "mechanisms.py", "schema.py"):
+        path = root / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def spec_key(spec: RunSpec, identity: Mapping[str, Any]) -> str:
+    """A short hash of everything that determines a run's result (``identity``: :meth:`Task.identity`)."""
     blob = json.dumps(
-        {"params": dict(spec.params), "seed": spec.seed, "task": task.identity()},
+        {"params": dict(spec.params), "seed": spec.seed, "task": dict(identity)},
         sort_keys=True,
         default=_plain,
     )
@@ -159,7 +179,7 @@ def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, pd.DataFrame | 
         clash = set(outcomes) & (set(ids) | set(spec.params))
         if clash:
             raise ValueError(f"outcome names {sorted(clash)} clash with parameter or id columns")
-        rows.append({**ids, **dict(spec.params), **outcomes, KEY: spec_key(spec, task)})
+        rows.append({**ids, **dict(spec.params), **outcomes})
         if ts is not None:
             ts.insert(0, "run_id", spec.run_id)
             series.append(ts)
@@ -263,12 +283,14 @@ def run_specs(
         partnerships=partnerships,
     )
     _check_specs(specs, task)
-    keys = {s.run_id: spec_key(s, task) for s in specs}
+    identity = task.identity()
+    keys = {s.run_id: spec_key(s, identity) for s in specs}
     wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
     if store is not None and fresh:
         store.clear()
     done_ids = set(store.finished(keys)["run_id"]) if store is not None else set()
+    n_stale = store.stale(keys) if store is not None else 0
     todo = [s for s in specs if s.run_id not in done_ids]
     memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
 
@@ -281,6 +303,8 @@ def run_specs(
             store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
 
         def keep(result: dict[str, pd.DataFrame | None]) -> None:
+            runs = result["runs"]
+            runs[KEY] = runs["run_id"].map(keys)  # type: ignore[index]
             if store is not None:
                 store.save_chunk(result)
             else:
@@ -314,6 +338,7 @@ def run_specs(
         out=Path(out) if out is not None else None,
         n_resumed=len(done_ids),
         n_ran=len(todo),
+        n_stale=n_stale,
         manifest=meta,
     )
 
