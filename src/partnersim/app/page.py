@@ -16,6 +16,7 @@ Run with ``partnersim app`` (or ``solara run partnersim.app.page``).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import solara
 from mesa.visualization import SolaraViz
@@ -53,7 +54,7 @@ def lesson_model(key: str) -> ClassroomModel:
 
 
 @solara.component
-def LessonPicker(lesson: solara.Reactive[str], on_choose: callable) -> None:  # type: ignore[valid-type]
+def LessonPicker(lesson: solara.Reactive[str], on_choose: Callable[[str], None]) -> None:
     """A menu of the lessons; choosing one loads its preset."""
     titles = {les.title: key for key, les in LESSONS.items()}
     with solara.Card("Lesson", classes=["ps-lesson"]):
