@@ -164,6 +164,7 @@ class Partnership(mesa.Agent):
         # grant
         self.grant_amount: float = p["grant_amount"]
         self.funded = True
+        # the last month the grant pays for: months started_at+1 .. started_at+funding_length
         self.grant_end = model.steps + p["funding_length"]
         self.gap_until = -1
         self.funding_ended_at: int | None = None
@@ -191,7 +192,7 @@ class Partnership(mesa.Agent):
         self._choose_fund_holder(p["fund_holder"])
         # Morgan and Baker's four elements (000:145-233) and outputs
         self.synergy = 0.0
-        self.mean_satisfaction = 0.0
+        self.mean_satisfaction = commit0
         self.mean_commitment = commit0
         self.effectiveness = 0.0
         self.maturity = 0.0
@@ -217,7 +218,7 @@ class Partnership(mesa.Agent):
     @property
     def coordinator_present(self) -> bool:
         """A coordinator post exists and is filled this month."""
-        return self.coordinator_post and self.coordinator_vacant_until < self.model.steps
+        return self.coordinator_post and self.coordinator_vacant_until <= self.model.steps
 
     @property
     def active_members(self) -> list[Organisation]:
@@ -304,7 +305,7 @@ class Partnership(mesa.Agent):
         self.age += 1
         if not self.funded and self.gap_until == now:
             self._start_grant()
-        if self.funded and now >= self.grant_end:
+        if self.funded and now > self.grant_end:
             if model.random.random() < p["renewal_probability"]:
                 if p["funding_gap"] > 0:
                     self.funded = False
@@ -322,14 +323,16 @@ class Partnership(mesa.Agent):
         p = self.model.p
         self.funded = True
         self.gap_until = -1
-        self.grant_end = self.model.steps + p["funding_length"]
+        # a new grant pays for this month and the next funding_length - 1
+        self.grant_end = self.model.steps + p["funding_length"] - 1
         if p["coordinator"]:
             self.coordinator_post = True
 
     def _end_funding(self) -> None:
         p = self.model.p
         self.funded = False
-        self.funding_ended_at = self.model.steps
+        self.funding_ended_at = self.grant_end  # the last month that was paid for
+        self._release_funds()  # no money left to hold, so no fund-holding power
         lost_coordinator = self.coordinator_post and not self.mainstreamed
         if lost_coordinator:
             self.coordinator_post = False
@@ -577,7 +580,7 @@ class Partnership(mesa.Agent):
             return
         model, p = self.model, self.model.p
         active = self.active_members
-        powers = [min(1.0, m.power + (0.2 if m is self.fund_holder else 0.0)) for m in active]
+        powers = [m.power for m in active]  # power already counts fund-holding (002:705)
         voices = mech.voice_shares(powers, self.orientation)
         self.voice_gini = mech.gini(voices)
         n = len(active)

@@ -1,8 +1,8 @@
 """The partnership model: set-up, the monthly schedule and data collection.
 
 ``PartnershipModel`` is a :class:`mesa.Model`. One step is one month. The
-stages run in a fixed order (funding, turnover, meeting, delivery,
-evaluation, dissolution, then optional formation); within a stage,
+stages run in a fixed order (funding, turnover, networking, meeting,
+delivery, evaluation, dissolution, then optional formation); within a stage,
 partnerships are taken in random order from the model's generator. All
 randomness comes from the model's generators (``model.rng`` and
 ``model.random``, both seeded from ``rng``).
@@ -431,7 +431,7 @@ _KIND_WORDS = {
 
 
 def _organisation_names(orgs: list[Organisation], random: Any) -> dict[int, str]:
-    """Stable readable names; uses a copy of the generator state so runs are unchanged."""
+    """Stable readable names from fixed word lists; uses no randomness, so runs are unchanged."""
     names: dict[int, str] = {}
     used: dict[str, int] = {}
     for i, org in enumerate(orgs):
