@@ -11,8 +11,9 @@ The mapping for factors that are not real numbers (documented in the README,
 - ``float``: uniform on ``[low, high]``, passed as is.
 - ``int``: uniform on ``[low, high + 1)`` and floored, so every whole value
   from ``low`` to ``high`` is equally likely.
-- ``bool``: uniform on ``[0, 1)``; below 0.5 is ``False``, from 0.5 is
-  ``True`` (each half the time).
+- ``bool``: uniform on ``[0, 2)`` and floored: below 1 is ``False``, from 1
+  ``True`` (each half the time); a bool is a categorical factor with the
+  choices ``(False, True)``.
 - ``str`` (categorical): uniform on ``[0, k)`` for ``k`` choices and floored
   to an index into the choices (each equally likely).
 
@@ -120,7 +121,7 @@ class Factor:
         if self.kind == "int":
             return f"whole values {int(self.low)}..{int(self.high)}, each equally likely (floor of uniform)"
         if all(isinstance(c, bool) for c in self.choices):
-            return "false / true, each half the time (uniform u: u < 0.5 is false)"
+            return "false / true, each half the time (uniform u on [0, 2): u < 1 is false)"
         return "one of " + ", ".join(_show(c) for c in self.choices) + ", each equally likely"
 
 
