@@ -7,6 +7,7 @@ schedule that calls these methods is in :mod:`partnersim.model`.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -40,9 +41,6 @@ class Organisation(mesa.Agent):
     """
 
     sector: str = ""
-    #: mean partnership hours a month; statutory staff face "a mountain of
-    #: work" (004:458), large charities deploy staff flexibly (001:223)
-    capacity_mean: float = 12.0
     #: median core budget, thousand pounds a month (lognormal)
     budget_median: float = 10.0
     #: Beta(a, b) of values: 0 = target/system-led, 1 = community/relational
@@ -54,7 +52,8 @@ class Organisation(mesa.Agent):
         super().__init__(model)
         rng = model.rng
         self.local_system = local_system
-        self.base_capacity = float(rng.gamma(4.0, self.capacity_mean / 4.0))
+        mean = model.p[f"capacity_{self.sector}"]
+        self.base_capacity = float(rng.gamma(4.0, mean / 4.0))
         self.capacity = self.base_capacity
         self.budget = float(rng.lognormal(0.0, 0.5) * self.budget_median)
         self.values = float(rng.beta(*self.values_beta))
@@ -74,13 +73,18 @@ class Organisation(mesa.Agent):
         """Power from budget share, statutory authority and fund-holding.
 
         Power follows money, rank and gatekeeping (000:169-171, 004:288-294);
-        holding the funds adds to it (002:705-707). Weights 0.5, 0.3 and 0.2:
-        budget first, since no report ranks them.
+        holding the funds adds to it (002:705-707). The weights are the
+        parameters ``power_budget_weight``, ``power_authority_weight`` and
+        ``power_fund_weight``.
         """
-        import math
-
+        p = self.model.p
         budget_share = math.log1p(self.budget) / max_log_budget if max_log_budget > 0 else 0.0
-        self.power = min(1.0, 0.5 * budget_share + 0.3 * self.authority + 0.2 * min(1, self.holds_funds))
+        self.power = min(
+            1.0,
+            p["power_budget_weight"] * budget_share
+            + p["power_authority_weight"] * self.authority
+            + p["power_fund_weight"] * min(1, self.holds_funds),
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.unique_id})"
@@ -90,7 +94,6 @@ class StatutoryBody(Organisation):
     """Council, NHS body, police, school: most power, least spare time (003:614, 004:458)."""
 
     sector = "statutory"
-    capacity_mean = 10.0
     budget_median = 500.0
     values_beta = (2.0, 5.0)
     authority = 1.0
@@ -100,7 +103,6 @@ class LargeCharity(Organisation):
     """A large charity: invests up front, deploys staff flexibly (001:223-224)."""
 
     sector = "large_charity"
-    capacity_mean = 20.0
     budget_median = 200.0
     values_beta = (4.0, 4.0)
 
@@ -109,7 +111,6 @@ class SmallVCSE(Organisation):
     """A small voluntary or community group living on short grants (003:254)."""
 
     sector = "vcse"
-    capacity_mean = 12.0
     budget_median = 5.0
     values_beta = (5.0, 2.0)
 
@@ -551,7 +552,13 @@ class Partnership(mesa.Agent):
             self.contribution[m.unique_id] = h
             total += h
         kinds = len({m.sector for m in active})
-        self.synergy = mech.synergy(self.mean_trust, mech.complementarity(kinds), self.coordinator_present)
+        self.synergy = mech.synergy(
+            self.mean_trust,
+            mech.complementarity(kinds),
+            self.coordinator_present,
+            p["synergy_trust_weight"],
+            p["synergy_coordinator_weight"],
+        )
         self.maturity = mech.maturity_after_month(self.maturity, self.orientation, p["maturity_rate"])
         factor = mech.orientation_output_factor(
             self.orientation, self.age, self.maturity, p["strategic_boost"], p["strategic_decay_months"]
@@ -561,7 +568,10 @@ class Partnership(mesa.Agent):
         self.output_total += self.output
         self.reciprocity = mech.reciprocity([self.contribution[m.unique_id] for m in active])
         per_member = self.output / max(1, len(active))
-        self.effectiveness = mech.effectiveness_after_month(self.effectiveness, per_member, 0.5 * hours)
+        # the reference is half a full member's hours at middling synergy
+        self.effectiveness = mech.effectiveness_after_month(
+            self.effectiveness, per_member, 0.5 * hours, p["effectiveness_rate"]
+        )
 
     # ------------------------------------------------------------ stage 5: evaluation
 
@@ -587,6 +597,8 @@ class Partnership(mesa.Agent):
         benefit = p["funding_benefit"] * self.funded + p["coordinator_benefit"] * self.coordinator_present
         cost = mech.membership_cost(len(self.members), p["size_cost"])
         given = sum(self.contribution[m.unique_id] for m in active)
+        weights = (p["voice_weight"], p["reciprocity_weight"], p["output_weight"], p["trust_weight"])
+        rate = p["commitment_rate"]
         for m, v in zip(active, voices, strict=True):
             uid = m.unique_id
             share = self.contribution[uid] / given if given > 0 else 0.0
@@ -596,19 +608,21 @@ class Partnership(mesa.Agent):
                 mech.member_reciprocity(v, share),
                 self.effectiveness,
                 self.member_trust.get(uid, 0.0),
+                weights,
+                p["silencing_factor"],
             )
-            self.satisfaction[uid] += 0.2 * (target - self.satisfaction[uid])
+            self.satisfaction[uid] += p["satisfaction_rate"] * (target - self.satisfaction[uid])
         leavers = []
         for m in list(self.members):
             uid = m.unique_id
             if uid in self.paper:
                 # partners on paper get nothing from it but the cost (004:122)
                 self.commitment[uid] = mech.commitment_after_month(
-                    self.commitment[uid], self.satisfaction[uid], 0.0, cost
+                    self.commitment[uid], self.satisfaction[uid], 0.0, cost, rate
                 )
             else:
                 self.commitment[uid] = mech.commitment_after_month(
-                    self.commitment[uid], self.satisfaction[uid], benefit, cost
+                    self.commitment[uid], self.satisfaction[uid], benefit, cost, rate
                 )
             status = mech.member_status(
                 self.commitment[uid], uid in self.paper, p["paper_threshold"], p["exit_threshold"]
@@ -643,7 +657,7 @@ class Partnership(mesa.Agent):
         """Admit one willing organisation known to a member (002:372, 003:333, 003:371)."""
         model, p = self.model, self.model.p
         rand = model.random
-        rate = p["recruitment_rate"] * (1.0 + self.coordinator_present)
+        rate = p["recruitment_rate"] * (1.0 + p["coordinator_recruitment_boost"] * self.coordinator_present)
         if rand.random() >= min(1.0, rate):
             return
         active = self.active_members

@@ -128,6 +128,7 @@ def competition_pressure(
     gives full pressure, a 36-month one two thirds. Flexible funds tied to
     no member's agenda remove part of it (002:615, 002:705-707).
     """
+    # 12 months is the typical short grant the reports compare against (002:701)
     shortness = min(1.0, 12.0 / max(1, funding_length))
     pressure = scarcity * (1.0 - orientation) * (0.5 + 0.5 * shortness)
     return min(1.0, max(0.0, pressure * (1.0 - flexibility)))
@@ -228,14 +229,23 @@ def complementarity(n_kinds: int) -> float:
     return n_kinds / 3.0
 
 
-def synergy(mean_trust: float, complementarity: float, coordinator_present: bool) -> float:
+def synergy(
+    mean_trust: float,
+    complementarity: float,
+    coordinator_present: bool,
+    trust_weight: float = 0.5,
+    coordinator_weight: float = 0.25,
+) -> float:
     """Synergy, achieving more together than alone, in [0, 1].
 
     Rises with trust, with complementarity of member kinds and with a
-    coordinator (M11; 000:151, 002:364, 002:1054). Equal weights of one
-    half, one quarter and one quarter, since no report ranks them.
+    coordinator (M11; 000:151, 002:364, 002:1054). Complementarity takes
+    the weight left by the other two; the sum of the two weights is capped
+    at 1 so synergy stays in [0, 1].
     """
-    return 0.5 * mean_trust + 0.25 * complementarity + 0.25 * coordinator_present
+    tw = min(1.0, trust_weight)
+    cw = min(1.0 - tw, coordinator_weight)
+    return tw * mean_trust + (1.0 - tw - cw) * complementarity + cw * coordinator_present
 
 
 def maturity_after_month(maturity: float, orientation: float, rate: float) -> float:
@@ -271,15 +281,17 @@ def agreement_factor(n_members: int, founding_size: int, cost: float) -> float:
     return 1.0 / (1.0 + cost * max(0, n_members - founding_size))
 
 
-def effectiveness_after_month(effectiveness: float, output_per_member: float, reference: float) -> float:
+def effectiveness_after_month(
+    effectiveness: float, output_per_member: float, reference: float, rate: float = 0.2
+) -> float:
     """Perceived effectiveness, a moving average of output per member.
 
     Perceived success and sustainability, not only KPIs (000:217). Output
     per member against ``reference`` is squashed to [0, 1) by ``x/(1+x)``
-    and averaged with weight 0.2 (about a five-month memory).
+    and averaged with weight ``rate`` (0.2 is about a five-month memory).
     """
     x = output_per_member / reference
-    return 0.8 * effectiveness + 0.2 * (x / (1.0 + x))
+    return (1.0 - rate) * effectiveness + rate * (x / (1.0 + x))
 
 
 # ---------------------------------------------------------------- evaluation (M5, M6, M11)
@@ -338,19 +350,29 @@ def member_reciprocity(voice_share: float, contribution_share: float) -> float:
 
 
 def satisfaction_target(
-    voice_share: float, n_members: int, reciprocity: float, effectiveness: float, trust: float
+    voice_share: float,
+    n_members: int,
+    reciprocity: float,
+    effectiveness: float,
+    trust: float,
+    weights: tuple[float, float, float, float] = (0.3, 0.2, 0.25, 0.25),
+    silencing: float = 2.0,
 ) -> float:
     """The satisfaction a member would reach if this month went on for ever.
 
-    Voice counts most (0.3): at least an equal share counts as full voice,
-    and being silenced bites twice as hard as the share lost, since power
-    gaps silence weaker partners and fear lowers psychological safety (M5;
-    000:169, 002:497, 003:343). Then reciprocity (0.2; 004:396, 004:252),
-    perceived output (0.25; 000:217) and trust (0.25; 000:185). The weights
-    are not reported; voice leads because the reports stress it most.
+    A weighted mean (``weights`` normalised to sum to 1) of voice,
+    reciprocity (004:396, 004:252), perceived output (000:217) and trust
+    (000:185). At least an equal share of voice counts as full voice; below
+    it, each share lost costs ``silencing`` times as much, since power gaps
+    silence weaker partners and fear lowers psychological safety (M5;
+    000:169, 002:497, 003:343).
     """
-    voice = max(0.0, 1.0 - 2.0 * max(0.0, 1.0 - voice_share * n_members))
-    return 0.3 * voice + 0.2 * reciprocity + 0.25 * effectiveness + 0.25 * trust
+    voice = max(0.0, 1.0 - silencing * max(0.0, 1.0 - voice_share * n_members))
+    total = sum(weights)
+    if total <= 0:
+        return 0.0
+    wv, wr, wo, wt = weights
+    return (wv * voice + wr * reciprocity + wo * effectiveness + wt * trust) / total
 
 
 def membership_cost(n_members: int, size_cost: float) -> float:
@@ -440,15 +462,18 @@ def annual_to_monthly_probability(annual: float) -> float:
     return monthly_hazard(annual)
 
 
-def shock_capacity(capacity: float, kind: str, severity: float, vcse_multiplier: float) -> float:
+def shock_capacity(
+    capacity: float, kind: str, severity: float, vcse_multiplier: float, charity_multiplier: float = 0.5
+) -> float:
     """Capacity after a statutory budget shock.
 
     Statutory capacity falls by ``severity`` (002:354, 001:66-67). The cut
     flows on to VCSE partners harder, by ``vcse_multiplier``, since they
     have no reserves (001:350, 003:254; stylised fact 11); large charities
-    can absorb half of it (001:223).
+    can invest from reserves and absorb part of it, by
+    ``charity_multiplier`` (001:223).
     """
-    factor = {"statutory": 1.0, "large_charity": 0.5, "vcse": vcse_multiplier}[kind]
+    factor = {"statutory": 1.0, "large_charity": charity_multiplier, "vcse": vcse_multiplier}[kind]
     return capacity * max(0.0, 1.0 - severity * factor)
 
 

@@ -224,7 +224,9 @@ class PartnershipModel(mesa.Model):
         p = self.p
         severity, multiplier = p["shock_severity"], p["vcse_shock_multiplier"]
         for org in self.organisations:
-            org.capacity = mech.shock_capacity(org.capacity, org.sector, severity, multiplier)
+            org.capacity = mech.shock_capacity(
+                org.capacity, org.sector, severity, multiplier, p["charity_shock_multiplier"]
+            )
             self._recovering.add(org)
         self.scarcity = min(1.0, self.scarcity + severity)
         self.log("a statutory budget shock cut capacity across the system")
