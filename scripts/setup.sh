@@ -57,4 +57,17 @@ if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     echo "setup.sh: chromium not found and cannot apt-get it; the browser test will be skipped" >&2
   fi
 fi
+if [ "$want_browser" = 1 ]; then
+  # the app's page scripts come from a CDN that some networks block; npm can fetch them
+  if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup.sh: installing Debian's npm to fetch the app's page scripts"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  if command -v npm >/dev/null 2>&1; then
+    .venv/bin/partnersim app --fetch-assets
+  else
+    echo "setup.sh: npm not found; the app will load its page scripts from the CDN" >&2
+  fi
+fi
 echo "setup.sh: ready (.venv/bin/partnersim)"
