@@ -38,7 +38,9 @@ def test_sweep_writes_runs_manifest_and_figures(tmp_path, tiny_study, capsys):
     )
     assert manifest["versions"]["partnersim"] == partnersim.__version__
     assert {"mesa", "numpy", "pandas", "dask"} <= set(manifest["versions"])
-    assert manifest["executor"] == "serial" and manifest["workers"] == 1
+    assert (
+        manifest["executor"] == "serial" and manifest["workers"] == 1 and manifest["chunk_size"] == "adaptive"
+    )
     assert manifest["started"] <= manifest["finished"]
     assert "git_commit" in manifest
 

@@ -198,3 +198,14 @@ def test_changed_model_code_reruns_instead_of_mixing_versions(tmp_path, specs, m
     assert (res.n_resumed, res.n_ran, res.n_stale) == (0, 4, 4)
     assert load_manifest(out)["task"]["model_code"] == "edited-model"
     assert len(load_runs(out)) == 4
+
+
+def test_chunks_aim_at_about_a_second_and_keep_workers_busy_at_the_end():
+    from partnersim.experiments.runner import CHUNK_SECONDS, FIRST_CHUNK, next_chunk_size
+
+    assert next_chunk_size(None, 1000, 2) == FIRST_CHUNK  # run time not known yet
+    assert next_chunk_size(CHUNK_SECONDS / 50, 1000, 2) == 50  # fast runs: big chunks, little overhead
+    assert next_chunk_size(CHUNK_SECONDS * 3, 1000, 2) == 1  # slow runs: one at a time
+    assert next_chunk_size(CHUNK_SECONDS / 50, 40, 2) == 10  # the tail is shared among workers
+    assert next_chunk_size(CHUNK_SECONDS / 50, 1, 8) == 1
+    assert next_chunk_size(0.01, 0, 2) == 0

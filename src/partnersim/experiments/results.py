@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,23 @@ import pandas as pd
 
 from partnersim.io import write_json, write_table
 
-__all__ = ["TABLES", "ResultStore", "load_manifest", "load_runs"]
+__all__ = ["TABLES", "ResultStore", "concat", "load_manifest", "load_runs"]
 
 #: the tables a sweep can write, besides the manifest
 TABLES = ("runs", "timeseries", "partnerships")
 
 #: internal column linking chunk rows to their spec (dropped from the final tables)
 KEY = "_spec_key"
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack tables from chunks (an empty table with ``run_id`` when there are none)."""
+    if not frames:
+        return pd.DataFrame(columns=["run_id"])
+    with warnings.catch_warnings():
+        # chunks where a column is all missing (no partnership dissolved yet) are expected
+        warnings.simplefilter("ignore", FutureWarning)
+        return pd.concat(frames, ignore_index=True)
 
 
 class ResultStore:
@@ -71,7 +82,7 @@ class ResultStore:
             frames.append(df)
         if not frames:
             return pd.DataFrame(columns=["run_id", KEY, "_chunk"])
-        return pd.concat(frames, ignore_index=True)
+        return concat(frames)
 
     def finished(self, keys: Mapping[int, str]) -> pd.DataFrame:
         """Finished runs whose spec key matches ``keys`` (run_id -> key), one row per run_id."""
@@ -105,7 +116,7 @@ class ResultStore:
                 if f.exists():
                     df = pd.read_parquet(f)
                     frames.append(df[df["run_id"].map(source) == token])
-            df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["run_id"])
+            df = concat(frames)
             out[name] = df.sort_values("run_id", kind="stable").reset_index(drop=True)
         return out
 

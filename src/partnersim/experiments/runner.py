@@ -16,6 +16,7 @@ import math
 import platform
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
@@ -28,13 +29,16 @@ import numpy as np
 import pandas as pd
 
 from partnersim.experiments.executors import ExecutorInfo, SerialExecutor, open_executor
-from partnersim.experiments.results import KEY, ResultStore
+from partnersim.experiments.results import KEY, ResultStore, concat
 from partnersim.experiments.specs import RunSpec
 
 __all__ = ["SweepResult", "Task", "run_chunk", "run_specs"]
 
-#: largest default chunk (runs): about a second of work, so a kill or Ctrl-C loses little
-MAX_CHUNK = 10
+#: size of the first chunks (runs) before the run time is known
+FIRST_CHUNK = 4
+
+#: wall time a chunk aims at (seconds): per-task overhead stays ~1% and a kill loses little
+CHUNK_SECONDS = 1.0
 
 _VERSIONED = (
     "mesa",
@@ -161,12 +165,13 @@ def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | 
     return dict(outcomes), ts, table
 
 
-def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, pd.DataFrame | None]:
+def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, Any]:
     """Run a chunk of specs in this process; the unit of work sent to an executor.
 
-    Returns ``{"runs": ..., "timeseries": ..., "partnerships": ...}``, the
-    last two ``None`` unless the task keeps them.
+    Returns ``{"runs": ..., "timeseries": ..., "partnerships": ..., "elapsed": seconds}``;
+    the two optional tables are ``None`` unless the task keeps them.
     """
+    started = time.perf_counter()
     rows, series, tables = [], [], []
     for spec in specs:
         outcomes, ts, table = _run_one(spec, task)
@@ -187,15 +192,25 @@ def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, pd.DataFrame | 
             table.insert(0, "run_id", spec.run_id)
             tables.append(table)
     return {
+        "elapsed": time.perf_counter() - started,
         "runs": pd.DataFrame(rows),
-        "timeseries": pd.concat(series, ignore_index=True) if task.timeseries and series else None,
-        "partnerships": pd.concat(tables, ignore_index=True) if task.partnerships and tables else None,
+        "timeseries": concat(series) if task.timeseries and series else None,
+        "partnerships": concat(tables) if task.partnerships and tables else None,
     }
 
 
-def default_chunk_size(n_runs: int, workers: int) -> int:
-    """About four chunks per worker, at most :data:`MAX_CHUNK` runs each."""
-    return max(1, min(MAX_CHUNK, math.ceil(n_runs / (4 * max(1, workers)))))
+def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int) -> int:
+    """Runs in the next chunk: about :data:`CHUNK_SECONDS` of work, never so many that workers idle at the end.
+
+    Before any run has finished (``seconds_per_run`` is ``None``) chunks are
+    :data:`FIRST_CHUNK` runs long.
+    """
+    if remaining <= 0:
+        return 0
+    size = FIRST_CHUNK if not seconds_per_run else round(CHUNK_SECONDS / seconds_per_run)
+    # leave at least two chunks per worker in the tail so none sits idle
+    balance = math.ceil(remaining / (2 * max(1, workers)))
+    return max(1, min(size, balance, remaining))
 
 
 def _check_specs(specs: Sequence[RunSpec], task: Task) -> None:
@@ -266,7 +281,7 @@ def run_specs(
         executor: ``serial``, ``processes``, ``dask`` or any
             ``concurrent.futures.Executor`` (not shut down here).
         workers, scheduler: see :func:`open_executor`.
-        chunk_size: runs per task (default :func:`default_chunk_size`).
+        chunk_size: runs per task (default: adaptive, about :data:`CHUNK_SECONDS` each).
         fn, seed_param, outcomes, timeseries, partnerships: see :class:`Task`.
         fresh: forget earlier results in ``out`` first.
         progress: show a progress bar (rate, ETA) on stderr.
@@ -296,9 +311,7 @@ def run_specs(
 
     started = _now()
     with open_executor(executor, workers, scheduler) as (pool, info):
-        size = chunk_size or default_chunk_size(len(todo), info.workers)
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        meta = _manifest(manifest, info, size, started, len(specs), fn, task)
+        meta = _manifest(manifest, info, chunk_size or "adaptive", started, len(specs), fn, task)
         if store is not None:
             store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
 
@@ -312,15 +325,12 @@ def run_specs(
                     if result.get(n) is not None:
                         memory[n].append(result[n])  # type: ignore[arg-type]
 
-        _drive(pool, info, chunks, task, keep, progress, total=len(specs), initial=len(done_ids))
+        _drive(pool, info, todo, chunk_size, task, keep, progress, total=len(specs), initial=len(done_ids))
 
     if store is not None:
         tables = store.collect(keys, wanted)
     else:
-        tables = {
-            n: pd.concat(memory[n], ignore_index=True) if memory[n] else pd.DataFrame(columns=["run_id"])
-            for n in wanted
-        }
+        tables = {n: concat(memory[n]) for n in wanted}
         tables["runs"] = tables["runs"].drop(columns=[KEY], errors="ignore")
         for n in wanted:
             tables[n] = tables[n].sort_values("run_id", kind="stable").reset_index(drop=True)
@@ -371,29 +381,36 @@ def _manifest(
 def _drive(
     pool: Executor,
     info: ExecutorInfo,
-    chunks: list[list[RunSpec]],
+    todo: list[RunSpec],
+    chunk_size: int | None,
     task: Task,
     keep: Callable[[dict[str, pd.DataFrame | None]], None],
     progress: bool,
     total: int,
     initial: int,
 ) -> None:
-    """Submit chunks with a bounded number in flight; keep each as it finishes."""
+    """Submit chunks with a bounded number in flight; keep each as it finishes.
+
+    Without a fixed ``chunk_size``, chunks grow to about :data:`CHUNK_SECONDS`
+    of work once the time per run is known (workers report it).
+    """
     from tqdm.auto import tqdm
 
     # a few chunks queued per worker keeps workers busy without losing much on a kill
     limit = 1 if isinstance(pool, SerialExecutor) else 2 * info.workers
-    queue = iter(chunks)
     pending: dict[Future, int] = {}
+    state = {"next": 0, "busy": 0.0, "runs": 0}
     with tqdm(
         total=total, initial=initial, unit="run", disable=not progress, dynamic_ncols=True, smoothing=0.1
     ) as bar:
 
         def fill() -> None:
-            while len(pending) < limit:
-                chunk = next(queue, None)
-                if chunk is None:
-                    return
+            while len(pending) < limit and state["next"] < len(todo):
+                per_run = state["busy"] / state["runs"] if state["runs"] else None
+                size = chunk_size or next_chunk_size(per_run, len(todo) - int(state["next"]), info.workers)
+                start = int(state["next"])
+                chunk = todo[start : start + size]
+                state["next"] = start + len(chunk)
                 pending[pool.submit(run_chunk, chunk, task)] = len(chunk)
 
         try:
@@ -407,7 +424,10 @@ def _drive(
                     if future.exception() is not None:
                         error = error or future.exception()
                         continue
-                    keep(future.result())
+                    result = future.result()
+                    state["busy"] += float(result.pop("elapsed", 0.0) or 0.0)  # type: ignore[arg-type]
+                    state["runs"] += n
+                    keep(result)
                     bar.update(n)
                 if error is not None:
                     raise error
