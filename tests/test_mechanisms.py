@@ -252,6 +252,28 @@ def test_carries_on_needs_two_willing_and_a_quorum():
     assert not mech.carries_on([], 0.5, 0.5)
 
 
+def test_newcomer_commitment_softened_by_handover():
+    assert mech.newcomer_commitment(0.6, 0.1, 0.0) == pytest.approx(0.5)
+    assert mech.newcomer_commitment(0.6, 0.1, 1.0) == pytest.approx(0.6)
+    assert mech.newcomer_commitment(0.05, 0.1, 0.0) == 0.0
+
+
+def test_commitment_attendance_and_quorum():
+    assert mech.commitment_attendance(0.6, 0.5) == 1.0
+    assert mech.commitment_attendance(0.25, 0.5) == pytest.approx(0.5)
+    assert mech.commitment_attendance(0.1, 0.0) == 1.0
+    assert mech.is_quorate(3, 5, 0.5)
+    assert not mech.is_quorate(2, 5, 0.5)
+    assert not mech.is_quorate(1, 1, 0.5)  # one person is not a meeting
+    assert mech.is_quorate(2, 2, 1.0)
+
+
+def test_programme_loss_bites_strategic_partnerships():
+    assert mech.programme_loss(0.0, 0.15) == pytest.approx(0.15)
+    assert mech.programme_loss(1.0, 0.15) == 0.0
+    assert mech.programme_loss(0.2, 0.1) > mech.programme_loss(0.8, 0.1)
+
+
 def test_dissolution_cause_in_order():
     kw = dict(cross_sector=True, has_statutory=True, mean_commitment=0.5, collapse_threshold=0.2)
     assert mech.dissolution_cause(1, **kw, unfunded_and_abandoned=False) == "too_few_members"
@@ -264,6 +286,20 @@ def test_dissolution_cause_in_order():
         == "commitment_collapse"
     )
     assert mech.dissolution_cause(3, **kw, unfunded_and_abandoned=True) == "funding_ended"
+    stalled = dict(months_without_quorum=6, inactive_months=6)
+    assert mech.dissolution_cause(3, **kw, unfunded_and_abandoned=True, **stalled) == "stopped_meeting"
+    assert (
+        mech.dissolution_cause(
+            3, **kw, unfunded_and_abandoned=False, months_without_quorum=5, inactive_months=6
+        )
+        is None
+    )
+    assert (
+        mech.dissolution_cause(
+            3, **kw, unfunded_and_abandoned=False, months_without_quorum=99, inactive_months=0
+        )
+        is None
+    )
     assert mech.dissolution_cause(3, **kw, unfunded_and_abandoned=False) is None
     # a partnership with no statutory founder does not need one
     assert (

@@ -71,7 +71,13 @@ def test_partnership_table(model):
     assert (dead["cause"] != "").all()
     assert (table.loc[table["censored"], "cause"] == "").all()
     assert table["lifetime"].between(0, 120).all()
-    assert set(dead["cause"]) <= {"too_few_members", "lost_statutory", "commitment_collapse", "funding_ended"}
+    assert set(dead["cause"]) <= {
+        "too_few_members",
+        "lost_statutory",
+        "commitment_collapse",
+        "stopped_meeting",
+        "funding_ended",
+    }
 
 
 def test_simulate_returns_plain_float_summary():

@@ -169,7 +169,6 @@ class Partnership(mesa.Agent):
         self.grant_end = model.steps + p["funding_length"]
         self.gap_until = -1
         self.funding_ended_at: int | None = None
-        self.abandoned = False
         # coordinator (M4)
         self.coordinator_post: bool = p["coordinator"]
         self.mainstreamed: bool = p["coordinator_mainstreamed"]
@@ -201,6 +200,7 @@ class Partnership(mesa.Agent):
         self.output = 0.0
         self.output_total = 0.0
         self.met = False
+        self.months_without_quorum = 0
         self._attendees: list[Organisation] = []
         self.members_at_end = 0
         # cached statistics, refreshed by refresh_trust() and evaluate()
@@ -341,11 +341,6 @@ class Partnership(mesa.Agent):
         hit = p["funding_end_commitment_hit"] * (1.5 - self.orientation)
         for uid in self.commitment:
             self.commitment[uid] = max(0.0, self.commitment[uid] - hit)
-        commitments = [self.commitment[m.unique_id] for m in self.active_members]
-        momentum = p["coordinator_momentum"] if self.coordinator_post else 0.0
-        self.abandoned = not mech.carries_on(
-            commitments, p["carry_on_threshold"], p["carry_on_quorum"], momentum
-        )
         words = f"the grant of Partnership {self.number} ended"
         if lost_coordinator:
             words += " and its coordinator post went"
@@ -408,6 +403,11 @@ class Partnership(mesa.Agent):
         rep.present = vacant_until <= self.model.steps
         rep.vacant_until = vacant_until
         rep.tenure = 0
+        # the newcomer reinterprets the partnership and must be won over again (004:442-444)
+        uid = org.unique_id
+        self.commitment[uid] = mech.newcomer_commitment(
+            self.commitment[uid], self.model.p["newcomer_commitment_hit"], share
+        )
         self.model.staff_departures += 1
         self.model.log(f"the representative of {self.model.name_of(org)} in Partnership {self.number} left")
 
@@ -430,17 +430,25 @@ class Partnership(mesa.Agent):
         rand = model.random.random
         coord = self.coordinator_present
         if not coord and rand() >= p["meeting_probability_uncoordinated"]:
+            self.months_without_quorum += 1
             self.refresh_trust()
             return
         self.met = True
         hours, boost = p["meeting_hours"], p["coordinator_attendance_boost"]
+        committed = p["committed_attendance"]
         attendees = [
             m
             for m in self.active_members
             if self.reps[m.unique_id].present
-            and rand() < mech.attendance_probability(m.capacity, len(m.memberships), hours, coord, boost)
+            and rand()
+            < mech.attendance_probability(m.capacity, len(m.memberships), hours, coord, boost)
+            * mech.commitment_attendance(self.commitment[m.unique_id], committed)
         ]
         self._attendees = attendees
+        if mech.is_quorate(len(attendees), len(self.active_members), p["quorum_share"]):
+            self.months_without_quorum = 0
+        else:
+            self.months_without_quorum += 1
         competition = mech.competition_pressure(
             model.scarcity, self.orientation, p["funding_length"], p["funding_flexibility"]
         )
@@ -595,6 +603,9 @@ class Partnership(mesa.Agent):
         self.voice_gini = mech.gini(voices)
         n = len(active)
         benefit = p["funding_benefit"] * self.funded + p["coordinator_benefit"] * self.coordinator_present
+        if self.funding_ended_at is not None and not self.funded:
+            # strategic ties are programme-specific: without the programme the reason to meet goes (000:106)
+            benefit -= mech.programme_loss(self.orientation, p["programme_dependence"])
         cost = mech.membership_cost(len(self.members), p["size_cost"])
         given = sum(self.contribution[m.unique_id] for m in active)
         weights = (p["voice_weight"], p["reciprocity_weight"], p["output_weight"], p["trust_weight"])
@@ -689,10 +700,26 @@ class Partnership(mesa.Agent):
             has_statutory=any(m.sector == "statutory" for m in self.members),
             mean_commitment=self.mean_commitment,
             collapse_threshold=p["collapse_threshold"],
-            unfunded_and_abandoned=self.abandoned and not self.funded,
+            unfunded_and_abandoned=self.funding_ended_at is not None
+            and not self.funded
+            and self.too_few_carry_on(),
+            months_without_quorum=self.months_without_quorum,
+            inactive_months=p["inactive_months"],
         )
         if cause is not None:
             self.dissolve(cause)
+
+    def too_few_carry_on(self) -> bool:
+        """Whether too few members would carry on unfunded, judged every unfunded month.
+
+        Without the grant's benefit commitment drifts down, so a partnership
+        that carried on at the grant's end can still fold later (002:999,
+        003:1448).
+        """
+        p = self.model.p
+        momentum = p["coordinator_momentum"] if self.coordinator_post else 0.0
+        commitments = [self.commitment[m.unique_id] for m in self.active_members]
+        return not mech.carries_on(commitments, p["carry_on_threshold"], p["carry_on_quorum"], momentum)
 
     def dissolve(self, cause: str) -> None:
         """End the partnership: members are released, the record stays."""

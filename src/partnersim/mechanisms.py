@@ -63,6 +63,17 @@ def handover_share(
     return min(1.0, share)
 
 
+def newcomer_commitment(commitment: float, hit: float, handover: float) -> float:
+    """Commitment of a member whose representative has just been replaced.
+
+    Each newcomer reinterprets the partnership (004:442-444), and
+    partnerships end with the loss of the relevant staff (004:468): the
+    member's commitment drops by ``hit``, softened by the same handover
+    share that keeps trust (a formal agreement or a coordinator, 004:416).
+    """
+    return max(0.0, commitment - hit * (1.0 - handover))
+
+
 def successor_trust(old_trust: float, initial_trust: float, share: float) -> float:
     """Personal trust a successor starts with towards one partner.
 
@@ -185,6 +196,27 @@ def attendance_probability(
     share = capacity / max(1, n_memberships) / meeting_hours
     p = min(1.0, share) + coordinator_boost * coordinator_present
     return min(1.0, max(0.0, p))
+
+
+def commitment_attendance(commitment: float, committed_level: float) -> float:
+    """How far commitment lets a member turn up, in [0, 1].
+
+    Members at or above ``committed_level`` come whenever their capacity
+    allows; below it attendance falls in proportion, on the way to being a
+    partner on paper (004:122; 003:466-468).
+    """
+    if committed_level <= 0:
+        return 1.0
+    return min(1.0, commitment / committed_level)
+
+
+def is_quorate(n_attending: int, n_active: int, quorum_share: float) -> bool:
+    """Whether a meeting is quorate: at least two people and ``quorum_share`` of the active members.
+
+    A steering group whose meetings dwindle to two people disbands
+    (003:1448).
+    """
+    return n_attending >= 2 and n_attending >= quorum_share * n_active
 
 
 def joining_probability(capacity: float, n_memberships: int, meeting_hours: float) -> float:
@@ -415,6 +447,16 @@ def member_status(commitment: float, is_paper: bool, paper_threshold: float, exi
 # ---------------------------------------------------------------- dissolution (M12)
 
 
+def programme_loss(orientation: float, dependence: float) -> float:
+    """Monthly commitment cost of carrying on after the programme's money ended.
+
+    Strategic relationships are short and programme-specific (000:106) and
+    rarely outlive their grant, while communicative ones more often do
+    (000:143): the cost is ``dependence * (1 - orientation)``.
+    """
+    return dependence * (1.0 - orientation)
+
+
 def carries_on(commitments: Sequence[float], threshold: float, quorum: float, momentum: float = 0.0) -> bool:
     """Whether a partnership carries on after its funding ends.
 
@@ -435,13 +477,17 @@ def dissolution_cause(
     mean_commitment: float,
     collapse_threshold: float,
     unfunded_and_abandoned: bool,
+    months_without_quorum: int = 0,
+    inactive_months: int = 0,
 ) -> str | None:
     """The reason a partnership dissolves this month, or ``None``.
 
     Checked in this order: fewer than two active members; a cross-sector
     partnership that lost its last statutory member (ownership falls back
-    to one agency, 003:1393); commitment collapse (003:1448); funding ended
-    and too few carry it on (002:999, 001:249).
+    to one agency, 003:1393); commitment collapse; no quorate meeting for
+    ``inactive_months`` months in a row (a steering group that met three
+    times, then with two people, then disbanded, 003:1448; 0 turns this
+    off); funding ended and too few carry it on (002:999, 001:249).
     """
     if n_active < 2:
         return "too_few_members"
@@ -449,6 +495,8 @@ def dissolution_cause(
         return "lost_statutory"
     if mean_commitment < collapse_threshold:
         return "commitment_collapse"
+    if inactive_months > 0 and months_without_quorum >= inactive_months:
+        return "stopped_meeting"
     if unfunded_and_abandoned:
         return "funding_ended"
     return None
