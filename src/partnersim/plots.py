@@ -45,8 +45,13 @@ def _trust_long(ts: pd.DataFrame) -> pd.DataFrame:
     return long
 
 
-def plot_run(ts: pd.DataFrame, table: pd.DataFrame, outdir: str | Path) -> list[Path]:
-    """Write the three run figures into ``outdir`` and return their paths."""
+def plot_run(
+    ts: pd.DataFrame, table: pd.DataFrame, outdir: str | Path, grant_end: int | None = None
+) -> list[Path]:
+    """Write the three run figures into ``outdir`` and return their paths.
+
+    ``grant_end``, when given, marks the month the founding grants end.
+    """
     outdir = Path(outdir)
     sns.set_theme(style="whitegrid", context="notebook")
     paths = []
@@ -67,6 +72,9 @@ def plot_run(ts: pd.DataFrame, table: pd.DataFrame, outdir: str | Path) -> list[
     ends = table["dissolved_at"].dropna() if "dissolved_at" in table else []
     for m in ends:
         ax.axvline(m, color="tab:red", alpha=0.25, lw=1)
+    if grant_end is not None:
+        ax.axvline(grant_end, color="grey", ls="--", lw=1.5, label="founding grants end")
+        ax.legend(loc="lower left")
     ax.set(xlabel="month", ylabel="partnerships", title="Active partnerships (red lines: dissolutions)")
     ax.set_ylim(bottom=0)
     paths.append(save_figure(fig, outdir / "active_partnerships.png"))

@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
     write_table(table, out / f"partnerships.{ext}")
     summary = model.summary()
     write_json({"parameters": resolved, "summary": summary}, out / "summary.json")
-    figures = plot_run(ts, table, out / "figures")
+    figures = plot_run(ts, table, out / "figures", grant_end=resolved["funding_length"])
     print(f"partnersim run: {model.steps} months, {len(table)} partnerships, seed {resolved['rng']}")
     for k, v in summary.items():
         print(f"  {k:16s} {v:10.3f}")
