@@ -16,7 +16,8 @@ import sys
 
 from partnersim.schema import PARAMETERS, Parameter
 
-NOT_REPORTED = "no report gives"
+#: phrases by which a schema ``reason`` says that no report gives the number
+NOT_REPORTED = ("no report gives", "no figure given")
 
 
 def _cell(text: str) -> str:
@@ -73,7 +74,7 @@ def table() -> str:
 
 def unreported() -> str:
     """Bullet list of the parameters whose reason says that no report gives the number."""
-    names = [p for p in PARAMETERS.values() if NOT_REPORTED in p.reason.lower()]
+    names = [p for p in PARAMETERS.values() if any(m in p.reason.lower() for m in NOT_REPORTED)]
     return "\n".join(f"- `{p.name}` = {_default(p)} ({p.unit or p.kind.__name__})" for p in names)
 
 
