@@ -27,7 +27,9 @@ def test_leaving_hazard_rises_near_grant_end_only_for_grant_paid_posts():
     base = mech.monthly_hazard(0.2)
     assert mech.monthly_leaving_hazard(base, 30, True, 6, 1.0) == base
     assert mech.monthly_leaving_hazard(base, 3, True, 6, 1.0) == pytest.approx(2 * base)
-    assert mech.monthly_leaving_hazard(base, 6, True, 6, 1.0) == pytest.approx(2 * base)
+    assert mech.monthly_leaving_hazard(base, 5, True, 6, 1.0) == pytest.approx(2 * base)
+    assert mech.monthly_leaving_hazard(base, 6, True, 6, 1.0) == base  # the window is the last 6 paid months
+    assert mech.monthly_leaving_hazard(base, 0, True, 0, 1.0) == base
     assert mech.monthly_leaving_hazard(base, 3, False, 6, 1.0) == base
     # unfunded (negative months to end) is not "near the end"
     assert mech.monthly_leaving_hazard(base, -1, True, 6, 1.0) == base

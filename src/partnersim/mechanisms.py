@@ -41,7 +41,8 @@ def monthly_leaving_hazard(
     block long contracts and staff look for their next post (004:474,
     003:664, 003:845; stylised fact 12). Capped at 1.
     """
-    if grant_paid and 0 <= months_to_grant_end <= window:
+    # months_to_grant_end is 0 in the grant's last paid month: the window is its last `window` months
+    if grant_paid and 0 <= months_to_grant_end < window:
         return min(1.0, base_hazard * (1.0 + boost))
     return base_hazard
 
