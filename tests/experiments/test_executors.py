@@ -46,3 +46,20 @@ def test_dask_client_executor_is_sized_by_its_threads_and_matches_serial():
         res = run_specs(specs, executor=client.get_executor(), chunk_size=1)
     assert res.manifest["workers"] == 2
     pd.testing.assert_frame_equal(res.runs, serial.runs)
+
+
+def test_workers_fork_only_while_this_process_has_one_thread():
+    import threading
+
+    from partnersim.experiments.executors import _process_context
+
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait, daemon=True)
+    helper.start()
+    try:
+        assert _process_context().get_start_method() == "forkserver"
+    finally:
+        stop.set()
+        helper.join(timeout=5)
+    if threading.active_count() == 1:  # pytest plugins may keep threads of their own
+        assert _process_context().get_start_method() == "fork"

@@ -206,6 +206,6 @@ def test_chunks_aim_at_about_a_second_and_keep_workers_busy_at_the_end():
     assert next_chunk_size(None, 1000, 2) == FIRST_CHUNK  # run time not known yet
     assert next_chunk_size(CHUNK_SECONDS / 50, 1000, 2) == 50  # fast runs: big chunks, little overhead
     assert next_chunk_size(CHUNK_SECONDS * 3, 1000, 2) == 1  # slow runs: one at a time
-    assert next_chunk_size(CHUNK_SECONDS / 50, 40, 2) == 10  # the tail is shared among workers
+    assert next_chunk_size(CHUNK_SECONDS / 50, 40, 2) == 5  # the tail is shared among workers
     assert next_chunk_size(CHUNK_SECONDS / 50, 1, 8) == 1
     assert next_chunk_size(0.01, 0, 2) == 0

@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -50,9 +51,16 @@ class ExecutorInfo:
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
-    # forkserver is safe with threads (tqdm, dask) and cheaper than spawn;
-    # never rely on the global start method, which mesa.batch_run forces to spawn
+    """The start method for worker processes.
+
+    Never the global default, which ``mesa.batch_run`` forces to spawn. On
+    Linux: fork while this process has a single thread (workers start at once,
+    with everything already imported), else forkserver (safe with threads,
+    still cheaper than spawn); spawn elsewhere.
+    """
     if sys.platform.startswith("linux"):
+        if threading.active_count() == 1:
+            return multiprocessing.get_context("fork")
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["partnersim.model", "partnersim.experiments.runner"])
         return ctx
@@ -94,7 +102,11 @@ def open_executor(
         yield SerialExecutor(), ExecutorInfo("serial", 1)
     elif kind == "processes":
         n = workers or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=_process_context())
+        ctx = _process_context()
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        if ctx.get_start_method() == "fork":
+            # the first submit forks every worker: do it now, before any thread (progress bar) starts
+            pool.submit(int).result()
         try:
             yield pool, ExecutorInfo("processes", n)
         finally:

@@ -208,8 +208,8 @@ def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int)
     if remaining <= 0:
         return 0
     size = FIRST_CHUNK if not seconds_per_run else round(CHUNK_SECONDS / seconds_per_run)
-    # leave at least two chunks per worker in the tail so none sits idle
-    balance = math.ceil(remaining / (2 * max(1, workers)))
+    # guided: chunks shrink with what is left (4 per worker), so workers finish together
+    balance = math.ceil(remaining / (4 * max(1, workers)))
     return max(1, min(size, balance, remaining))
 
 
