@@ -209,3 +209,5 @@ def test_chunks_aim_at_about_a_second_and_keep_workers_busy_at_the_end():
     assert next_chunk_size(CHUNK_SECONDS / 50, 40, 2) == 5  # the tail is shared among workers
     assert next_chunk_size(CHUNK_SECONDS / 50, 1, 8) == 1
     assert next_chunk_size(0.01, 0, 2) == 0
+    # a big cluster gets longer chunks, so this process keeps up with saving them
+    assert next_chunk_size(CHUNK_SECONDS / 50, 100_000, 200) > next_chunk_size(CHUNK_SECONDS / 50, 100_000, 2)

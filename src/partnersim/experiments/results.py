@@ -55,9 +55,12 @@ class ResultStore:
     def __init__(self, out: str | Path) -> None:
         self.out = Path(out)
         self.chunks = self.out / "chunks"
+        # chunk files never change once written: read each at most once
+        self._read: dict[str, pd.DataFrame] = {}
 
     def clear(self) -> None:
         """Forget every result (``--fresh``): remove only files a sweep writes."""
+        self._read.clear()
         shutil.rmtree(self.chunks, ignore_errors=True)
         shutil.rmtree(self.out / "figures", ignore_errors=True)
         for name in (*(f"{t}.parquet" for t in TABLES), "manifest.json"):
@@ -77,9 +80,11 @@ class ResultStore:
     def _chunk_runs(self) -> pd.DataFrame:
         frames = []
         for f in sorted(self.chunks.glob("runs-*.parquet")):
-            df = pd.read_parquet(f)
-            df["_chunk"] = f.stem.removeprefix("runs-")
-            frames.append(df)
+            if f.name not in self._read:
+                df = pd.read_parquet(f)
+                df["_chunk"] = f.stem.removeprefix("runs-")
+                self._read[f.name] = df
+            frames.append(self._read[f.name])
         if not frames:
             return pd.DataFrame(columns=["run_id", KEY, "_chunk"])
         return concat(frames)

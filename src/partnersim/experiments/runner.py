@@ -200,14 +200,16 @@ def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, Any]:
 
 
 def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int) -> int:
-    """Runs in the next chunk: about :data:`CHUNK_SECONDS` of work, never so many that workers idle at the end.
+    """Runs in the next chunk: about :data:`CHUNK_SECONDS` of work (more with many workers), never so many that workers idle at the end.
 
     Before any run has finished (``seconds_per_run`` is ``None``) chunks are
     :data:`FIRST_CHUNK` runs long.
     """
     if remaining <= 0:
         return 0
-    size = FIRST_CHUNK if not seconds_per_run else round(CHUNK_SECONDS / seconds_per_run)
+    # many workers: longer chunks, so saving them never makes this process the bottleneck
+    target = max(CHUNK_SECONDS, 0.1 * workers)
+    size = FIRST_CHUNK if not seconds_per_run else round(target / seconds_per_run)
     # guided: chunks shrink with what is left (4 per worker), so workers finish together
     balance = math.ceil(remaining / (4 * max(1, workers)))
     return max(1, min(size, balance, remaining))
