@@ -211,3 +211,12 @@ def test_chunks_aim_at_about_a_second_and_keep_workers_busy_at_the_end():
     assert next_chunk_size(0.01, 0, 2) == 0
     # a big cluster gets longer chunks, so this process keeps up with saving them
     assert next_chunk_size(CHUNK_SECONDS / 50, 100_000, 200) > next_chunk_size(CHUNK_SECONDS / 50, 100_000, 2)
+
+
+def test_a_finished_sweep_starts_no_executor(tmp_path, specs):
+    out = tmp_path / "sweep"
+    run_specs(specs[:3], out)
+    # a scheduler that does not exist: fine, because nothing is left to run
+    res = run_specs(specs[:3], out, executor="dask", scheduler="tcp://127.0.0.1:9")
+    assert (res.n_resumed, res.n_ran) == (3, 0)
+    assert load_manifest(out)["runs_resumed"] == 3

@@ -312,8 +312,15 @@ def run_specs(
     memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
 
     started = _now()
-    with open_executor(executor, workers, scheduler) as (pool, info):
+    with contextlib.ExitStack() as stack:
+        pool: Executor | None = None
+        if todo:
+            pool, info = stack.enter_context(open_executor(executor, workers, scheduler))
+        else:  # all done already: start no processes, reach no cluster
+            name = executor if isinstance(executor, str) else type(executor).__name__
+            info = ExecutorInfo(name, workers or 1, scheduler)
         meta = _manifest(manifest, info, chunk_size or "adaptive", started, len(specs), fn, task)
+        meta["runs_resumed"] = len(done_ids)
         if store is not None:
             store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
 
@@ -327,7 +334,10 @@ def run_specs(
                     if result.get(n) is not None:
                         memory[n].append(result[n])  # type: ignore[arg-type]
 
-        _drive(pool, info, todo, chunk_size, task, keep, progress, total=len(specs), initial=len(done_ids))
+        if pool is not None:
+            _drive(
+                pool, info, todo, chunk_size, task, keep, progress, total=len(specs), initial=len(done_ids)
+            )
 
     if store is not None:
         tables = store.collect(keys, wanted)
