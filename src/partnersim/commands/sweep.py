@@ -39,7 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--fresh", action="store_true", help="forget earlier results of this study and start over")
     p.add_argument(
-        "--chunk-size", type=int, metavar="N", help="runs per task (default: about 4 tasks per worker)"
+        "--chunk-size",
+        type=int,
+        metavar="N",
+        help="runs per task (default: adaptive, about a second of work each)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
