@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers",
         type=int,
+        metavar="N",
         help="processes (default: all CPUs), or LocalCluster workers for dask (default: 2)",
     )
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
