@@ -295,9 +295,9 @@ class Partnership(mesa.Agent):
 
         At its end a grant is renewed with ``renewal_probability`` (004:77),
         after ``funding_gap`` months. Otherwise a coordinator who is not
-        mainstreamed goes (002:999), VCSE time falls (002:605), commitment
-        takes a hit (003:672), and the members decide whether to carry on
-        (000:143, 002:1009).
+        mainstreamed goes (002:999), VCSE time falls (002:605) and commitment
+        takes a hit (003:672). Whether the members carry on unfunded is then
+        judged every month in :meth:`check_dissolution` (000:143, 002:1009).
         """
         if not self.alive:
             return

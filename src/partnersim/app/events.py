@@ -25,6 +25,7 @@ CAUSE_WORDS = {
     "too_few_members": "fewer than two members still took part",
     "lost_statutory": "its last statutory member had gone",
     "commitment_collapse": "its members' commitment collapsed",
+    "stopped_meeting": "it had not held a proper meeting for months",
     "funding_ended": "too few members would carry it on without funding",
 }
 
