@@ -90,6 +90,7 @@ def main() -> None:
     best = dict.fromkeys(sizes, float("inf"))
     for r in range(max(2, args.repeats // 2)):
         for n in sizes:
+
             def run(n: int = n, r: int = r) -> None:
                 mm = PartnershipModel(rng=r, horizon=months, **scale_params(n))
                 mm.record_events = False
