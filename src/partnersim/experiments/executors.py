@@ -9,6 +9,7 @@ worker count and an optional scheduler address) into a
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -105,8 +106,13 @@ def open_executor(
         ctx = _process_context()
         pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
         if ctx.get_start_method() == "fork":
-            # the first submit forks every worker: do it now, before any thread (progress bar) starts
-            pool.submit(int).result()
+            # the first submit forks every worker: do it now, before any thread (progress bar) starts;
+            # frozen objects are skipped by the workers' garbage collector (no copy-on-write churn)
+            gc.freeze()
+            try:
+                pool.submit(int).result()
+            finally:
+                gc.unfreeze()
         try:
             yield pool, ExecutorInfo("processes", n)
         finally:
