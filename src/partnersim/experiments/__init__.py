@@ -23,11 +23,14 @@ Morris, funding-policy comparisons) that reuse the same machinery:
   optionally its monthly series and partnership table); otherwise
   ``fn(**params, rng=seed)`` must return a mapping of scalars (pass
   ``seed_param=None`` for a function without a seed, such as Ishigami).
-  Runs are sent in chunks; with ``out`` each finished chunk is saved at once
-  and running again resumes. Results are identical for every executor and
-  worker count.
+  Runs are sent in chunks (adaptive: about a second of work each, unless
+  ``chunk_size`` is given); with ``out`` each finished chunk is saved at
+  once and running again resumes, keeping only runs whose parameters, seed,
+  task and model code are unchanged. Results are identical for every
+  executor, worker count and chunking.
 - ``SweepResult``: ``runs`` (sorted by run_id), ``timeseries``,
-  ``partnerships``, ``out``, ``n_resumed``, ``n_ran``, ``manifest``.
+  ``partnerships`` (both with ``run_id``), ``out``, ``n_resumed``,
+  ``n_ran``, ``n_stale``, ``manifest``.
 - ``open_executor(kind, workers, scheduler)``: the executors on their own.
 
 **Results** (:mod:`partnersim.experiments.results`): the layout of
