@@ -181,3 +181,17 @@ def test_public_api_names():
     for name in ("PartnershipModel", "simulate", "PARAMETERS", "ParameterError"):
         assert hasattr(partnersim, name)
     assert np.isfinite(partnersim.simulate(rng=1, horizon=2)["total_output"])
+
+
+def test_summary_is_the_same_with_and_without_monthly_collection():
+    full = PartnershipModel(rng=21).run()
+    lean = PartnershipModel(rng=21, collect=False).run()
+    assert full.summary() == lean.summary()
+    pd.testing.assert_frame_equal(full.partnership_table(), lean.partnership_table())
+    with pytest.raises(RuntimeError, match="collect=False"):
+        lean.timeseries()
+    # the summary's time averages are those of the monthly series
+    ts = full.timeseries().iloc[1:]
+    live = ts[ts["active_partnerships"] > 0]
+    assert full.summary()["vcse_share"] == pytest.approx(live["vcse_share"].mean())
+    assert full.summary()["voice_gini"] == pytest.approx(live["voice_gini"].mean())

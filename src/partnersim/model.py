@@ -76,6 +76,9 @@ class PartnershipModel(mesa.Model):
             rest take their defaults) and ``rng``, the seed. Unknown names,
             wrong types and out-of-range values raise
             :class:`~partnersim.schema.ParameterError`.
+        collect: keep the monthly series in ``datacollector`` (default). Off,
+            only the summary and the partnership table are kept, which makes
+            sweeps leaner.
 
     Attributes:
         p: the validated parameters.
@@ -86,7 +89,7 @@ class PartnershipModel(mesa.Model):
         events: recent events in plain words (``(month, text)``).
     """
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, *, collect: bool = True, **params: Any) -> None:
         p = validate(params)
         super().__init__(rng=p.pop("rng", None))
         self.p: dict[str, Any] = p
@@ -102,8 +105,14 @@ class PartnershipModel(mesa.Model):
         self._setup_prior_ties()
         self._setup_partnerships()
         self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        # monthly collection is skipped when only the summary is wanted (sweeps): it is lean that way
+        self.collect = collect
+        self._live_months = 0
+        self._vcse_share_sum = 0.0
+        self._voice_gini_sum = 0.0
         self._tally()
-        self.datacollector.collect(self)
+        if collect:
+            self.datacollector.collect(self)
 
     # ------------------------------------------------------------ set-up
 
@@ -195,7 +204,12 @@ class PartnershipModel(mesa.Model):
         if self.p["formation"]:
             self.formation_stage()
         self._tally()
-        self.datacollector.collect(self)
+        if self.active_partnerships:
+            self._live_months += 1
+            self._vcse_share_sum += self.vcse_share
+            self._voice_gini_sum += self.voice_gini
+        if self.collect:
+            self.datacollector.collect(self)
         if self.steps >= self.p["horizon"]:
             self.running = False
 
@@ -352,6 +366,8 @@ class PartnershipModel(mesa.Model):
 
     def timeseries(self) -> pd.DataFrame:
         """The monthly model reporters as a DataFrame indexed by month."""
+        if not self.collect:
+            raise RuntimeError("this model was built with collect=False: no monthly series were kept")
         df = self.datacollector.get_model_vars_dataframe()
         df.index.name = "month"
         return df
@@ -360,14 +376,7 @@ class PartnershipModel(mesa.Model):
         """The summary scalars of :data:`SUMMARY_NAMES` (plain floats, never NaN)."""
         parts = self.partnerships_created
         n = len(parts)
-        df = self.datacollector.model_vars
-        active = np.asarray(df["active_partnerships"][1:], dtype=float)
-        live = active > 0
-
-        def over_time(name: str) -> float:
-            values = np.asarray(df[name][1:], dtype=float)
-            return float(values[live].mean()) if live.any() else 0.0
-
+        months = self._live_months  # months 1.. with at least one active partnership
         rows = [q.record(self.steps) for q in parts]
         return {
             "survival_rate": sum(q.alive for q in parts) / n if n else 0.0,
@@ -375,8 +384,8 @@ class PartnershipModel(mesa.Model):
             "legacy_rate": sum(r["survived_funding_end"] for r in rows) / n if n else 0.0,
             "mean_trust": float(np.mean([r["mean_trust"] for r in rows])) if n else 0.0,
             "mean_commitment": float(np.mean([r["mean_commitment"] for r in rows])) if n else 0.0,
-            "vcse_share": over_time("vcse_share"),
-            "voice_gini": over_time("voice_gini"),
+            "vcse_share": self._vcse_share_sum / months if months else 0.0,
+            "voice_gini": self._voice_gini_sum / months if months else 0.0,
             "total_output": float(sum(q.output_total for q in parts)),
         }
 
@@ -455,13 +464,15 @@ def simulate(**params: Any) -> dict[str, float]:
         ``mean_trust``, ``mean_commitment``, ``vcse_share``, ``voice_gini``,
         ``total_output``, as plain floats.
     """
-    model = PartnershipModel(**params)
-    model.record_events = False
-    return model.run().summary()
+    return run_model(params, collect=False).summary()
 
 
-def run_model(params: Mapping[str, Any]) -> PartnershipModel:
-    """Build and run a model quietly (no event log); return it for inspection."""
-    model = PartnershipModel(**params)
+def run_model(params: Mapping[str, Any], *, collect: bool = True) -> PartnershipModel:
+    """Build and run a model quietly (no event log); return it for inspection.
+
+    With ``collect=False`` no monthly series are kept (``summary()`` and
+    ``partnership_table()`` still work), which is what sweeps want.
+    """
+    model = PartnershipModel(collect=collect, **params)
     model.record_events = False
     return model.run()

@@ -149,7 +149,7 @@ def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | 
     if task.fn is None:
         from partnersim.model import run_model
 
-        model = run_model(params)
+        model = run_model(params, collect=task.timeseries)
         outcomes: Mapping[str, Any] = model.summary()
         if task.timeseries:
             ts = model.timeseries().reset_index()
