@@ -87,6 +87,7 @@ def main(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     res = done.comparison.results
+    n_stale = getattr(done.sweep, "n_stale", 0)
     month = done.comparison.month
     print(f"{'policy':34s} {'partnerships':>12s} {'still working at ' + str(month) + ' months':>28s}")
     for _, r in res.iterrows():
@@ -94,7 +95,9 @@ def main(args: argparse.Namespace) -> int:
         mark = " (baseline)" if r["baseline"] else ""
         print(f"{r['policy'] + mark:34s} {int(r['partnerships']):12d} {s:14.0%} ({lo:.0%}-{hi:.0%})")
     print(
-        f"{len(done.sweep.runs)} runs ({done.sweep.n_resumed} kept from before) in "
+        f"{len(done.sweep.runs)} runs ({done.sweep.n_resumed} kept from before"
+        + (f", {n_stale} rerun because parameters or model code changed" if n_stale else "")
+        + ") in "
         f"{time.perf_counter() - start:.1f} s; wrote {out}/report.html, policy_results.csv, "
         f"survival_curves.csv, grant_end_hazard.csv and {len(done.figures)} figures in figures/"
     )
