@@ -195,3 +195,17 @@ def test_summary_is_the_same_with_and_without_monthly_collection():
     live = ts[ts["active_partnerships"] > 0]
     assert full.summary()["vcse_share"] == pytest.approx(live["vcse_share"].mean())
     assert full.summary()["voice_gini"] == pytest.approx(live["voice_gini"].mean())
+
+
+def test_lean_collector_records_what_mesas_collector_records():
+    ours = PartnershipModel(rng=8, horizon=30).run()
+    theirs = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+    replay = PartnershipModel(rng=8, horizon=30)
+    theirs.collect(replay)
+    while replay.running:
+        replay.step()
+        theirs.collect(replay)
+    pd.testing.assert_frame_equal(
+        ours.datacollector.get_model_vars_dataframe(), theirs.get_model_vars_dataframe()
+    )
+    assert ours.datacollector._collection_steps == theirs._collection_steps

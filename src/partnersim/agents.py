@@ -732,6 +732,7 @@ class Partnership(mesa.Agent):
             self._release_funds()
         self.members_at_end = len(self.members)
         self.model.log(f"Partnership {self.number} dissolved ({cause.replace('_', ' ')})")
+        self.remove()  # leaves the model's agent set; partnerships_created keeps the record
 
     # ------------------------------------------------------------ record
 

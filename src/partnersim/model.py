@@ -68,6 +68,21 @@ SUMMARY_NAMES = (
 _KINDS = (("n_statutory", StatutoryBody), ("n_large_charity", LargeCharity), ("n_small_vcse", SmallVCSE))
 
 
+class ReporterCollector(mesa.DataCollector):
+    """A :class:`mesa.DataCollector` for reporters that are plain numeric attributes.
+
+    Mesa deep-copies every reported value; the model's reporters are floats
+    and ints, which cannot change after they are read, so the copy is
+    skipped. Everything else (``model_vars``, the collection steps, the
+    DataFrame methods, ``mesa.batch_run``) is Mesa's own.
+    """
+
+    def collect(self, model: mesa.Model) -> None:
+        self._collection_steps.append(model.time)
+        for var, attr in self.model_reporters.items():
+            self.model_vars[var].append(getattr(model, attr))
+
+
 class PartnershipModel(mesa.Model):
     """Partnerships between statutory bodies, large charities and small VCSE groups.
 
@@ -104,7 +119,7 @@ class PartnershipModel(mesa.Model):
         self._setup_organisations()
         self._setup_prior_ties()
         self._setup_partnerships()
-        self.datacollector = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+        self.datacollector = ReporterCollector(model_reporters=dict(MODEL_REPORTERS))
         # monthly collection is skipped when only the summary is wanted (sweeps): it is lean that way
         self.collect = collect
         self._live_months = 0
@@ -188,19 +203,29 @@ class PartnershipModel(mesa.Model):
 
     @property
     def partnerships(self) -> mesa.agent.AgentSet:
-        """Every partnership agent (alive or dissolved)."""
+        """The partnerships still alive.
+
+        A dissolved partnership leaves the model's agent set; its record
+        stays in :attr:`partnerships_created`.
+        """
         return self.agents_by_type[Partnership]
 
     def step(self) -> None:
-        """One month: the stages in their fixed order."""
+        """One month: the stages in their fixed order.
+
+        Meeting and evaluation change organisations that partnerships share
+        (trust, memberships), so partnerships take them in random order;
+        the other stages touch only a partnership's own state, so order
+        cannot matter and they run in creation order.
+        """
         self.staff_departures = 0
         self.funding_stage()
-        self.partnerships.shuffle_do("turnover")
+        self.partnerships.do("turnover")
         self.networking_stage()
         self.partnerships.shuffle_do("meet")
-        self.partnerships.shuffle_do("deliver")
+        self.partnerships.do("deliver")
         self.partnerships.shuffle_do("evaluate")
-        self.partnerships.shuffle_do("check_dissolution")
+        self.partnerships.do("check_dissolution")
         if self.p["formation"]:
             self.formation_stage()
         self._tally()
@@ -231,7 +256,7 @@ class PartnershipModel(mesa.Model):
         self.scarcity = mech.capacity_recovery(self.scarcity, p["base_scarcity"], rate)
         if self.random.random() < mech.annual_to_monthly_probability(p["austerity_rate"]):
             self.budget_shock()
-        self.partnerships.shuffle_do("fund")
+        self.partnerships.do("fund")
 
     def budget_shock(self) -> None:
         """Apply one statutory budget shock to every organisation (M13)."""
