@@ -2,8 +2,10 @@
 
 ``PartnershipModel`` is a :class:`mesa.Model`. One step is one month. The
 stages run in a fixed order (funding, turnover, networking, meeting,
-delivery, evaluation, dissolution, then optional formation); within a stage,
-partnerships are taken in random order from the model's generator. All
+delivery, evaluation, dissolution, then optional formation). Meeting and
+evaluation take partnerships in random order from the model's generator,
+since they change organisations other partnerships read in the same stage;
+the other stages run in creation order, where order cannot matter. All
 randomness comes from the model's generators (``model.rng`` and
 ``model.random``, both seeded from ``rng``).
 
@@ -213,10 +215,11 @@ class PartnershipModel(mesa.Model):
     def step(self) -> None:
         """One month: the stages in their fixed order.
 
-        Meeting and evaluation change organisations that partnerships share
-        (trust, memberships), so partnerships take them in random order;
-        the other stages touch only a partnership's own state, so order
-        cannot matter and they run in creation order.
+        Meeting and evaluation change organisations that other partnerships
+        read in the same stage (trust, memberships, power), so partnerships
+        take them in random order. In the other stages no partnership reads
+        what another changes in that stage, so order cannot matter and they
+        run in creation order.
         """
         self.staff_departures = 0
         self.funding_stage()
