@@ -356,7 +356,8 @@ class PartnershipModel(mesa.Model):
             gini_sum += q.voice_gini
             commit_sum += q.mean_commitment
             output += q.output
-        self.mean_trust = total_t / n_t if n_t else 0.0
+        # undefined, not zero, when no partnership has two active members
+        self.mean_trust = total_t / n_t if n_t else float("nan")
         within = [v for k, v in sums.items() if k[0] == k[1]]
         across = [v for k, v in sums.items() if k[0] != k[1]]
         self.trust_within = _ratio(within)

@@ -29,20 +29,15 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     return out
 
 
-def _trust_long(ts: pd.DataFrame) -> pd.DataFrame:
-    cols = [
-        c
-        for c in ts.columns
-        if c.startswith("trust_") and c.count("_") >= 2 and c not in ("trust_within", "trust_across")
-    ]
-    long = ts[cols].reset_index().melt(id_vars="month", var_name="pair", value_name="trust").dropna()
-    keys = {
-        f"trust_{a}_{b}": f"{SECTOR_LABELS[a]} – {SECTOR_LABELS[b]}"
-        for a in SECTOR_LABELS
-        for b in SECTOR_LABELS
-    }
-    long["pair"] = long["pair"].map(keys)
-    return long
+def _trust_pairs(ts: pd.DataFrame) -> dict[str, pd.Series]:
+    """Trust series by sector pair, labelled in words; NaN where no such pair was active."""
+    out = {}
+    for i, a in enumerate(SECTOR_LABELS):
+        for b in list(SECTOR_LABELS)[i:]:
+            col = f"trust_{a}_{b}"
+            if col in ts and ts[col].notna().any():
+                out[f"{SECTOR_LABELS[a]} – {SECTOR_LABELS[b]}"] = ts[col]
+    return out
 
 
 def plot_run(
@@ -57,9 +52,9 @@ def plot_run(
     paths = []
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    long = _trust_long(ts)
-    if not long.empty:
-        sns.lineplot(data=long, x="month", y="trust", hue="pair", ax=ax)
+    # plain lines, so a gap (no such pair active) shows as a gap
+    for (label, series), colour in zip(_trust_pairs(ts).items(), sns.color_palette(), strict=False):
+        ax.plot(ts.index, series, color=colour, lw=1.4, label=label)
     ax.plot(ts.index, ts["mean_trust"], color="black", lw=2, label="all pairs")
     ax.set(
         xlabel="month", ylabel="mean trust (0-1)", ylim=(0, 1), title="Trust between members, by sector pair"
