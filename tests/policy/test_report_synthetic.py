@@ -55,8 +55,11 @@ def test_summary_sentences_use_the_computed_numbers():
         in text
     )
     assert "<b>-50 points</b>" in text
-    # the baseline loses 1 of its 4 partnerships in the month its grant ends, none before
-    assert "25% (" in text and "the month the grant ends is the most dangerous" in text.lower()
+    # the baseline loses 1 of its 4 partnerships in the grant's last month, none in the year before
+    assert "the grant end is the most dangerous time" in text.lower()
+    assert "25% (" in text and "in the last month the grant pays for" in text
+    # survival at the end of the runs is reported too
+    assert res.loc["long", "s120"] == pytest.approx(0.75)
 
 
 def test_report_says_not_reached_for_a_median_never_reached(tmp_path):

@@ -93,7 +93,8 @@ def analyse(table: pd.DataFrame, study: PolicyStudy) -> Comparison:
     order = [p.name for p in study.policies]
     horizon = study.horizon
     month = headline_month(horizon)
-    times = sorted({*SURVIVAL_MONTHS, month})
+    # the end of the runs too: what is left once even the longest grants have stopped paying
+    times = sorted({*SURVIVAL_MONTHS, month, horizon})
     summary = survival_summary(table, times=times, order=order)
     tests = logrank_vs_baseline(table, study.baseline, order=order)
     if len(tests):

@@ -35,7 +35,8 @@ FIGURES: dict[str, str] = {
     "survival_5_years.png": "Share still working after five years, with 95% intervals; "
     "the dashed line is the baseline policy.",
     "grant_end_hazard.png": "Chance that a partnership still going dissolves in a given month, "
-    "by months before (negative) and after the month its first grant ends (0), with 95% intervals.",
+    "by months before (negative) and after the end of its first grant (0 = the last month the grant pays for), "
+    "with 95% intervals.",
     "legacy.png": "Legacy: partnerships still working at least a year after their funding ended, "
     "as a share of all partnerships and of those whose grant ended without renewal.",
 }
@@ -149,7 +150,7 @@ def plot_grant_end_hazard(hazard: pd.DataFrame, policies: Sequence[str]) -> plt.
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     for ax in axes.flat[len(policies) :]:
         ax.set_visible(False)
-    fig.supxlabel("months from the end of the first grant (0 = the month it ends)")
+    fig.supxlabel("months from the end of the first grant (0 = the last month it pays for)")
     fig.supylabel("monthly chance of dissolving")
     fig.suptitle("What happens when the grant ends")
     fig.tight_layout()
@@ -174,7 +175,8 @@ def plot_legacy(legacy: pd.DataFrame) -> plt.Figure:
             legacy[f"{col}_upper"].to_numpy(float),
             colours,
         )
-        ax.set(title=title, xlabel="share still working a year after funding ended")
+        ax.set(title=title, xlabel="")
+    fig.supxlabel("share still working at least a year after their funding ended")
     fig.suptitle("Partnerships that outlive their funding (legacy)")
     fig.tight_layout()
     return fig

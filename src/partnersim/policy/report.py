@@ -165,21 +165,32 @@ def _changes(study: PolicyStudy, name: str) -> list[str]:
     return [_lever_words(k, pol[k]) for k in LEVERS if pol[k] != base[k]]
 
 
+def _relative_month(k: int) -> str:
+    """A month relative to the grant end, in words (0 = its last paid month)."""
+    if k == 0:
+        return "in the last month the grant pays for"
+    if k == 1:
+        return "in the first month without the grant"
+    if k > 1:
+        return f"{k} months after the grant ends"
+    return f"{-k} month{'s' if k < -1 else ''} before the grant ends"
+
+
 def _spike(hazard: pd.DataFrame, name: str) -> dict[str, float] | None:
+    """The most dangerous month around the first grant end, against the year before it."""
     h = hazard[(hazard["policy"] == name) & (hazard["at_risk"] > 0)]
-    at0 = h[h["months_from_grant_end"] == 0]
-    before = h[h["months_from_grant_end"] < 0]
-    if at0.empty or before.empty:
+    # the grant end is month 0; look at the months around it, not a later renewal's end
+    near = h[h["months_from_grant_end"].between(-3, 6)]
+    before = h[h["months_from_grant_end"] < -3]
+    if near.empty or before.empty or not np.isfinite(near["hazard"]).any():
         return None
-    pre = before["dissolved"].sum() / before["at_risk"].sum()
-    peak = h.loc[h["hazard"].idxmax(), "months_from_grant_end"]
+    peak = near.loc[near["hazard"].idxmax()]
     return {
-        "h0": float(at0["hazard"].iloc[0]),
-        "lo": float(at0["lower"].iloc[0]),
-        "hi": float(at0["upper"].iloc[0]),
-        "pre": float(pre),
-        "peak": float(peak),
-        "n": float(at0["at_risk"].iloc[0]),
+        "month": int(peak["months_from_grant_end"]),
+        "h": float(peak["hazard"]),
+        "lo": float(peak["lower"]),
+        "hi": float(peak["upper"]),
+        "pre": float(before["dissolved"].sum() / before["at_risk"].sum()),
     }
 
 
@@ -222,8 +233,11 @@ def summary_points(cmp: Comparison) -> list[str]:
     when = _years(month)
     points: list[str] = []
     ranked = res[np.isfinite(res[col])].sort_values(col, ascending=False)
-    if len(ranked) >= 2:
-        best, worst = ranked.iloc[0], ranked.iloc[-1]
+    # a grant still paying at the headline month says little there: headline the others when there are two
+    ended = ranked[ranked["funding_length"] < month]
+    top = ended if len(ended) >= 2 else ranked
+    if len(top) >= 2:
+        best, worst = top.iloc[0], top.iloc[-1]
         points.append(
             f"With <b>{_esc(best['policy'])}</b>, "
             f"{_pct_ci(best[col], best[col + '_lower'], best[col + '_upper'])} of partnerships are still working "
@@ -252,35 +266,44 @@ def summary_points(cmp: Comparison) -> list[str]:
         "baseline in percentage points (95% interval, paired on the same simulated systems):"
         "<ul>" + "".join(f"<li>{d}</li>" for d in diffs) + "</ul>"
     )
+    end_col = f"s{study.horizon}"
     lengths = _length_only(study, res, col)
     if len(lengths) >= 3:
+        tail = end_col in res and end_col != col
         points.append(
-            "Grant length alone (everything else as the baseline): "
+            "Grant length alone (everything else as the baseline), share still working after "
+            + (f"{when} and at the end of the runs ({_years(study.horizon)}): " if tail else f"{when}: ")
             + "; ".join(
-                f"{int(r['funding_length'])}-month grants {_pct(r[col])}" for _, r in lengths.iterrows()
+                f"{int(r['funding_length'])}-month grants {_pct(r[col])}"
+                + (f" and {_pct(r[end_col])}" if tail else "")
+                for _, r in lengths.iterrows()
             )
-            + f" still working after {when}."
+            + "."
+        )
+    funded = res[res["funding_length"] >= month]
+    if len(funded):
+        names = ", ".join(f"<b>{_esc(n)}</b>" for n in funded["policy"])
+        points.append(
+            f"Careful with {names}: the grant still pays at {when}, so survival then says little about "
+            "what happens when the money stops; read the median survival, the survival curves and the "
+            "end of the runs instead."
         )
     spike = _spike(cmp.hazard, study.baseline)
     if spike is not None:
-        ratio = spike["h0"] / spike["pre"] if spike["pre"] > 0 else math.inf
-        if spike["peak"] == 0 and spike["h0"] > spike["pre"]:
-            before = (
-                f"{ratio:.0f} times the average monthly rate of the year before ({100 * spike['pre']:.1f}%)"
-                if np.isfinite(ratio)
-                else "when none dissolved in the year before"
-            )
-            points.append(
-                f"The month the grant ends is the most dangerous. Under the baseline, "
-                f"{_pct_ci(spike['h0'], spike['lo'], spike['hi'])} of the partnerships still going dissolve in that "
-                f"month, {before}."
-            )
-        else:
-            points.append(
-                f"Under the baseline, {_pct_ci(spike['h0'], spike['lo'], spike['hi'])} of the partnerships still "
-                f"going dissolve in the month their first grant ends, against {_pct(spike['pre'])} a month in the "
-                "year before."
-            )
+        ratio = spike["h"] / spike["pre"] if spike["pre"] > 0 else math.inf
+        before = (
+            f"{ratio:.0f} times the average monthly rate of the year before ({100 * spike['pre']:.1f}%)"
+            if np.isfinite(ratio)
+            else "when none dissolved in the year before"
+        )
+        points.append(
+            f"The grant end is the most dangerous time. Under the baseline, "
+            f"{_pct_ci(spike['h'], spike['lo'], spike['hi'])} of the partnerships still going dissolve "
+            f"{_relative_month(spike['month'])}, {before}."
+            if spike["h"] > spike["pre"]
+            else f"Under the baseline, no month around the grant end is more dangerous than the year before it "
+            f"({100 * spike['pre']:.1f}% a month)."
+        )
     leg = res[np.isfinite(res["legacy"])].sort_values("legacy", ascending=False)
     if len(leg) >= 2:
         hi, lo = leg.iloc[0], leg.iloc[-1]
@@ -344,10 +367,14 @@ def _diff(row: Mapping[str, Any], month: int) -> str:
 
 def _results_table(cmp: Comparison) -> str:
     res, month = cmp.results, cmp.month
-    times = [t for t in (12, 36, 60) if f"s{t}" in res]
+    horizon = cmp.study.horizon
+    times = [t for t in sorted({12, 36, 60, horizon}) if f"s{t}" in res]
     head = (
         "<tr><th>policy</th><th>runs</th><th>partnerships (dissolved)</th><th>median survival (months)</th>"
-        + "".join(f"<th>still working after {_years(t)}</th>" for t in times)
+        + "".join(
+            f"<th>still working after {_years(t)}{' (end of the runs)' if t == horizon else ''}</th>"
+            for t in times
+        )
         + f"<th>after {_years(month)}, resampling whole runs</th>"
         + f"<th>difference from baseline after {_years(month)} (paired)</th>"
         + "<th>log-rank p vs baseline (Holm-adjusted)</th><th>legacy (all)</th><th>legacy (grant ended)</th></tr>"
