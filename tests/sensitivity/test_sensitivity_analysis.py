@@ -170,3 +170,16 @@ def test_interaction_share_of_ishigami(ishigami_run):
     share = interaction_share(ishigami_run.result.indices).iloc[0]
     # analytic: 1 - (0.3139 + 0.4424 + 0) = 0.2437, the x1-x3 interaction
     assert share["interactions"] == pytest.approx(0.2437, abs=0.1)
+
+
+def test_an_outcome_with_missing_values_is_named_not_analysed():
+    problem = ishigami_problem()
+    X = sample_sobol(problem, 16)
+    fine = np.array([ishigami(*row)["y"] for row in X])
+    gappy = fine.copy()
+    gappy[3] = np.nan
+    res = analyze_sobol(problem, {"gappy": gappy, "fine": fine}, 16)
+    gappy = res.indices[res.indices["outcome"] == "gappy"]
+    assert gappy["value"].isna().all()
+    assert any("gappy: 1 of" in w and "no finite value" in w for w in res.warnings)
+    assert res.indices.loc[res.indices["outcome"] == "fine", "value"].notna().all()

@@ -264,8 +264,12 @@ def analyze_sobol(
         if y.shape[0] != n * rows_per:
             raise ValueError(f"outcome '{outcome}': {y.shape[0]} points, expected {n} × {rows_per}")
         mean = y.mean(axis=1)
-        if not np.all(np.isfinite(mean)) or np.ptp(mean) == 0:
-            notes.append(f"{outcome}: the output does not vary (or is not finite); no indices")
+        bad = int(np.sum(~np.isfinite(y)))
+        if bad:
+            # a Saltelli design has no valid subset to fall back on: say so, don't guess
+            notes.append(f"{outcome}: {bad} of {y.size} runs returned no finite value; no indices")
+        elif np.ptp(mean) == 0:
+            notes.append(f"{outcome}: the output does not vary; no indices")
         idx, s2 = sobol_indices(problem, mean, **kw)
         indices.append(idx.assign(outcome=outcome))
         s2s.append(s2.assign(outcome=outcome))
