@@ -1,10 +1,10 @@
 """Reproduce the README's figures from the shipped commands and studies.
 
 Runs ``partnersim run`` on its defaults and copies its trust and
-active-partnership figures into ``docs/figures/``. The sweep, Sobol,
-comparison and app figures are reproduced by their own commands (see the
-README sections); pass ``--all`` to run those too (about 30 minutes on two
-cores).
+active-partnership figures into ``docs/figures/``. With ``--all`` it also
+reruns the sweep, Sobol and policy-comparison studies and copies their README
+figures (about 45 minutes on two cores). The app screenshot comes from the
+browser test (``tests/app``).
 """
 
 from __future__ import annotations
@@ -34,9 +34,21 @@ def main() -> None:
     shutil.copy(ROOT / "results/run/figures/trust_by_sector_pair.png", FIGURES / "run-trust.png")
     shutil.copy(ROOT / "results/run/figures/active_partnerships.png", FIGURES / "run-active.png")
     if args.all:
-        run("sweep", "configs/turnover-funding-coordinator.toml", "--executor", "processes", "--workers", "2")
-        run("sobol", "configs/sobol-survival.toml", "--executor", "processes", "--workers", "2")
-        run("compare", "configs/funding-policies.toml", "--executor", "processes", "--workers", "2")
+        procs = ("--executor", "processes", "--workers", "2")
+        run("sweep", "configs/turnover-funding-coordinator.toml", *procs)
+        shutil.copy(
+            ROOT / "results/turnover-funding-coordinator/figures/effects_survival_rate.png",
+            FIGURES / "sweep-turnover-funding-coordinator.png",
+        )
+        run("sobol", "configs/sobol-survival.toml", *procs)
+        shutil.copy(
+            ROOT / "results/sobol-survival/sobol/figures/sobol_indices.png", FIGURES / "sobol-survival.png"
+        )
+        run("compare", "configs/funding-policies.toml", *procs)
+        shutil.copy(
+            ROOT / "results/funding-policies/figures/survival_curves.png",
+            FIGURES / "funding-policies-survival.png",
+        )
     print(f"figures in {FIGURES}")
 
 
