@@ -4,7 +4,7 @@ Runs ``partnersim run`` on its defaults and copies its trust and
 active-partnership figures into ``docs/figures/``. With ``--all`` it also
 reruns the sweep, Sobol and policy-comparison studies and copies their README
 figures (about 45 minutes on two cores). The app screenshot comes from the
-browser test (``tests/app``).
+browser test: ``PARTNERSIM_APP_SCREENSHOT=docs/figures/app.png pytest tests/app``.
 """
 
 from __future__ import annotations
