@@ -6,8 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
+from partnersim.commands.common import add_runner_flags
 from partnersim.config import ConfigError
-from partnersim.experiments.executors import EXECUTORS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,32 +19,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "OUT/<study name>/. Running the same command again resumes; --fresh starts over.",
     )
     p.add_argument("policies", type=Path, help="policies file (TOML), e.g. configs/funding-policies.toml")
-    p.add_argument(
-        "--executor",
-        choices=EXECUTORS,
-        default=None,
-        help="where runs happen (default: serial, or dask with --scheduler)",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        help="processes (default: all CPUs), or LocalCluster workers for dask (default: 2)",
-    )
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        help="output folder; results go to OUT/<name>/ (default: results)",
-    )
-    p.add_argument("--fresh", action="store_true", help="forget earlier runs of this study and start over")
-    p.add_argument(
-        "--chunk-size", type=int, metavar="N", help="runs per task (default: about 4 tasks per worker)"
-    )
+    add_runner_flags(p)
     p.add_argument(
         "--replicates", type=int, metavar="N", help="override the file's replicates (e.g. a quick look)"
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=main)
 
 

@@ -7,42 +7,20 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from partnersim.commands.common import add_runner_flags
 from partnersim.config import ConfigError
-from partnersim.experiments.executors import EXECUTORS
 
 
 def add_runner_arguments(p: argparse.ArgumentParser) -> None:
     """The executor, output and resume flags, the same as ``partnersim sweep``."""
     p.add_argument("study", type=Path, help="study file (TOML), e.g. configs/sobol-quick.toml")
-    p.add_argument(
-        "--executor",
-        choices=EXECUTORS,
-        default=None,
-        help="where runs happen (default: serial, or dask with --scheduler)",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        help="processes (default: all CPUs), or LocalCluster workers for dask (default: 2)",
-    )
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        help="output folder; results go to OUT/<name>/<method>/ (default: results)",
-    )
-    p.add_argument("--fresh", action="store_true", help="forget earlier runs of this study and start over")
-    p.add_argument(
-        "--chunk-size", type=int, metavar="N", help="runs per task (default: about 4 tasks per worker)"
-    )
+    add_runner_flags(p, out_layout="OUT/<name>/<method>/")
     p.add_argument(
         "--replicates",
         type=int,
         metavar="R",
         help="runs per sample point (overrides the study's 'replicates')",
     )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def runner_options(args: argparse.Namespace) -> dict[str, Any]:

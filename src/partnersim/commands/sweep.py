@@ -6,8 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
+from partnersim.commands.common import add_runner_flags
 from partnersim.config import ConfigError
-from partnersim.experiments.executors import EXECUTORS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -19,33 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "resumes an interrupted sweep; --fresh starts over.",
     )
     p.add_argument("study", type=Path, help="study file (TOML), e.g. configs/quick.toml")
-    p.add_argument(
-        "--executor",
-        choices=EXECUTORS,
-        default=None,
-        help="where runs happen (default: serial, or dask with --scheduler)",
-    )
-    p.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="processes (default: all CPUs), or LocalCluster workers for dask (default: 2)",
-    )
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("results"),
-        help="output folder; results go to OUT/<name>/ (default: results)",
-    )
-    p.add_argument("--fresh", action="store_true", help="forget earlier results of this study and start over")
-    p.add_argument(
-        "--chunk-size",
-        type=int,
-        metavar="N",
-        help="runs per task (default: adaptive, about a second of work each)",
-    )
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_runner_flags(p)
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.set_defaults(func=main)
 
