@@ -46,6 +46,7 @@ __all__ = [
     "Study",
     "check_bool",
     "check_factors",
+    "check_header",
     "check_int",
     "check_keys",
     "check_name",
@@ -316,15 +317,21 @@ class Study:
         }
 
 
-def load_study(path: str | Path) -> Study:
-    """Read and check a study file; raise :class:`ConfigError` on the first problem."""
-    path = Path(path)
-    raw = read_toml(path)
-    check_keys(raw, STUDY_KEYS, path)
+def check_header(raw: Mapping[str, Any], allowed: Iterable[str], path: Path) -> tuple[str, str]:
+    """Check a study file's keys, and return its ``name`` (default: the file stem) and ``description``."""
+    check_keys(raw, allowed, path)
     name = check_name(raw.get("name", path.stem), path)
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(f"{path}: key 'description' = {description!r} is not allowed: expected a string")
+    return name, description
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and check a study file; raise :class:`ConfigError` on the first problem."""
+    path = Path(path)
+    raw = read_toml(path)
+    name, description = check_header(raw, STUDY_KEYS, path)
     design = raw.get("design", "grid")
     if design not in DESIGNS:
         raise ConfigError(

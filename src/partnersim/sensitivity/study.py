@@ -45,9 +45,9 @@ from typing import Any
 from partnersim.config import ConfigError, read_toml
 from partnersim.experiments.study import (
     check_bool,
+    check_header,
     check_int,
     check_keys,
-    check_name,
     check_outcomes,
     check_parameters,
     output_dir,
@@ -141,11 +141,7 @@ def load_sensitivity_study(path: str | Path, method: str = "sobol") -> Sensitivi
         raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
     path = Path(path)
     raw = read_toml(path)
-    check_keys(raw, STUDY_KEYS, path)
-    name = check_name(raw.get("name", path.stem), path)
-    description = raw.get("description", "")
-    if not isinstance(description, str):
-        raise ConfigError(f"{path}: key 'description' = {description!r} is not allowed: expected a string")
+    name, description = check_header(raw, STUDY_KEYS, path)
     replicates = check_int(raw, "replicates", path, 1, low=1, high=10_000) or 1
     seed = check_int(raw, "seed", path, 0, low=0) or 0
     outcomes = check_outcomes(raw.get("outcomes"), path)
