@@ -28,6 +28,9 @@ __all__ = [
 
 SECTORS = ("statutory", "large_charity", "vcse")
 
+#: the personal trust of an empty seat
+_NO_TRUST: dict[int, float] = {}
+
 
 class Organisation(mesa.Agent):
     """An organisation: a statutory body, a large charity or a small VCSE group.
@@ -206,6 +209,8 @@ class Partnership(mesa.Agent):
         # cached statistics, refreshed by refresh_trust() and evaluate()
         self.mean_trust = 0.0
         self.trust_pairs: dict[tuple[str, str], list[float]] = {}
+        self._layout_of: list[Organisation] | None = None
+        self._layout: list[tuple[Organisation, list[tuple[int, list[float]]]]] = []
         self.member_trust: dict[int, float] = {}
         self.voice_gini = 0.0
         self.trust_history: list[float] = []
@@ -436,13 +441,15 @@ class Partnership(mesa.Agent):
         self.met = True
         hours, boost = p["meeting_hours"], p["coordinator_attendance_boost"]
         committed = p["committed_attendance"]
+        reps, commitment = self.reps, self.commitment
+        attend, keen = mech.attendance_probability, mech.commitment_attendance
         attendees = [
             m
             for m in self.active_members
-            if self.reps[m.unique_id].present
+            if reps[m.unique_id].present
             and rand()
-            < mech.attendance_probability(m.capacity, len(m.memberships), hours, coord, boost)
-            * mech.commitment_attendance(self.commitment[m.unique_id], committed)
+            < attend(m.capacity, len(m.memberships), hours, coord, boost)
+            * keen(commitment[m.unique_id], committed)
         ]
         self._attendees = attendees
         if mech.is_quorate(len(attendees), len(self.active_members), p["quorum_share"]):
@@ -461,15 +468,9 @@ class Partnership(mesa.Agent):
         )
         initial = p["initial_trust"]
         o = self.orientation
-        args = (
-            p["base_positive"],
-            p["alignment_effect"],
-            p["reciprocity_effect"],
-            p["power_effect"],
-            p["competition_effect"],
-        )
+        base, e_align, e_recip = p["base_positive"], p["alignment_effect"], p["reciprocity_effect"]
+        e_power, e_comp = p["power_effect"], p["competition_effect"]
         recip = self.reciprocity
-        reps = self.reps
         # local names: this pair loop is the model's inner loop
         chance, align = mech.positive_interaction_probability, mech.alignment
         after, learn_step = mech.trust_after_interaction, mech.institutional_after_meeting
@@ -481,7 +482,10 @@ class Partnership(mesa.Agent):
                 ub = b.unique_id
                 pb = reps[ub].personal
                 ib = b.institutional
-                prob = chance(align(va, b.values), recip, abs(wa - b.power), o, competition, *args)
+                prob = chance(
+                    align(va, b.values), recip, abs(wa - b.power), o, competition,
+                    base, e_align, e_recip, e_power, e_comp,
+                )  # fmt: skip
                 positive = rand() < prob
                 tab = after(pa.get(ub, initial), positive, gain, loss)
                 tba = after(pb.get(ua, initial), positive, gain, loss)
@@ -491,46 +495,66 @@ class Partnership(mesa.Agent):
                 ib[ua] = learn_step(ib.get(ua, 0.0), tba, learn)
         self.refresh_trust()
 
+    def _trust_layout(self) -> list[tuple[Organisation, list[tuple[int, list[float]]]]]:
+        """For each active member, the others' ids with their sector pair's accumulator.
+
+        Built once per change of the active membership (the sector-pair keys
+        of a pair never change while both stay), so :meth:`refresh_trust`
+        only reads trust. The accumulators are ``self.trust_pairs``' lists.
+        """
+        members = self.active_members
+        if self._layout_of is not members:
+            pairs: dict[tuple[str, str], list[float]] = {}
+            rows = []
+            for a in members:
+                sa = a.sector
+                row = []
+                for b in members:
+                    if a is b:
+                        continue
+                    sb = b.sector
+                    key = (sa, sb) if sa <= sb else (sb, sa)
+                    row.append((b.unique_id, pairs.setdefault(key, [0.0, 0.0])))
+                rows.append((a, row))
+            self._layout_of, self._layout, self.trust_pairs = members, rows, pairs
+        return self._layout
+
     def refresh_trust(self) -> None:
         """Recompute trust among active members: overall, by sector pair and per member.
 
         One pass over the ordered pairs of active members; the per-member
         means are reused by :meth:`evaluate`, so trust is read once a month.
+        Trust of one member in another mixes the personal and institutional
+        layers as :func:`~partnersim.mechanisms.effective_trust` does
+        (002:517, 004:416); it is inlined because this is the hottest loop.
+        ``trust_pairs`` maps a sector pair to ``[sum, count]``, refreshed in place.
         """
         p = self.model.p
         w, initial = p["personal_trust_weight"], p["initial_trust"]
-        members = self.active_members
-        pairs: dict[tuple[str, str], list[float]] = {}
+        v = 1.0 - w
+        layout = self._trust_layout()
+        for acc in self.trust_pairs.values():
+            acc[0] = acc[1] = 0.0
+        reps = self.reps
         per_member: dict[int, float] = {}
         total, n = 0.0, 0
-        k = len(members) - 1
-        for a in members:
-            rep = self.reps[a.unique_id]
-            personal = rep.personal if rep.present else None
+        k = len(layout) - 1
+        for a, row in layout:
+            ua = a.unique_id
+            rep = reps[ua]
+            # a vacant seat holds no personal trust: only the track record speaks
+            personal, default = (rep.personal, initial) if rep.present else (_NO_TRUST, 0.0)
             inst = a.institutional
-            sa = a.sector
-            row = 0.0
-            for b in members:
-                if a is b:
-                    continue
-                ub = b.unique_id
-                # mechanisms.effective_trust, inlined: this is the hottest loop of the model
-                mine = personal.get(ub, initial) if personal is not None else 0.0
-                t = w * mine + (1.0 - w) * inst.get(ub, 0.0)
-                row += t
-                sb = b.sector
-                key = (sa, sb) if sa <= sb else (sb, sa)
-                acc = pairs.get(key)
-                if acc is None:
-                    pairs[key] = [t, 1.0]
-                else:
-                    acc[0] += t
-                    acc[1] += 1.0
-            per_member[a.unique_id] = row / k if k > 0 else 0.0
-            total += row
+            s = 0.0
+            for ub, acc in row:
+                t = w * personal.get(ub, default) + v * inst.get(ub, 0.0)
+                s += t
+                acc[0] += t
+                acc[1] += 1.0
+            per_member[ua] = s / k if k > 0 else 0.0
+            total += s
             n += k
         self.mean_trust = total / n if n > 0 else 0.0
-        self.trust_pairs = pairs
         self.member_trust = per_member
 
     # ------------------------------------------------------------ stage 4: delivery
@@ -548,7 +572,7 @@ class Partnership(mesa.Agent):
             return
         p = self.model.p
         active = self.active_members
-        attending = set(id(m) for m in self._attendees) if self.met else set()
+        attending = {id(m) for m in self._attendees} if self.met else set()
         hours = p["meeting_hours"]
         unfunded_share = p["vcse_unfunded_capacity"]
         total = 0.0
@@ -607,46 +631,39 @@ class Partnership(mesa.Agent):
             # strategic ties are programme-specific: without the programme the reason to meet goes (000:106)
             benefit -= mech.programme_loss(self.orientation, p["programme_dependence"])
         cost = mech.membership_cost(len(self.members), p["size_cost"])
-        given = sum(self.contribution[m.unique_id] for m in active)
+        contribution, satisfaction, commitment = self.contribution, self.satisfaction, self.commitment
+        given = sum(contribution[m.unique_id] for m in active)
         weights = (p["voice_weight"], p["reciprocity_weight"], p["output_weight"], p["trust_weight"])
-        rate = p["commitment_rate"]
+        rate, sat_rate, silencing = p["commitment_rate"], p["satisfaction_rate"], p["silencing_factor"]
+        member_trust, effectiveness = self.member_trust, self.effectiveness
+        target_of, reciprocity_of = mech.satisfaction_target, mech.member_reciprocity
         for m, v in zip(active, voices, strict=True):
             uid = m.unique_id
-            share = self.contribution[uid] / given if given > 0 else 0.0
-            target = mech.satisfaction_target(
-                v,
-                n,
-                mech.member_reciprocity(v, share),
-                self.effectiveness,
-                self.member_trust.get(uid, 0.0),
-                weights,
-                p["silencing_factor"],
+            share = contribution[uid] / given if given > 0 else 0.0
+            target = target_of(
+                v, n, reciprocity_of(v, share), effectiveness, member_trust.get(uid, 0.0), weights, silencing
             )
-            self.satisfaction[uid] += p["satisfaction_rate"] * (target - self.satisfaction[uid])
+            satisfaction[uid] += sat_rate * (target - satisfaction[uid])
         leavers = []
+        paper = self.paper
+        paper_at, exit_at = p["paper_threshold"], p["exit_threshold"]
+        after_month, status_of = mech.commitment_after_month, mech.member_status
         for m in list(self.members):
             uid = m.unique_id
-            if uid in self.paper:
-                # partners on paper get nothing from it but the cost (004:122)
-                self.commitment[uid] = mech.commitment_after_month(
-                    self.commitment[uid], self.satisfaction[uid], 0.0, cost, rate
-                )
-            else:
-                self.commitment[uid] = mech.commitment_after_month(
-                    self.commitment[uid], self.satisfaction[uid], benefit, cost, rate
-                )
-            status = mech.member_status(
-                self.commitment[uid], uid in self.paper, p["paper_threshold"], p["exit_threshold"]
-            )
+            on_paper = uid in paper
+            # partners on paper get nothing from it but the cost (004:122)
+            c = after_month(commitment[uid], satisfaction[uid], 0.0 if on_paper else benefit, cost, rate)
+            commitment[uid] = c
+            status = status_of(c, on_paper, paper_at, exit_at)
             if status == "leave":
                 leavers.append(m)
             elif status == "paper":
-                if uid not in self.paper:
+                if not on_paper:
                     model.log(f"{model.name_of(m)} became a partner on paper in Partnership {self.number}")
-                    self.paper.add(uid)
+                    paper.add(uid)
                     self._active = None
-            elif uid in self.paper:
-                self.paper.discard(uid)
+            elif on_paper:
+                paper.discard(uid)
                 self._active = None
         for m in leavers:
             model.exits[m.sector] += 1
