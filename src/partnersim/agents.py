@@ -213,6 +213,8 @@ class Partnership(mesa.Agent):
         self._layout: list[tuple[Organisation, list[tuple[int, list[float]]]]] = []
         self.member_trust: dict[int, float] = {}
         self.voice_gini = 0.0
+        self._voice_of: tuple[float, ...] | None = None
+        self._voices: list[float] = []
         self.trust_history: list[float] = []
         self._trust_sum = 0.0
         self._commitment_sum = 0.0
@@ -622,9 +624,12 @@ class Partnership(mesa.Agent):
             return
         model, p = self.model, self.model.p
         active = self.active_members
-        powers = [m.power for m in active]  # power already counts fund-holding (002:705)
-        voices = mech.voice_shares(powers, self.orientation)
-        self.voice_gini = mech.gini(voices)
+        powers = tuple([m.power for m in active])  # power already counts fund-holding (002:705)
+        if powers != self._voice_of:  # power rarely changes: share out voice only when it does
+            self._voices = mech.voice_shares(powers, self.orientation)
+            self.voice_gini = mech.gini(self._voices)
+            self._voice_of = powers
+        voices = self._voices
         n = len(active)
         benefit = p["funding_benefit"] * self.funded + p["coordinator_benefit"] * self.coordinator_present
         if self.funding_ended_at is not None and not self.funded:

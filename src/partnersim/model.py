@@ -67,6 +67,11 @@ SUMMARY_NAMES = (
     "total_output",
 )
 
+#: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attribute
+_PAIR_ATTRS = tuple(
+    ((a, b) if a <= b else (b, a), f"trust_{a}_{b}") for i, a in enumerate(SECTORS) for b in SECTORS[i:]
+)
+
 _KINDS = (("n_statutory", StatutoryBody), ("n_large_charity", LargeCharity), ("n_small_vcse", SmallVCSE))
 
 
@@ -83,6 +88,22 @@ class ReporterCollector(mesa.DataCollector):
         self._collection_steps.append(model.time)
         for var, attr in self.model_reporters.items():
             self.model_vars[var].append(getattr(model, attr))
+
+
+class _TrustReporter:
+    """A model attribute of this month's trust, aggregated from the partnerships when first read.
+
+    The monthly series and the classroom app read these; a sweep that keeps
+    only summaries never pays for them.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, model: PartnershipModel | None, owner: type | None = None) -> Any:
+        if model is None:
+            return self
+        return model._trust_reporters()[self.name]
 
 
 class PartnershipModel(mesa.Model):
@@ -106,6 +127,19 @@ class PartnershipModel(mesa.Model):
         events: recent events in plain words (``(month, text)``).
     """
 
+    #: mean effective trust over every ordered pair of active members in live partnerships
+    mean_trust = _TrustReporter()
+    #: the same within one sector, and across sectors
+    trust_within = _TrustReporter()
+    trust_across = _TrustReporter()
+    #: the same by sector pair
+    trust_statutory_statutory = _TrustReporter()
+    trust_statutory_large_charity = _TrustReporter()
+    trust_statutory_vcse = _TrustReporter()
+    trust_large_charity_large_charity = _TrustReporter()
+    trust_large_charity_vcse = _TrustReporter()
+    trust_vcse_vcse = _TrustReporter()
+
     def __init__(self, *, collect: bool = True, **params: Any) -> None:
         p = validate(params)
         super().__init__(rng=p.pop("rng", None))
@@ -118,6 +152,8 @@ class PartnershipModel(mesa.Model):
         self.scarcity = p["base_scarcity"]
         self.base_hazard = mech.monthly_hazard(p["staff_turnover"])
         self._recovering: set[Organisation] = set()
+        self._trust: dict[str, float] = {}
+        self._trust_month = -1
         self._setup_organisations()
         self._setup_prior_ties()
         self._setup_partnerships()
@@ -328,22 +364,14 @@ class PartnershipModel(mesa.Model):
     # ------------------------------------------------------------ observation
 
     def _tally(self) -> None:
-        """Aggregate the partnerships' cached statistics for the reporters."""
+        """Aggregate the partnerships' cached statistics for the reporters and the summary."""
         alive = [q for q in self.partnerships_created if q.alive]
         self.active_partnerships = len(alive)
-        sums: dict[tuple[str, str], list[float]] = {}
-        total_t, n_t = 0.0, 0.0
         members = vcse = paper = 0
         gini_sum = commit_sum = 0.0
         vcse_sat, n_vcse_sat = 0.0, 0
         output = 0.0
         for q in alive:
-            for key, (s, n) in q.trust_pairs.items():
-                acc = sums.setdefault(key, [0.0, 0.0])
-                acc[0] += s
-                acc[1] += n
-                total_t += s
-                n_t += n
             active = len(q.members) - len(q.paper)
             members += active
             paper += len(q.paper)
@@ -356,16 +384,6 @@ class PartnershipModel(mesa.Model):
             gini_sum += q.voice_gini
             commit_sum += q.mean_commitment
             output += q.output
-        # undefined, not zero, when no partnership has two active members
-        self.mean_trust = total_t / n_t if n_t else float("nan")
-        within = [v for k, v in sums.items() if k[0] == k[1]]
-        across = [v for k, v in sums.items() if k[0] != k[1]]
-        self.trust_within = _ratio(within)
-        self.trust_across = _ratio(across)
-        for i, a in enumerate(SECTORS):
-            for b in SECTORS[i:]:
-                acc = sums.get((a, b) if a <= b else (b, a))
-                setattr(self, f"trust_{a}_{b}", acc[0] / acc[1] if acc else float("nan"))
         self.active_members = members
         self.paper_members = paper
         self.vcse_share = vcse / members if members else 0.0
@@ -374,6 +392,31 @@ class PartnershipModel(mesa.Model):
         self.output = output
         self.vcse_satisfaction = vcse_sat / n_vcse_sat if n_vcse_sat else float("nan")
         self.vcse_exits = self.exits["vcse"]
+
+    def _trust_reporters(self) -> dict[str, float]:
+        """This month's trust reporters (see :class:`_TrustReporter`), aggregated on first read."""
+        if self._trust_month == self.steps:
+            return self._trust
+        sums: dict[tuple[str, str], list[float]] = {}
+        total_t, n_t = 0.0, 0.0
+        for q in self.partnerships_created:
+            if not q.alive:
+                continue
+            for key, (s, n) in q.trust_pairs.items():
+                acc = sums.setdefault(key, [0.0, 0.0])
+                acc[0] += s
+                acc[1] += n
+                total_t += s
+                n_t += n
+        # undefined, not zero, when no partnership has two active members
+        out = {"mean_trust": total_t / n_t if n_t else float("nan")}
+        out["trust_within"] = _ratio([v for k, v in sums.items() if k[0] == k[1]])
+        out["trust_across"] = _ratio([v for k, v in sums.items() if k[0] != k[1]])
+        for key, attr in _PAIR_ATTRS:
+            acc = sums.get(key)
+            out[attr] = acc[0] / acc[1] if acc else float("nan")
+        self._trust, self._trust_month = out, self.steps
+        return out
 
     def log(self, text: str) -> None:
         """Record an event in plain words (kept for the classroom app)."""
