@@ -74,7 +74,10 @@ class ResultStore:
             df = tables.get(name)
             if df is not None:
                 write_table(df, self.chunks / f"{name}-{token}.parquet")
-        write_table(tables["runs"], self.chunks / f"runs-{token}.parquet")
+        name = f"runs-{token}.parquet"
+        write_table(tables["runs"], self.chunks / name)
+        # keep what was just written, so collecting the sweep's results reads no chunk back
+        self._read[name] = tables["runs"].assign(_chunk=token)
         return token
 
     def _chunk_runs(self) -> pd.DataFrame:

@@ -319,10 +319,14 @@ def run_specs(
         else:  # all done already: start no processes, reach no cluster
             name = executor if isinstance(executor, str) else type(executor).__name__
             info = ExecutorInfo(name, workers or 1, scheduler)
-        meta = _manifest(manifest, info, chunk_size or "adaptive", started, len(specs), fn, task)
-        meta["runs_resumed"] = len(done_ids)
-        if store is not None:
-            store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
+        meta: dict[str, Any] = {}
+
+        def begin() -> None:
+            # called once the first chunks are out, so workers start while this process writes
+            meta.update(_manifest(manifest, info, chunk_size or "adaptive", started, len(specs), fn, task))
+            meta["runs_resumed"] = len(done_ids)
+            if store is not None:
+                store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
 
         def keep(result: dict[str, pd.DataFrame | None]) -> None:
             runs = result["runs"]
@@ -335,9 +339,9 @@ def run_specs(
                         memory[n].append(result[n])  # type: ignore[arg-type]
 
         if pool is not None:
-            _drive(
-                pool, info, todo, chunk_size, task, keep, progress, total=len(specs), initial=len(done_ids)
-            )
+            _drive(pool, info, todo, chunk_size, task, keep, begin, progress, len(specs), len(done_ids))
+        else:
+            begin()
 
     if store is not None:
         tables = store.collect(keys, wanted)
@@ -397,11 +401,14 @@ def _drive(
     chunk_size: int | None,
     task: Task,
     keep: Callable[[dict[str, pd.DataFrame | None]], None],
+    begin: Callable[[], None],
     progress: bool,
     total: int,
     initial: int,
 ) -> None:
     """Submit chunks with a bounded number in flight; keep each as it finishes.
+
+    ``begin`` runs once the first chunks are submitted.
 
     Without a fixed ``chunk_size``, chunks grow to about :data:`CHUNK_SECONDS`
     of work once the time per run is known (workers report it).
@@ -427,6 +434,7 @@ def _drive(
 
         try:
             fill()
+            begin()
             while pending:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 error: BaseException | None = None
