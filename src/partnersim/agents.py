@@ -578,12 +578,16 @@ class Partnership(mesa.Agent):
         hours = p["meeting_hours"]
         unfunded_share = p["vcse_unfunded_capacity"]
         total = 0.0
+        contribution, funded = self.contribution, self.funded
+        given, vcse_factor = mech.contributed_hours, mech.vcse_capacity_factor
+        hours_given = []
         for m in active:
             h = 0.0
             if id(m) in attending:
-                h = mech.contributed_hours(m.capacity, len(m.memberships), hours)
-                h *= mech.vcse_capacity_factor(m.sector == "vcse", self.funded, unfunded_share)
-            self.contribution[m.unique_id] = h
+                h = given(m.capacity, len(m.memberships), hours)
+                h *= vcse_factor(m.sector == "vcse", funded, unfunded_share)
+            contribution[m.unique_id] = h
+            hours_given.append(h)
             total += h
         kinds = len({m.sector for m in active})
         self.synergy = mech.synergy(
@@ -600,7 +604,7 @@ class Partnership(mesa.Agent):
         agree = mech.agreement_factor(len(self.members), self.founding_size, p["agreement_cost"])
         self.output = total * self.synergy * factor * agree
         self.output_total += self.output
-        self.reciprocity = mech.reciprocity([self.contribution[m.unique_id] for m in active])
+        self.reciprocity = mech.reciprocity(hours_given)
         per_member = self.output / max(1, len(active))
         # the reference is half a full member's hours at middling synergy
         self.effectiveness = mech.effectiveness_after_month(
