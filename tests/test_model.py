@@ -209,3 +209,60 @@ def test_lean_collector_records_what_mesas_collector_records():
         ours.datacollector.get_model_vars_dataframe(), theirs.get_model_vars_dataframe()
     )
     assert ours.datacollector._collection_steps == theirs._collection_steps
+
+
+def test_cached_trust_and_voice_match_a_fresh_computation_while_membership_changes(monkeypatch):
+    """The caches (pair layout, voice shares, lazy trust reporters) never go stale.
+
+    Each refresh of trust and each evaluation is checked, as it happens,
+    against a computation from scratch through the mechanism functions, in
+    a run where members join, leave and go on paper.
+    """
+    from partnersim import mechanisms as mech
+    from partnersim.agents import SECTORS
+
+    checked = {"refresh": 0, "evaluate": 0, "layouts": set()}
+    refresh, evaluate = Partnership.refresh_trust, Partnership.evaluate
+
+    def checked_refresh(q: Partnership) -> None:
+        refresh(q)
+        active = q.active_members
+        checked["layouts"].add(tuple(m.unique_id for m in active))
+        rows = {a.unique_id: [q.trust(a, b) for b in active if b is not a] for a in active}
+        for uid, row in rows.items():
+            assert q.member_trust[uid] == pytest.approx(sum(row) / len(row) if row else 0.0, abs=1e-12)
+        n = sum(len(row) for row in rows.values())
+        assert q.mean_trust == pytest.approx(sum(map(sum, rows.values())) / n if n else 0.0, abs=1e-12)
+        checked["refresh"] += 1
+
+    def checked_evaluate(q: Partnership) -> None:
+        powers = [m.power for m in q.active_members]
+        evaluate(q)
+        if q.alive and powers:
+            assert q.voice_gini == pytest.approx(
+                mech.gini(mech.voice_shares(powers, q.orientation)), abs=1e-12
+            )
+            checked["evaluate"] += 1
+
+    monkeypatch.setattr(Partnership, "refresh_trust", checked_refresh)
+    monkeypatch.setattr(Partnership, "evaluate", checked_evaluate)
+    m = PartnershipModel(rng=5, membership="open", formation=True, staff_turnover=0.6, horizon=60)
+    while m.running:
+        m.step()
+        # the model's trust reporters aggregate this month's partnership statistics
+        sums: dict[tuple[str, str], list[float]] = {}
+        for q in m.partnerships_created:
+            for key, (s, c) in q.trust_pairs.items() if q.alive else ():
+                acc = sums.setdefault(key, [0.0, 0.0])
+                acc[0] += s
+                acc[1] += c
+        total, count = sum(s for s, _ in sums.values()), sum(c for _, c in sums.values())
+        assert m.mean_trust == pytest.approx(total / count) if count else math.isnan(m.mean_trust)
+        for i, a in enumerate(SECTORS):
+            for b in SECTORS[i:]:
+                s, c = sums.get((a, b) if a <= b else (b, a), (0.0, 0.0))
+                got = getattr(m, f"trust_{a}_{b}")
+                assert got == pytest.approx(s / c) if c else math.isnan(got)
+    # members joined, left and went on paper, so the caches were rebuilt many times
+    assert len(checked["layouts"]) > 20
+    assert checked["refresh"] > 300 and checked["evaluate"] > 300
