@@ -278,35 +278,35 @@ def test_programme_loss_bites_strategic_partnerships():
 
 def test_dissolution_cause_in_order():
     kw = dict(cross_sector=True, has_statutory=True, mean_commitment=0.5, collapse_threshold=0.2)
-    assert mech.dissolution_cause(1, **kw, unfunded_and_abandoned=False) == "too_few_members"
+    assert mech.dissolution_cause(1, **kw, unfunded_too_few_carry_on=False) == "too_few_members"
     assert (
-        mech.dissolution_cause(3, **{**kw, "has_statutory": False}, unfunded_and_abandoned=False)
+        mech.dissolution_cause(3, **{**kw, "has_statutory": False}, unfunded_too_few_carry_on=False)
         == "lost_statutory"
     )
     assert (
-        mech.dissolution_cause(3, **{**kw, "mean_commitment": 0.1}, unfunded_and_abandoned=False)
+        mech.dissolution_cause(3, **{**kw, "mean_commitment": 0.1}, unfunded_too_few_carry_on=False)
         == "commitment_collapse"
     )
-    assert mech.dissolution_cause(3, **kw, unfunded_and_abandoned=True) == "funding_ended"
+    assert mech.dissolution_cause(3, **kw, unfunded_too_few_carry_on=True) == "funding_ended"
     stalled = dict(months_without_quorum=6, inactive_months=6)
-    assert mech.dissolution_cause(3, **kw, unfunded_and_abandoned=True, **stalled) == "stopped_meeting"
+    assert mech.dissolution_cause(3, **kw, unfunded_too_few_carry_on=True, **stalled) == "stopped_meeting"
     assert (
         mech.dissolution_cause(
-            3, **kw, unfunded_and_abandoned=False, months_without_quorum=5, inactive_months=6
+            3, **kw, unfunded_too_few_carry_on=False, months_without_quorum=5, inactive_months=6
         )
         is None
     )
     assert (
         mech.dissolution_cause(
-            3, **kw, unfunded_and_abandoned=False, months_without_quorum=99, inactive_months=0
+            3, **kw, unfunded_too_few_carry_on=False, months_without_quorum=99, inactive_months=0
         )
         is None
     )
-    assert mech.dissolution_cause(3, **kw, unfunded_and_abandoned=False) is None
+    assert mech.dissolution_cause(3, **kw, unfunded_too_few_carry_on=False) is None
     # a partnership with no statutory founder does not need one
     assert (
         mech.dissolution_cause(
-            3, **{**kw, "cross_sector": False, "has_statutory": False}, unfunded_and_abandoned=False
+            3, **{**kw, "cross_sector": False, "has_statutory": False}, unfunded_too_few_carry_on=False
         )
         is None
     )

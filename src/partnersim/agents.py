@@ -726,7 +726,7 @@ class Partnership(mesa.Agent):
             has_statutory=any(m.sector == "statutory" for m in self.members),
             mean_commitment=self.mean_commitment,
             collapse_threshold=p["collapse_threshold"],
-            unfunded_and_abandoned=self.funding_ended_at is not None
+            unfunded_too_few_carry_on=self.funding_ended_at is not None
             and not self.funded
             and self.too_few_carry_on(),
             months_without_quorum=self.months_without_quorum,

@@ -477,7 +477,7 @@ def dissolution_cause(
     has_statutory: bool,
     mean_commitment: float,
     collapse_threshold: float,
-    unfunded_and_abandoned: bool,
+    unfunded_too_few_carry_on: bool,
     months_without_quorum: int = 0,
     inactive_months: int = 0,
 ) -> str | None:
@@ -498,7 +498,7 @@ def dissolution_cause(
         return "commitment_collapse"
     if inactive_months > 0 and months_without_quorum >= inactive_months:
         return "stopped_meeting"
-    if unfunded_and_abandoned:
+    if unfunded_too_few_carry_on:
         return "funding_ended"
     return None
 
