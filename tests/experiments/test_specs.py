@@ -37,6 +37,17 @@ def test_make_specs_common_random_numbers():
     assert by_point[0] == by_point[1] == [11, 12, 13]
 
 
+def test_make_specs_per_replicate_parameters_are_shared_by_every_point():
+    draws = [{"staff_turnover": 0.1, "orientation": 0.2}, {"staff_turnover": 0.4, "orientation": 0.7}]
+    points = [{"coordinator": True}, {"coordinator": False, "orientation": 0.5}]
+    specs = make_specs(points, 2, seeds=[11, 12], per_replicate=draws)
+    assert [s.params["staff_turnover"] for s in specs] == [0.1, 0.4, 0.1, 0.4]
+    assert [s.params["orientation"] for s in specs] == [0.2, 0.7, 0.5, 0.5]  # a point's own value wins
+    assert [s.params["coordinator"] for s in specs] == [True, True, False, False]
+    with pytest.raises(ValueError, match="per_replicate has 1 entries"):
+        make_specs(points, 2, seeds=[11, 12], per_replicate=draws[:1])
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [{}, {"root_seed": 1, "seeds": [1]}, {"seeds": [1, 2]}, {"root_seed": 1, "replicates": 0}],

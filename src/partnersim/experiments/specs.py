@@ -55,6 +55,7 @@ def make_specs(
     *,
     root_seed: int | None = None,
     seeds: Sequence[int] | None = None,
+    per_replicate: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[RunSpec]:
     """Specs for every point x replicate, ordered point-major (run_id = point * replicates + r).
 
@@ -63,11 +64,19 @@ def make_specs(
     - ``root_seed``: run ``i`` gets ``spawn_seeds(root_seed, n)[i]``, its own stream;
     - ``seeds``: one seed per replicate, shared by every point (common random
       numbers: replicate ``r`` runs on ``seeds[r]`` under every point/policy).
+
+    ``per_replicate`` (one mapping per replicate) adds parameters that vary
+    by replicate but not by point, such as uncertainties drawn once per
+    replicate and shared by every policy; a point's own value wins a clash.
     """
     if replicates < 1:
         raise ValueError(f"replicates must be at least 1, got {replicates}")
     if (root_seed is None) == (seeds is None):
         raise ValueError("give exactly one of root_seed (spawned per run) and seeds (one per replicate)")
+    if per_replicate is not None and len(per_replicate) != replicates:
+        raise ValueError(
+            f"per_replicate has {len(per_replicate)} entries; expected one per replicate ({replicates})"
+        )
     n = len(points) * replicates
     if seeds is not None:
         if len(seeds) != replicates:
@@ -77,7 +86,8 @@ def make_specs(
         per_run = spawn_seeds(int(root_seed), n)  # type: ignore[arg-type]
     specs = []
     for i, (p, r) in enumerate(itertools.product(range(len(points)), range(replicates))):
-        specs.append(RunSpec(run_id=i, point_id=p, replicate=r, seed=per_run[i], params=dict(points[p])))
+        params = {**per_replicate[r], **points[p]} if per_replicate is not None else dict(points[p])
+        specs.append(RunSpec(run_id=i, point_id=p, replicate=r, seed=per_run[i], params=params))
     return specs
 
 

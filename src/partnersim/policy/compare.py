@@ -16,13 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from partnersim.experiments import RunSpec, SweepResult, run_specs
+from partnersim.experiments import RunSpec, SweepResult, make_specs, run_specs
 from partnersim.io import atomic_write
 from partnersim.policy.analysis import Comparison, analyse
 from partnersim.policy.figures import plot_comparison
 from partnersim.policy.report import render_report
 from partnersim.policy.spec import PolicyStudy
-from partnersim.schema import RNG_NAME
 
 __all__ = ["ComparisonRun", "policy_specs", "pooled_table", "run_comparison"]
 
@@ -31,23 +30,17 @@ def policy_specs(study: PolicyStudy) -> list[RunSpec]:
     """One spec per policy x replicate; replicate ``r`` has the same seed and draws under every policy.
 
     ``point_id`` is the policy's index in the file and ``run_id`` is
-    ``point_id * replicates + r`` (the runner's point-major order).
+    ``point_id * replicates + r`` (the runner's point-major order). A run's
+    parameters are its replicate's uncertainty draws and its policy's levers
+    (:meth:`PolicyStudy.run_parameters`).
     """
-    specs = []
-    for p_id, policy in enumerate(study.policies):
-        for rep in study.replicate_draws():
-            params = study.run_parameters(policy, rep)
-            seed = params.pop(RNG_NAME)
-            specs.append(
-                RunSpec(
-                    run_id=p_id * study.replicates + rep.index,
-                    point_id=p_id,
-                    replicate=rep.index,
-                    seed=seed,
-                    params=params,
-                )
-            )
-    return specs
+    reps = study.replicate_draws()
+    return make_specs(
+        [dict(policy.levers) for policy in study.policies],
+        study.replicates,
+        seeds=[rep.seed for rep in reps],
+        per_replicate=[rep.uncertainties for rep in reps],
+    )
 
 
 def pooled_table(runs: pd.DataFrame, partnerships: pd.DataFrame, study: PolicyStudy) -> pd.DataFrame:
