@@ -87,17 +87,25 @@ def test_alignment_is_one_minus_distance():
 
 
 def test_competition_pressure_falls_with_orientation_length_and_flexibility():
-    strategic_short = mech.competition_pressure(0.5, 0.0, 12, 0.0)
+    strategic_short = mech.competition_pressure(0.5, 0.0, 12, 0.0, 0.5)
     assert strategic_short == pytest.approx(0.5)
-    assert mech.competition_pressure(0.5, 1.0, 12, 0.0) == 0.0
-    assert mech.competition_pressure(0.5, 0.0, 36, 0.0) < strategic_short
-    assert mech.competition_pressure(0.5, 0.0, 12, 1.0) == 0.0
-    assert mech.competition_pressure(0.0, 0.0, 12, 0.0) == 0.0
+    assert mech.competition_pressure(0.5, 1.0, 12, 0.0, 0.5) == 0.0
+    assert mech.competition_pressure(0.5, 0.0, 36, 0.0, 0.5) == pytest.approx(0.5 * 2 / 3)
+    assert mech.competition_pressure(0.5, 0.0, 12, 1.0, 0.5) == 0.0
+    assert mech.competition_pressure(0.0, 0.0, 12, 0.0, 0.5) == 0.0
+    # the share that scales with shortness: none, and grant length stops mattering; all, and it is everything
+    assert mech.competition_pressure(0.5, 0.0, 36, 0.0, 0.0) == pytest.approx(0.5)
+    assert mech.competition_pressure(0.5, 0.0, 36, 0.0, 1.0) == pytest.approx(0.5 / 3)
 
 
 def test_positive_interaction_probability_directions():
     args = dict(
-        base=0.7, alignment_effect=0.3, reciprocity_effect=0.2, power_effect=0.3, competition_effect=0.3
+        base=0.7,
+        alignment_effect=0.3,
+        reciprocity_effect=0.2,
+        power_effect=0.3,
+        competition_effect=0.3,
+        power_damping=0.5,
     )
     ref = mech.positive_interaction_probability(0.5, 0.5, 0.0, 0.5, 0.0, **args)
     assert ref == pytest.approx(0.7)
@@ -108,6 +116,13 @@ def test_positive_interaction_probability_directions():
     gap_communicative = mech.positive_interaction_probability(0.5, 0.5, 0.8, 1.0, 0.0, **args)
     # the power gap hurts under both rules, less under communicative ones (000:189)
     assert gap_strategic < gap_communicative < ref
+    # damping 1 removes the gap's effect under fully communicative rules; 0 makes rules irrelevant
+    full = {**args, "power_damping": 1.0}
+    assert mech.positive_interaction_probability(0.5, 0.5, 0.8, 1.0, 0.0, **full) == pytest.approx(ref)
+    none = {**args, "power_damping": 0.0}
+    assert mech.positive_interaction_probability(0.5, 0.5, 0.8, 1.0, 0.0, **none) == pytest.approx(
+        gap_strategic
+    )
     assert mech.positive_interaction_probability(0, 0, 1, 0, 1, **args) == 0.02
     assert mech.positive_interaction_probability(1, 1, 0, 1, 0, **{**args, "base": 1.0}) == 0.98
 

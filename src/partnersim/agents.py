@@ -43,11 +43,9 @@ class Organisation(mesa.Agent):
     ``memberships``. Subclasses differ in their default distributions.
     """
 
+    #: the kind; its distributions are the parameters ``capacity_<sector>``,
+    #: ``budget_<sector>`` and ``values_a_<sector>``/``values_b_<sector>``
     sector: str = ""
-    #: median core budget, thousand pounds a month (lognormal)
-    budget_median: float = 10.0
-    #: Beta(a, b) of values: 0 = target/system-led, 1 = community/relational
-    values_beta: tuple[float, float] = (4.0, 4.0)
     #: statutory authority: gatekeeping of referrals (004:288-294)
     authority: float = 0.0
 
@@ -55,11 +53,13 @@ class Organisation(mesa.Agent):
         super().__init__(model)
         rng = model.rng
         self.local_system = local_system
-        mean = model.p[f"capacity_{self.sector}"]
-        self.base_capacity = float(rng.gamma(4.0, mean / 4.0))
+        p, kind = model.p, self.sector
+        shape = p["capacity_shape"]
+        self.base_capacity = float(rng.gamma(shape, p[f"capacity_{kind}"] / shape))
         self.capacity = self.base_capacity
-        self.budget = float(rng.lognormal(0.0, 0.5) * self.budget_median)
-        self.values = float(rng.beta(*self.values_beta))
+        self.budget = float(rng.lognormal(0.0, p["budget_spread"]) * p[f"budget_{kind}"])
+        # 0 = target/system-led, 1 = community/relational
+        self.values = float(rng.beta(p[f"values_a_{kind}"], p[f"values_b_{kind}"]))
         self.institutional: dict[int, float] = {}
         self.memberships: list[Partnership] = []
         self.power = 0.0
@@ -97,8 +97,6 @@ class StatutoryBody(Organisation):
     """Council, NHS body, police, school: most power, least spare time (003:614, 004:458)."""
 
     sector = "statutory"
-    budget_median = 500.0
-    values_beta = (2.0, 5.0)
     authority = 1.0
 
 
@@ -106,16 +104,12 @@ class LargeCharity(Organisation):
     """A large charity: invests up front, deploys staff flexibly (001:223-224)."""
 
     sector = "large_charity"
-    budget_median = 200.0
-    values_beta = (4.0, 4.0)
 
 
 class SmallVCSE(Organisation):
     """A small voluntary or community group living on short grants (003:254)."""
 
     sector = "vcse"
-    budget_median = 5.0
-    values_beta = (5.0, 2.0)
 
 
 class Representative:
@@ -345,7 +339,8 @@ class Partnership(mesa.Agent):
         if lost_coordinator:
             self.coordinator_post = False
         # strategic ties are programme-specific, so the end of the money shakes them more (000:106)
-        hit = p["funding_end_commitment_hit"] * (1.5 - self.orientation)
+        spread = p["funding_end_orientation_spread"]
+        hit = p["funding_end_commitment_hit"] * ((1.0 + spread) - 2.0 * spread * self.orientation)
         for uid in self.commitment:
             self.commitment[uid] = max(0.0, self.commitment[uid] - hit)
         words = f"the grant of Partnership {self.number} ended"
@@ -410,7 +405,7 @@ class Partnership(mesa.Agent):
         rep.present = vacant_until <= self.model.steps
         rep.vacant_until = vacant_until
         rep.tenure = 0
-        # the newcomer reinterprets the partnership and must be won over again (004:442-444)
+        # the newcomer reinterprets the partnership and must be won over again (004:470)
         uid = org.unique_id
         self.commitment[uid] = mech.newcomer_commitment(
             self.commitment[uid], self.model.p["newcomer_commitment_hit"], share
@@ -459,7 +454,11 @@ class Partnership(mesa.Agent):
         else:
             self.months_without_quorum += 1
         competition = mech.competition_pressure(
-            model.scarcity, self.orientation, p["funding_length"], p["funding_flexibility"]
+            model.scarcity,
+            self.orientation,
+            p["funding_length"],
+            p["funding_flexibility"],
+            p["short_grant_weight"],
         )
         gain, loss = p["trust_gain"], p["trust_loss"]
         if coord:
@@ -471,7 +470,7 @@ class Partnership(mesa.Agent):
         initial = p["initial_trust"]
         o = self.orientation
         base, e_align, e_recip = p["base_positive"], p["alignment_effect"], p["reciprocity_effect"]
-        e_power, e_comp = p["power_effect"], p["competition_effect"]
+        e_power, e_comp, damping = p["power_effect"], p["competition_effect"], p["power_damping"]
         recip = self.reciprocity
         # local names: this pair loop is the model's inner loop
         chance, align = mech.positive_interaction_probability, mech.alignment
@@ -486,7 +485,7 @@ class Partnership(mesa.Agent):
                 ib = b.institutional
                 prob = chance(
                     align(va, b.values), recip, abs(wa - b.power), o, competition,
-                    base, e_align, e_recip, e_power, e_comp,
+                    base, e_align, e_recip, e_power, e_comp, damping,
                 )  # fmt: skip
                 positive = rand() < prob
                 tab = after(pa.get(ub, initial), positive, gain, loss)
@@ -606,9 +605,9 @@ class Partnership(mesa.Agent):
         self.output_total += self.output
         self.reciprocity = mech.reciprocity(hours_given)
         per_member = self.output / max(1, len(active))
-        # the reference is half a full member's hours at middling synergy
+        # the reference: a share of a full member's hours counts as middling effectiveness
         self.effectiveness = mech.effectiveness_after_month(
-            self.effectiveness, per_member, 0.5 * hours, p["effectiveness_rate"]
+            self.effectiveness, per_member, p["effectiveness_reference"] * hours, p["effectiveness_rate"]
         )
 
     # ------------------------------------------------------------ stage 5: evaluation

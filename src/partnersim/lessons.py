@@ -74,7 +74,8 @@ _LESSONS = (
         how_it_works=(
             "Each month grants age, staff come and go, partnerships meet, deliver and take stock. "
             "Trust lives largely in people and is lost when they leave (002:517, 004:468); it builds "
-            "slowly through repeated meetings and breaks faster (001:97, 003:628)."
+            "slowly through repeated meetings (003:440) and breaks faster: one old incident can keep "
+            "partners apart for years (003:628)."
         ),
         notice=(
             "Lines between members get thicker as trust builds; they thin when a representative leaves.",
@@ -193,7 +194,7 @@ _LESSONS = (
         ),
         how_it_works=(
             "Partnerships end when the relevant staff leave (004:468); a departure loses knowledge, "
-            "credibility and relationships (004:474), and each newcomer starts again (004:442). "
+            "credibility and relationships (004:474), and each newcomer starts again (004:470). "
             "Trust has a personal layer, lost with the person, and an institutional layer that "
             "stays; a written agreement on roles keeps more of it through a handover (004:416)."
         ),

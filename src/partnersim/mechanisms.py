@@ -56,8 +56,8 @@ def handover_share(
     """Share of a leaver's personal trust that their successor keeps.
 
     A formal agreement on roles limits the disruption of staff changes
-    (004:416), and a coordinator who keeps relationships up onboards the
-    successor (003:536). The two add, capped at 1. Without either, the
+    (004:416), and a coordinator, who spends about half their time keeping
+    relationships up (003:536), carries part of them over to the successor. The two add, capped at 1. Without either, the
     relationship is rebuilt from scratch (002:517).
     """
     share = agreement_handover * formal_agreement + coordinator_handover * coordinator_present
@@ -67,7 +67,7 @@ def handover_share(
 def newcomer_commitment(commitment: float, hit: float, handover: float) -> float:
     """Commitment of a member whose representative has just been replaced.
 
-    Each newcomer reinterprets the partnership (004:442-444), and
+    Each newcomer reinterprets the partnership (004:470), and
     partnerships end with the loss of the relevant staff (004:468): the
     member's commitment drops by ``hit``, softened by the same handover
     share that keeps trust (a formal agreement or a coordinator, 004:416).
@@ -80,7 +80,7 @@ def successor_trust(old_trust: float, initial_trust: float, share: float) -> flo
 
     The successor starts as a stranger (``initial_trust``) and keeps
     ``share`` of the difference the leaver had built, up or down
-    (004:416, 004:442-444).
+    (004:416, 004:470).
     """
     return initial_trust + share * (old_trust - initial_trust)
 
@@ -93,7 +93,8 @@ def trust_after_interaction(trust: float, positive: bool, gain: float, loss: flo
 
     A positive interaction moves trust a step ``gain`` towards 1; a negative
     one removes a share ``loss``. With ``loss > gain`` trust builds slowly
-    and breaks fast (M1; 001:97, 003:440, 003:628, 002:551; stylised fact 7).
+    and breaks fast (M1; 001:97, 003:440, 002:551; stylised fact 7); one
+    old incident can keep partners apart for a decade (003:628).
     The result stays in [0, 1] for inputs in [0, 1].
     """
     if positive:
@@ -131,18 +132,24 @@ def alignment(values_a: float, values_b: float) -> float:
 
 
 def competition_pressure(
-    scarcity: float, orientation: float, funding_length: int, flexibility: float
+    scarcity: float,
+    orientation: float,
+    funding_length: int,
+    flexibility: float,
+    short_grant_weight: float,
 ) -> float:
     """Competition for funds inside a partnership, in [0, 1].
 
     Scarcity times how strategic the partnership is (000:185, 004:388,
-    003:313). Short contracts raise competition (002:681): a 12-month grant
-    gives full pressure, a 36-month one two thirds. Flexible funds tied to
-    no member's agenda remove part of it (002:615, 002:705-707).
+    003:313). Short contracts raise competition (002:681): a share
+    ``short_grant_weight`` of the pressure scales with how short the grant
+    is, so with 0.5 a 12-month grant gives full pressure and a 36-month one
+    two thirds. Flexible funds tied to no member's agenda remove part of it
+    (002:615, 002:705-707).
     """
     # 12 months is the typical short grant the reports compare against (002:701)
     shortness = min(1.0, 12.0 / max(1, funding_length))
-    pressure = scarcity * (1.0 - orientation) * (0.5 + 0.5 * shortness)
+    pressure = scarcity * (1.0 - orientation) * ((1.0 - short_grant_weight) + short_grant_weight * shortness)
     return min(1.0, max(0.0, pressure * (1.0 - flexibility)))
 
 
@@ -157,21 +164,23 @@ def positive_interaction_probability(
     reciprocity_effect: float,
     power_effect: float,
     competition_effect: float,
+    power_damping: float,
 ) -> float:
     """Chance that an interaction between two attending members is positive.
 
     Rises with alignment (M8; 001:90, 004:342) and with balanced
     contributions (M6; 004:396, 004:252). Falls with the power gap, less so
     the more communicative the partnership: naming the imbalance and
-    relational working reduce it but do not remove it (M5; 003:343,
-    000:169-171, 000:189, 004:310). Falls with competition for funds (M9;
-    000:185, 004:388). Clipped to [0.02, 0.98] so no pair is certain.
+    relational working reduce it by up to ``power_damping`` but do not
+    remove it (M5; 003:343, 000:169-171, 000:189, 004:310). Falls with
+    competition for funds (M9; 000:185, 004:388). Clipped to [0.02, 0.98]
+    so no pair is certain.
     """
     p = (
         base
         + alignment_effect * (alignment - 0.5)
         + reciprocity_effect * (reciprocity - 0.5)
-        - power_effect * power_gap * (1.0 - 0.5 * orientation)
+        - power_effect * power_gap * (1.0 - power_damping * orientation)
         - competition_effect * competition
     )
     return min(0.98, max(0.02, p))
@@ -484,8 +493,9 @@ def dissolution_cause(
     """The reason a partnership dissolves this month, or ``None``.
 
     Checked in this order: fewer than two active members; a cross-sector
-    partnership that lost its last statutory member (ownership falls back
-    to one agency, 003:1393); commitment collapse; no quorate meeting for
+    partnership that lost its last statutory member (after changes of key
+    personnel, one multi-agency project came to rest with a single agency,
+    003:1393: it is no longer a cross-sector partnership); commitment collapse; no quorate meeting for
     ``inactive_months`` months in a row (a steering group that met three
     times, then with two people, then disbanded, 003:1448; 0 turns this
     off); funding ended and too few carry it on (002:999, 001:249).
@@ -529,7 +539,8 @@ def shock_capacity(
 def capacity_recovery(capacity: float, base: float, rate: float) -> float:
     """Capacity recovers a step ``rate`` towards its base each month.
 
-    Restructuring sets progress back, and recovery takes time (001:66-67,
-    001:294).
+    Restructuring and financial pressure set partnership working back
+    (001:66-67, 001:294); no report says how fast capacity returns, so it
+    recovers a share ``rate`` of the gap each month.
     """
     return capacity + rate * (base - capacity)
