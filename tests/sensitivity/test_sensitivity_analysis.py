@@ -183,3 +183,15 @@ def test_an_outcome_with_missing_values_is_named_not_analysed():
     assert gappy["value"].isna().all()
     assert any("gappy: 1 of" in w and "no finite value" in w for w in res.warnings)
     assert res.indices.loc[res.indices["outcome"] == "fine", "value"].notna().all()
+
+
+def test_the_report_labels_intervals_with_the_confidence_level_used(tmp_path):
+    from partnersim.sensitivity.run import write_sobol
+
+    run = run_sobol(
+        ishigami_problem(), 64, outcomes=["y"], fn=ishigami, seed_param=None, seed=7, conf_level=0.9
+    )
+    assert run.conf_level == 0.9
+    write_sobol(run, tmp_path, title="ishigami")
+    text = "\n".join(p.read_text() for p in tmp_path.rglob("*.md"))
+    assert "S1 (90% CI)" in text and "95% CI" not in text

@@ -204,7 +204,7 @@ def ci_warnings(
             worst = wide.iloc[0]
             out.append(
                 f"{outcome}: {len(wide)} of {len(g)} confidence intervals are wider than {limit:g} "
-                f"(widest: {worst['term']} ±{worst['width'] / 2:.3f}); increase N or replicates "
+                f"(widest: {worst['term']}, {worst['width']:.3f} wide); increase N or replicates "
                 "before reading small differences"
             )
     return out

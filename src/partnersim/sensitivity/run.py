@@ -162,6 +162,7 @@ class SobolRun:
     outputs: dict[str, np.ndarray]
     result: SobolResult
     timing: dict[str, Any] = field(default_factory=dict)
+    conf_level: float = 0.95
 
 
 def run_sobol(
@@ -242,7 +243,7 @@ def run_sobol(
         ci_limit=ci_limit,
     )
     timing["wall_seconds"] = time.perf_counter() - t0
-    return SobolRun(problem, n, replicates, second_order, X, outputs, result, timing)
+    return SobolRun(problem, n, replicates, second_order, X, outputs, result, timing, conf_level)
 
 
 @dataclass
@@ -345,8 +346,9 @@ def noise_lines(noise: pd.DataFrame) -> list[str]:
     return lines
 
 
-def _ci_table(df: pd.DataFrame) -> str:
-    rows = ["| outcome | factor | S1 (95% CI) | ST (95% CI) |", "|---|---|---|---|"]
+def _ci_table(df: pd.DataFrame, conf_level: float) -> str:
+    ci = f"{conf_level:.0%} CI"
+    rows = [f"| outcome | factor | S1 ({ci}) | ST ({ci}) |", "|---|---|---|---|"]
     wide = df.pivot_table(index=["outcome", "factor"], columns="index", values=["value", "conf"], sort=False)
     for (outcome, factor), r in wide.iterrows():
         rows.append(
@@ -398,7 +400,7 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
     ]
     if run.second_order:
         paths += _tables(res.s2, out, "sobol_s2")
-    sub = f"N = {run.n} base points, R = {run.replicates} replicates, {len(run.X) * run.replicates} runs; bars: 95% CI"
+    sub = f"N = {run.n} base points, R = {run.replicates} replicates, {len(run.X) * run.replicates} runs; bars: {run.conf_level:.0%} CI"
     # replicate noise adds about its share of the analysed variance to every ST
     noise = dict(zip(res.noise["outcome"], res.noise["noise_share_means"], strict=True))
     paths.append(
@@ -435,7 +437,7 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
         "",
         "## Indices",
         "",
-        _ci_table(res.indices),
+        _ci_table(res.indices, run.conf_level),
         "",
         "## Warnings",
         "",
