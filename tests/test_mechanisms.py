@@ -9,6 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from partnersim import mechanisms as mech
+from partnersim.schema import defaults
+
+#: the schema's defaults: mechanisms take every constant as an argument
+D = defaults()
+SYNERGY = (D["synergy_trust_weight"], D["synergy_coordinator_weight"])
+WEIGHTS = (D["voice_weight"], D["reciprocity_weight"], D["output_weight"], D["trust_weight"])
 
 unit = st.floats(0.0, 1.0)
 
@@ -164,10 +170,10 @@ def test_vcse_capacity_factor_only_for_unfunded_vcse():
 def test_complementarity_and_synergy():
     assert mech.complementarity(3) == 1.0
     assert mech.complementarity(1) == pytest.approx(1 / 3)
-    assert mech.synergy(1.0, 1.0, True) == 1.0
-    assert mech.synergy(0.0, 0.0, False) == 0.0
-    assert mech.synergy(0.4, 0.5, True) > mech.synergy(0.4, 0.5, False)
-    assert mech.synergy(0.8, 0.5, False) > mech.synergy(0.4, 0.5, False)
+    assert mech.synergy(1.0, 1.0, True, *SYNERGY) == 1.0
+    assert mech.synergy(0.0, 0.0, False, *SYNERGY) == 0.0
+    assert mech.synergy(0.4, 0.5, True, *SYNERGY) > mech.synergy(0.4, 0.5, False, *SYNERGY)
+    assert mech.synergy(0.8, 0.5, False, *SYNERGY) > mech.synergy(0.4, 0.5, False, *SYNERGY)
 
 
 def test_maturity_grows_only_with_communicative_working():
@@ -197,9 +203,9 @@ def test_agreement_slows_with_members_above_founding_size():
 def test_effectiveness_is_a_bounded_moving_average():
     e = 0.0
     for _ in range(200):
-        e = mech.effectiveness_after_month(e, 4.0, 4.0)
+        e = mech.effectiveness_after_month(e, 4.0, 4.0, D["effectiveness_rate"])
     assert e == pytest.approx(0.5, abs=1e-6)
-    assert mech.effectiveness_after_month(0.5, 0.0, 4.0) == pytest.approx(0.4)
+    assert mech.effectiveness_after_month(0.5, 0.0, 4.0, D["effectiveness_rate"]) == pytest.approx(0.4)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -232,13 +238,15 @@ def test_member_reciprocity_drains_who_gives_more_than_it_gets():
 
 
 def test_satisfaction_target_rises_with_each_input_and_silencing_bites():
-    ref = mech.satisfaction_target(0.2, 5, 0.5, 0.5, 0.5)  # equal voice
-    assert mech.satisfaction_target(0.1, 5, 0.5, 0.5, 0.5) < ref
-    assert mech.satisfaction_target(0.2, 5, 0.9, 0.5, 0.5) > ref
-    assert mech.satisfaction_target(0.2, 5, 0.5, 0.9, 0.5) > ref
-    assert mech.satisfaction_target(0.2, 5, 0.5, 0.5, 0.9) > ref
-    assert mech.satisfaction_target(1.0, 5, 1.0, 1.0, 1.0) == pytest.approx(1.0)
-    assert mech.satisfaction_target(0.0, 5, 0.0, 0.0, 0.0) == 0.0
+    ref = mech.satisfaction_target(0.2, 5, 0.5, 0.5, 0.5, WEIGHTS, D["silencing_factor"])  # equal voice
+    assert mech.satisfaction_target(0.1, 5, 0.5, 0.5, 0.5, WEIGHTS, D["silencing_factor"]) < ref
+    assert mech.satisfaction_target(0.2, 5, 0.9, 0.5, 0.5, WEIGHTS, D["silencing_factor"]) > ref
+    assert mech.satisfaction_target(0.2, 5, 0.5, 0.9, 0.5, WEIGHTS, D["silencing_factor"]) > ref
+    assert mech.satisfaction_target(0.2, 5, 0.5, 0.5, 0.9, WEIGHTS, D["silencing_factor"]) > ref
+    assert mech.satisfaction_target(1.0, 5, 1.0, 1.0, 1.0, WEIGHTS, D["silencing_factor"]) == pytest.approx(
+        1.0
+    )
+    assert mech.satisfaction_target(0.0, 5, 0.0, 0.0, 0.0, WEIGHTS, D["silencing_factor"]) == 0.0
 
 
 def test_membership_cost_grows_with_size():
@@ -247,9 +255,9 @@ def test_membership_cost_grows_with_size():
 
 
 def test_commitment_moves_slowly_and_is_clipped():
-    assert mech.commitment_after_month(0.5, 0.9, 0.1, 0.0) == pytest.approx(0.55)
-    assert mech.commitment_after_month(0.0, 0.0, 0.0, 1.0) == 0.0
-    assert mech.commitment_after_month(1.0, 1.0, 1.0, 0.0) == 1.0
+    assert mech.commitment_after_month(0.5, 0.9, 0.1, 0.0, D["commitment_rate"]) == pytest.approx(0.55)
+    assert mech.commitment_after_month(0.0, 0.0, 0.0, 1.0, D["commitment_rate"]) == 0.0
+    assert mech.commitment_after_month(1.0, 1.0, 1.0, 0.0, D["commitment_rate"]) == 1.0
 
 
 def test_member_status_paper_before_exit():
@@ -331,13 +339,13 @@ def test_dissolution_cause_in_order():
 
 
 def test_shock_hits_small_vcse_hardest_and_large_charities_least():
-    s = mech.shock_capacity(10, "statutory", 0.2, 1.5)
-    v = mech.shock_capacity(10, "vcse", 0.2, 1.5)
-    c = mech.shock_capacity(10, "large_charity", 0.2, 1.5)
+    s = mech.shock_capacity(10, "statutory", 0.2, 1.5, D["charity_shock_multiplier"])
+    v = mech.shock_capacity(10, "vcse", 0.2, 1.5, D["charity_shock_multiplier"])
+    c = mech.shock_capacity(10, "large_charity", 0.2, 1.5, D["charity_shock_multiplier"])
     assert s == pytest.approx(8.0)
     assert v == pytest.approx(7.0)
     assert c == pytest.approx(9.0)
-    assert mech.shock_capacity(10, "vcse", 1.0, 5.0) == 0.0
+    assert mech.shock_capacity(10, "vcse", 1.0, 5.0, D["charity_shock_multiplier"]) == 0.0
 
 
 def test_capacity_recovers_towards_base():

@@ -275,8 +275,8 @@ def synergy(
     mean_trust: float,
     complementarity: float,
     coordinator_present: bool,
-    trust_weight: float = 0.5,
-    coordinator_weight: float = 0.25,
+    trust_weight: float,
+    coordinator_weight: float,
 ) -> float:
     """Synergy, achieving more together than alone, in [0, 1].
 
@@ -324,7 +324,7 @@ def agreement_factor(n_members: int, founding_size: int, cost: float) -> float:
 
 
 def effectiveness_after_month(
-    effectiveness: float, output_per_member: float, reference: float, rate: float = 0.2
+    effectiveness: float, output_per_member: float, reference: float, rate: float
 ) -> float:
     """Perceived effectiveness, a moving average of output per member.
 
@@ -397,8 +397,8 @@ def satisfaction_target(
     reciprocity: float,
     effectiveness: float,
     trust: float,
-    weights: tuple[float, float, float, float] = (0.3, 0.2, 0.25, 0.25),
-    silencing: float = 2.0,
+    weights: tuple[float, float, float, float],
+    silencing: float,
 ) -> float:
     """The satisfaction a member would reach if this month went on for ever.
 
@@ -427,7 +427,7 @@ def membership_cost(n_members: int, size_cost: float) -> float:
 
 
 def commitment_after_month(
-    commitment: float, satisfaction: float, benefit: float, cost: float, rate: float = 0.1
+    commitment: float, satisfaction: float, benefit: float, cost: float, rate: float
 ) -> float:
     """Commitment as a moving average of satisfaction plus benefit minus cost.
 
@@ -522,7 +522,7 @@ def annual_to_monthly_probability(annual: float) -> float:
 
 
 def shock_capacity(
-    capacity: float, kind: str, severity: float, vcse_multiplier: float, charity_multiplier: float = 0.5
+    capacity: float, kind: str, severity: float, vcse_multiplier: float, charity_multiplier: float
 ) -> float:
     """Capacity after a statutory budget shock.
 
