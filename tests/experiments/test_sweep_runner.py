@@ -220,3 +220,47 @@ def test_a_finished_sweep_starts_no_executor(tmp_path, specs):
     res = run_specs(specs[:3], out, executor="dask", scheduler="tcp://127.0.0.1:9")
     assert (res.n_resumed, res.n_ran) == (3, 0)
     assert load_manifest(out)["runs_resumed"] == 3
+
+
+def test_chunks_of_an_older_study_change_neither_columns_nor_dtypes(tmp_path):
+    # an older version of the study: one factor, every outcome
+    older = make_specs([{"horizon": 24, "staff_turnover": t} for t in (0.1, 0.3)], 2, root_seed=1)
+    points = [{"horizon": 24, "staff_turnover": t, "funding_length": f} for t in (0.1, 0.3) for f in (12, 24)]
+    specs = make_specs(points, 2, root_seed=1)
+    run_specs(older, tmp_path / "reused")
+    reused = run_specs(specs, tmp_path / "reused", outcomes=["survival_rate"])
+    fresh = run_specs(specs, tmp_path / "fresh", outcomes=["survival_rate"])
+    assert reused.runs["funding_length"].dtype == np.int64
+    assert list(reused.runs.columns)[-2:] == ["funding_length", "survival_rate"]
+    pd.testing.assert_frame_equal(reused.runs, fresh.runs)
+    pd.testing.assert_frame_equal(load_runs(tmp_path / "reused"), load_runs(tmp_path / "fresh"))
+
+
+def test_a_resumed_sweep_equals_a_fresh_one_in_columns_and_dtypes(tmp_path):
+    specs = make_specs(POINTS, 2, root_seed=5)
+    run_specs(specs[:3], tmp_path / "resumed", chunk_size=2, partnerships=True)
+    resumed = run_specs(specs, tmp_path / "resumed", chunk_size=3, partnerships=True)
+    fresh = run_specs(specs, tmp_path / "fresh", chunk_size=8, partnerships=True)
+    memory = run_specs(specs, chunk_size=8, partnerships=True)
+    for name in ("runs", "partnerships"):
+        pd.testing.assert_frame_equal(getattr(resumed, name), getattr(fresh, name))
+        pd.testing.assert_frame_equal(getattr(memory, name), getattr(fresh, name))
+        on_disk = [pd.read_parquet(tmp_path / d / f"{name}.parquet") for d in ("resumed", "fresh")]
+        pd.testing.assert_frame_equal(*on_disk)
+
+
+def test_runs_columns_are_ids_then_every_parameter_then_outcomes(tmp_path):
+    # points that set different parameters: the column order does not depend on chunking
+    points = [{"horizon": 24}, {"horizon": 24, "staff_turnover": 0.3}]
+    specs = make_specs(points, 2, root_seed=3)
+    for chunk_size in (1, 4):
+        res = run_specs(specs, tmp_path / f"c{chunk_size}", chunk_size=chunk_size, outcomes=["survival_rate"])
+        assert list(res.runs.columns) == [
+            "run_id",
+            "point_id",
+            "replicate",
+            "seed",
+            "horizon",
+            "staff_turnover",
+            "survival_rate",
+        ]

@@ -22,7 +22,7 @@ import json
 import shutil
 import uuid
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,8 @@ class ResultStore:
         self._read[name] = tables["runs"].assign(_chunk=token)
         return token
 
-    def _chunk_runs(self) -> pd.DataFrame:
+    def _chunk_frames(self) -> list[pd.DataFrame]:
+        """Every chunk's runs table (with a ``_chunk`` column), oldest token first."""
         frames = []
         for f in sorted(self.chunks.glob("runs-*.parquet")):
             if f.name not in self._read:
@@ -88,32 +89,48 @@ class ResultStore:
                 df["_chunk"] = f.stem.removeprefix("runs-")
                 self._read[f.name] = df
             frames.append(self._read[f.name])
-        if not frames:
-            return pd.DataFrame(columns=["run_id", KEY, "_chunk"])
-        return concat(frames)
+        return frames
 
     def finished(self, keys: Mapping[int, str]) -> pd.DataFrame:
-        """Finished runs whose spec key matches ``keys`` (run_id -> key), one row per run_id."""
-        runs = self._chunk_runs()
-        if runs.empty:
-            return runs
-        match = runs["run_id"].map(keys) == runs[KEY]
-        return runs[match].drop_duplicates("run_id", keep="first")
+        """Finished runs whose spec key matches ``keys`` (run_id -> key), one row per run_id.
+
+        Rows are selected in each chunk before chunks are stacked, so chunks
+        left from another version of the study (other parameters, outcomes
+        or model code) change neither the columns nor their dtypes.
+        """
+        frames = []
+        for df in self._chunk_frames():
+            match = df["run_id"].map(keys) == df[KEY]
+            if match.all():
+                frames.append(df)
+            elif match.any():
+                frames.append(df[match])
+        if not frames:
+            return pd.DataFrame(columns=["run_id", KEY, "_chunk"])
+        return concat(frames).drop_duplicates("run_id", keep="first")
 
     def stale(self, keys: Mapping[int, str]) -> int:
         """Runs finished before under another spec or model code, so to be run again."""
-        runs = self._chunk_runs()
-        if runs.empty:
+        ids: set[int] = set()
+        for df in self._chunk_frames():
+            ids.update(df["run_id"][df["run_id"].isin(list(keys))])
+        if not ids:
             return 0
-        ids = runs["run_id"][runs["run_id"].isin(list(keys))]
-        return len(set(ids) - set(self.finished(keys)["run_id"]))
+        return len(ids - set(self.finished(keys)["run_id"]))
 
     def collect(
-        self, keys: Mapping[int, str], tables: tuple[str, ...] = ("runs",)
+        self,
+        keys: Mapping[int, str],
+        tables: tuple[str, ...] = ("runs",),
+        columns: Callable[[pd.DataFrame], list[str]] | None = None,
     ) -> dict[str, pd.DataFrame]:
-        """The finished results of the runs in ``keys``, sorted by run_id, internal columns dropped."""
+        """The finished results of the runs in ``keys``, sorted by run_id, internal columns dropped.
+
+        ``columns`` picks and orders the columns of the runs table (given the table).
+        """
         runs = self.finished(keys).sort_values("run_id", kind="stable")
-        out = {"runs": runs.drop(columns=[KEY, "_chunk"]).reset_index(drop=True)}
+        kept = runs.drop(columns=[KEY, "_chunk"]).reset_index(drop=True)
+        out = {"runs": kept if columns is None else kept[columns(kept)]}
         source = dict(zip(runs["run_id"], runs["_chunk"], strict=True))
         for name in tables:
             if name == "runs":

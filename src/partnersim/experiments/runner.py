@@ -231,6 +231,29 @@ def _check_specs(specs: Sequence[RunSpec], task: Task) -> None:
         raise ValueError("timeseries and partnerships tables come from the model only (fn=None)")
 
 
+ID_COLUMNS = ("run_id", "point_id", "replicate", "seed")
+
+
+def _runs_columns(specs: Sequence[RunSpec], task: Task) -> Callable[[pd.DataFrame], list[str]]:
+    """The columns of the runs table, in order: ids, the specs' parameters, then the outcomes.
+
+    Only columns the current specs and task define are kept, so the table is
+    the same whether runs were kept from an earlier sweep or run now. With no
+    fixed list of outcomes, every other column the kept runs returned is an outcome.
+    """
+    params = list(dict.fromkeys(k for s in specs for k in s.params))
+    fixed = [*ID_COLUMNS, *params]
+
+    def pick(runs: pd.DataFrame) -> list[str]:
+        if task.outcomes is not None:
+            outcomes = list(task.outcomes)
+        else:
+            outcomes = [c for c in runs.columns if c not in fixed and c != KEY]
+        return [c for c in (*fixed, *outcomes) if c in runs.columns]
+
+    return pick
+
+
 def _versions() -> dict[str, str]:
     from partnersim import __version__
 
@@ -343,13 +366,14 @@ def run_specs(
         else:
             begin()
 
+    columns = _runs_columns(specs, task)
     if store is not None:
-        tables = store.collect(keys, wanted)
+        tables = store.collect(keys, wanted, columns)
     else:
         tables = {n: concat(memory[n]) for n in wanted}
-        tables["runs"] = tables["runs"].drop(columns=[KEY], errors="ignore")
         for n in wanted:
             tables[n] = tables[n].sort_values("run_id", kind="stable").reset_index(drop=True)
+        tables["runs"] = tables["runs"][columns(tables["runs"])]
     runs = tables["runs"]
     if len(runs) != len(specs) or set(runs["run_id"]) != set(keys):
         raise RuntimeError(f"sweep ended with {len(runs)} of {len(specs)} runs; run it again to resume")
