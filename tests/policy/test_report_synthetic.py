@@ -13,7 +13,7 @@ from partnersim.policy.report import render_report, summary_points
 STUDY = parse_policies(
     {
         "study": {"name": "synthetic", "replicates": 2, "seed": 1, "baseline": "long"},
-        "uncertainties": {"horizon": 120},
+        "uncertainties": {"horizon": 120, "legacy_months": 6},
         "policies": {
             "short": {"funding_length": 12},
             "long": {"funding_length": 36},
@@ -24,15 +24,17 @@ STUDY = parse_policies(
 
 
 def synthetic_table() -> pd.DataFrame:
-    """'short': 3 of 4 dissolve when the grant ends at 12; 'long': 1 of 4 at 36, the rest alive at 120."""
+    """One replicate. 'short': 3 of 4 dissolve in the first month without the grant (13), one is alive at 120;
+    'long': 1 of 4 dissolves in the first month without its grant (37), the rest are alive at 120."""
     rows = []
-    for run, policy, lifetimes in ((0, "short", [12, 12, 12, 120]), (1, "long", [36, 120, 120, 120])):
+    for run, policy, lifetimes in ((0, "short", [13, 13, 13, 120]), (1, "long", [37, 120, 120, 120])):
         for life in lifetimes:
             alive = life == 120
             rows.append(
                 {
                     "policy": policy,
                     "run": run,
+                    "replicate": 0,
                     "started_at": 0,
                     "lifetime": life,
                     "censored": alive,
@@ -55,9 +57,25 @@ def test_summary_sentences_use_the_computed_numbers():
         in text
     )
     assert "<b>-50 points</b>" in text
-    # the baseline loses 1 of its 4 partnerships in the grant's last month, none in the year before
+    # the baseline loses 1 of its 4 partnerships in the first month without the grant, none before
     assert "the grant end is the most dangerous time" in text.lower()
-    assert "25% (" in text and "in the last month the grant pays for" in text
+    assert (
+        "25% (" in text and "in the first month without the grant (1 of 4 partnerships still going)" in text
+    )
+    assert (
+        "the 9 months from 12 to 4 months before the grant ends (0 dissolutions in 36 partnership-months)"
+        in text
+    )
+    assert "when none dissolved earlier" in text
+    # legacy among the partnerships that can be judged, with the denominator and the study's legacy_months
+    assert res.loc["long", "judged"] == 4 and res.loc["long", "legacy"] == pytest.approx(0.75)
+    assert (
+        "of the 4 partnerships under <b>long</b> whose grant ended at least 6 months before the end" in text
+    )
+    assert "kept working for at least 6 months after their funding ended" in text
+    # with one replicate the permutation test can say nothing: two swap patterns, p = 1
+    assert res.loc["short", "exact"] and res.loc["short", "p_value"] == 1.0
+    assert "permutation test of the log-rank statistic within replicates" in text
     # survival at the end of the runs is reported too
     assert res.loc["long", "s120"] == pytest.approx(0.75)
 
@@ -65,7 +83,26 @@ def test_summary_sentences_use_the_computed_numbers():
 def test_report_says_not_reached_for_a_median_never_reached(tmp_path):
     cmp = analyse(synthetic_table(), STUDY)
     assert np.isinf(cmp.results.set_index("policy").loc["long", "median"])
-    figures = plot_comparison(cmp.curves, cmp.results, cmp.hazard, cmp.results, STUDY.baseline, tmp_path)
+    figures = plot_comparison(
+        cmp.curves, cmp.results, cmp.hazard, cmp.results, STUDY.baseline, tmp_path, legacy_months=6
+    )
     html = render_report(cmp, figures, {"runs": 2})
     assert "not reached" in html
     assert html.count("data:image/png;base64,") == 4
+    # the legacy caption follows the study's legacy_months; the test is named for what it is
+    assert "at least 6 months after their funding ended" in html and "at least a year" not in html
+    assert "log-rank p" not in html and "permutation test of the log-rank statistic within replicates" in html
+
+
+def test_headline_intervals_are_the_whole_run_ones_where_wider():
+    cmp = analyse(synthetic_table(), STUDY)
+    res = cmp.results.set_index("policy")
+    for col in ("s60", "legacy"):
+        pooled = res[f"{col}_upper"] - res[f"{col}_lower"]
+        boot = res[f"{col}_boot_upper"] - res[f"{col}_boot_lower"]
+        headline = res[f"{col}_ci_upper"] - res[f"{col}_ci_lower"]
+        assert (headline == np.maximum(pooled, boot)).all()
+        assert (res[f"{col}_ci_runs"] == (boot > pooled)).all()
+    text = " ".join(summary_points(cmp))
+    long = res.loc["long"]
+    assert f"75% ({100 * long['s60_ci_lower']:.0f}–{100 * long['s60_ci_upper']:.0f}%)" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -9,15 +10,20 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lifelines.statistics import logrank_test
 
 from partnersim.policy.analysis import headline_month, holm
 from partnersim.policy.survival import (
+    N_PERMUTATIONS,
     grant_end_hazard,
     km_curves,
     legacy_rates,
+    legacy_status,
     logrank_vs_baseline,
+    permutation_signs,
     replicate_bootstrap,
     survival_summary,
+    wider_interval,
     wilson_interval,
 )
 
@@ -100,17 +106,116 @@ def test_policies_kept_apart_and_in_the_given_order():
     assert out.set_index("policy").loc["B", "s5"] == 1.0
 
 
-def test_logrank_identical_groups_and_clear_difference():
+def paired(
+    rng: np.random.Generator,
+    reps: int = 20,
+    per_run: int = 10,
+    hazard: float = 0.04,
+    ratio: float = 1.0,
+    frailty: float = 0.0,
+    horizon: int = 60,
+) -> pd.DataFrame:
+    """Runs of a baseline ("base") and a policy ("new") on the same replicates.
+
+    Each run has ``per_run`` partnerships with a monthly dissolution chance of
+    ``hazard`` (times ``ratio`` under the policy), times a run-level factor
+    exp(``frailty`` * N(0, 1)) that every partnership of the run shares.
+    """
+    frames = []
+    for r in range(reps):
+        for policy, mult in (("base", 1.0), ("new", ratio)):
+            h = min(0.9, hazard * mult * np.exp(frailty * rng.standard_normal()))
+            life = rng.geometric(h, size=per_run)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "policy": policy,
+                        "replicate": r,
+                        "run": f"{policy}{r}",
+                        "started_at": 0,
+                        "lifetime": np.minimum(life, horizon),
+                        "censored": life > horizon,
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_logrank_statistic_is_lifelines_and_identical_groups_give_p_one():
+    df = paired(np.random.default_rng(3), reps=15, ratio=1.5)
+    res = logrank_vs_baseline(df, "base").iloc[0]
+    base, new = df[df["policy"] == "base"], df[df["policy"] == "new"]
+    ref = logrank_test(new["lifetime"], base["lifetime"], ~new["censored"], ~base["censored"])
+    assert res["z"] ** 2 == pytest.approx(ref.test_statistic, rel=1e-9)
+    assert res["p_independent"] == pytest.approx(ref.p_value, rel=1e-6)
+    assert res["z"] > 0  # more dissolutions than expected under the policy that dissolves faster
+
     same = pd.concat([SIX, SIX.assign(policy="B")], ignore_index=True)
     res = logrank_vs_baseline(same, "A").set_index("policy")
     assert list(res.index) == ["B"]
-    assert res.loc["B", "test_statistic"] == pytest.approx(0.0, abs=1e-12)
+    assert res.loc["B", "z"] == pytest.approx(0.0, abs=1e-12)
     assert res.loc["B", "p_value"] == pytest.approx(1.0)
 
-    early = table("short", [1] * 40, [False] * 40)
-    late = table("long", [50] * 40, [True] * 40)
-    res = logrank_vs_baseline(pd.concat([late, early]), "long").set_index("policy")
-    assert res.loc["short", "p_value"] < 1e-6
+
+def test_permutation_p_is_exact_with_few_replicates_and_matches_brute_force():
+    # 3 replicates: all 8 label-swap patterns are listed; redo each swap by hand with lifelines
+    df = paired(np.random.default_rng(5), reps=3, per_run=6, ratio=2.0)
+    res = logrank_vs_baseline(df, "base").iloc[0]
+    assert res["exact"] and res["permutations"] == 8
+    observed = abs(res["z"])
+    extreme = 0
+    for pattern in itertools.product([False, True], repeat=3):
+        swapped = df.copy()
+        for r, swap in enumerate(pattern):
+            rows = swapped["replicate"] == r
+            if swap:
+                swapped.loc[rows, "policy"] = swapped.loc[rows, "policy"].map({"base": "new", "new": "base"})
+        a, b = swapped[swapped["policy"] == "new"], swapped[swapped["policy"] == "base"]
+        stat = logrank_test(a["lifetime"], b["lifetime"], ~a["censored"], ~b["censored"]).test_statistic
+        extreme += math.sqrt(stat) >= observed - 1e-9
+    assert res["p_value"] == pytest.approx(extreme / 8)
+    assert res["p_floor"] == pytest.approx(2 / 8)
+
+
+def test_permutation_p_small_when_the_policy_differs():
+    df = paired(np.random.default_rng(7), reps=30, ratio=2.0)
+    res = logrank_vs_baseline(df, "base", seed=1).iloc[0]
+    assert res["p_value"] == pytest.approx(1 / (1 + N_PERMUTATIONS))
+    assert res["p_floor"] == pytest.approx(1 / (1 + N_PERMUTATIONS))
+
+
+def test_permutation_p_roughly_uniform_when_labels_are_exchangeable():
+    rng = np.random.default_rng(11)
+    p = np.array(
+        [logrank_vs_baseline(paired(rng), "base", n_perm=300, seed=i)["p_value"].iloc[0] for i in range(100)]
+    )
+    assert 0.4 < p.mean() < 0.6
+    assert (p < 0.05).mean() <= 0.1
+    assert 0.15 < (p < 0.25).mean() < 0.35
+
+
+def test_same_seed_same_p_and_the_seed_matters():
+    df = paired(np.random.default_rng(13), reps=25, ratio=1.3)
+    one = logrank_vs_baseline(df, "base", seed=20261123)
+    two = logrank_vs_baseline(df, "base", seed=20261123)
+    pd.testing.assert_frame_equal(one, two)
+    assert 0.002 < one["p_value"].iloc[0] < 0.9  # not at the floor, so the draws matter
+    others = {logrank_vs_baseline(df, "base", seed=s)["p_value"].iloc[0] for s in range(5)}
+    assert len(others) > 1
+    signs, exact = permutation_signs(25, 100, seed=1)
+    assert not exact and signs.shape == (100, 25) and set(np.unique(signs)) == {-1.0, 1.0}
+
+
+def test_shared_run_shocks_fool_the_textbook_test_but_not_the_permutation_test():
+    # no policy effect, but every run has its own hazard shared by its 10 partnerships
+    rng = np.random.default_rng(17)
+    res = pd.concat(
+        [logrank_vs_baseline(paired(rng, frailty=1.0), "base", n_perm=300, seed=i) for i in range(100)]
+    )
+    naive = (res["p_independent"] < 0.05).mean()
+    permutation = (res["p_value"] < 0.05).mean()
+    assert naive > 0.2  # about 0.3 here: six times the 5% it promises
+    assert permutation <= 0.1
 
 
 def test_grant_end_hazard_aligned_to_each_partnerships_grant_end():
@@ -135,20 +240,81 @@ def test_grant_end_hazard_aligned_to_each_partnerships_grant_end():
     assert (seen["lower"] <= seen["hazard"]).all() and (seen["hazard"] <= seen["upper"]).all()
 
 
-def test_legacy_rates_and_the_judged_denominator():
-    # horizon 60, legacy after 12 months: funding that ended after month 48 cannot be judged yet
+def test_grant_end_hazard_whole_run_interval_when_runs_move_together():
+    # grant of 12 months; in half the replicates every partnership dissolves in month 13, in the rest none does
+    rep = np.repeat(np.arange(20), 10)
+    dies = np.repeat(np.arange(20) % 2 == 0, 10)
+    df = table("A", np.where(dies, 13, 30).tolist(), (~dies).tolist(), run=rep.tolist())
+    df["replicate"] = rep
+    h = grant_end_hazard(df, {"A": 12}, horizon=30, window=(-2, 3), n_boot=500).set_index(
+        "months_from_grant_end"
+    )
+    assert h.loc[1, "hazard"] == pytest.approx(0.5)
+    wilson = h.loc[1, "upper"] - h.loc[1, "lower"]
+    assert h.loc[1, "boot_upper"] - h.loc[1, "boot_lower"] > 1.5 * wilson
+    assert (h.loc[1, "ci_lower"], h.loc[1, "ci_upper"]) == (h.loc[1, "boot_lower"], h.loc[1, "boot_upper"])
+    # no dissolution before the end in any replicate: the bootstrap interval is a point, the Wilson one is kept
+    assert (h.loc[-1, "ci_lower"], h.loc[-1, "ci_upper"]) == (h.loc[-1, "lower"], h.loc[-1, "upper"])
+
+
+def test_legacy_counts_only_partnerships_that_can_be_judged():
+    # horizon 60, legacy after 12 months of life after the funding ended
     df = table(
         "A",
-        lifetime=[60, 60, 30, 20, 60],
-        censored=[True, True, False, False, True],
-        funding_ended_at=[36, 50, 30, np.nan, np.nan],
-        survived_funding_end=[True, False, False, False, False],
+        lifetime=[60, 60, 30, 20, 60, 55, 40],
+        censored=[True, True, False, False, True, False, False],
+        started_at=[0, 0, 0, 0, 0, 0, 10],
+        funding_ended_at=[36, 50, 30, np.nan, np.nan, 50, 30],
+        survived_funding_end=[True, False, False, False, False, False, True],
     )
+    status = legacy_status(df, horizon=60, legacy_months=12)
+    assert list(status) == [
+        "legacy",  # ended at 36, alive at 60: 24 months on
+        "not_yet_judged",  # ended at 50, alive at 60: only 10 months so far
+        "stopped",  # ended at 30 and dissolved that month
+        "dissolved_funded",  # dissolved at 20, funding never ended
+        "still_funded",  # alive at 60, funding never ended
+        "stopped",  # ended at 50, dissolved at 55: judged although it ended late
+        "legacy",  # ended at 30, dissolved at 50: 20 months on
+    ]
     row = legacy_rates(df, horizon=60, legacy_months=12).iloc[0]
-    assert row["legacy_count"] == 1 and row["legacy"] == pytest.approx(1 / 5)
-    assert row["grant_ended"] == 2  # ended at 36 and 30; 50 is too late to judge
-    assert row["legacy_if_ended"] == pytest.approx(1 / 2)
-    assert row["legacy_lower"] < 0.2 < row["legacy_upper"]
+    assert (row["judged"], row["legacy_count"]) == (4, 2)
+    assert row["legacy"] == pytest.approx(2 / 4)
+    assert row["legacy_lower"] < 0.5 < row["legacy_upper"]
+    assert row["legacy_all"] == pytest.approx(2 / 7)  # for reference: counts the unjudged as failures
+    assert (row["n_not_yet_judged"], row["n_still_funded"], row["n_dissolved_funded"]) == (1, 1, 1)
+    # the status agrees with the model's own flag wherever the partnership can be judged
+    judged = np.isin(status, ["legacy", "stopped"])
+    assert ((status == "legacy") == df["survived_funding_end"].to_numpy())[judged].all()
+
+
+def test_legacy_whole_run_interval_wider_when_runs_move_together():
+    # 20 replicates of 10 judged partnerships; whole runs either all keep working or all stop
+    rep = np.repeat(np.arange(20), 10)
+    kept = np.repeat(np.arange(20) % 2 == 0, 10)
+    df = table(
+        "A",
+        lifetime=np.where(kept, 60, 40).tolist(),
+        censored=kept.tolist(),
+        run=rep.tolist(),
+        funding_ended_at=[36] * 200,
+        survived_funding_end=kept.tolist(),
+    )
+    df["replicate"] = rep
+    row = legacy_rates(df, horizon=60, legacy_months=12, n_boot=500).iloc[0]
+    assert row["legacy"] == pytest.approx(0.5)
+    wilson = row["legacy_upper"] - row["legacy_lower"]
+    assert row["legacy_boot_upper"] - row["legacy_boot_lower"] > 1.5 * wilson
+    lo, hi, runs = wider_interval(
+        row["legacy_lower"], row["legacy_upper"], row["legacy_boot_lower"], row["legacy_boot_upper"]
+    )
+    assert runs and (lo, hi) == (row["legacy_boot_lower"], row["legacy_boot_upper"])
+
+
+def test_wider_interval_keeps_the_pooled_one_unless_the_bootstrap_is_wider():
+    lo, hi, runs = wider_interval([0.4, 0.4, 0.4], [0.6, 0.6, 0.6], [0.45, 0.3, np.nan], [0.55, 0.7, np.nan])
+    assert list(lo) == [0.4, 0.3, 0.4] and list(hi) == [0.6, 0.7, 0.6]
+    assert list(runs) == [False, True, False]
 
 
 def test_wilson_interval_known_values():

@@ -3,7 +3,8 @@
 - :mod:`~partnersim.policy.spec`: the policies file (levers vs shared
   uncertainties, common random numbers);
 - :mod:`~partnersim.policy.survival`: Kaplan-Meier curves, medians,
-  survival at fixed months, log-rank tests, grant-end hazard, legacy;
+  survival at fixed months, permutation log-rank tests within replicates,
+  grant-end hazard, legacy;
 - :mod:`~partnersim.policy.analysis`: every table of a comparison;
 - :mod:`~partnersim.policy.figures` and :mod:`~partnersim.policy.report`:
   the figures and the self-contained HTML report;

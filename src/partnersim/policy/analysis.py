@@ -23,6 +23,7 @@ from partnersim.policy.survival import (
     logrank_vs_baseline,
     replicate_bootstrap,
     survival_summary,
+    wider_interval,
 )
 
 __all__ = ["HAZARD_WINDOW", "Comparison", "analyse", "headline_month", "holm"]
@@ -40,11 +41,16 @@ class Comparison:
 
     Attributes:
         study: the checked policies file.
-        results: survival summary, log-rank, replicate-bootstrap (``s{month}_boot_*``
-            and the paired difference from the baseline ``diff{month}*``) and
-            legacy columns joined.
+        results: survival summary, the permutation log-rank test against the
+            baseline (``z, p_value, p_floor, permutations, exact``, and
+            ``p_holm``), replicate-bootstrap (``s{month}_boot_*`` and the paired
+            difference from the baseline ``diff{month}*``) and legacy columns
+            joined. The headline intervals are ``s{month}_ci_*`` and
+            ``legacy_ci_*``: the whole-run bootstrap interval where it is wider
+            than the pooled one (``*_ci_runs`` is then True), else the pooled one.
         curves: Kaplan-Meier curves (long: policy x month).
-        hazard: monthly hazard around the first grant end (long).
+        hazard: monthly hazard around the first grant end (long), with Wilson
+            (``lower, upper``), whole-run (``boot_*``) and headline (``ci_*``) intervals.
         month: the month of the headline survival figure (60 when the horizon allows).
     """
 
@@ -96,10 +102,14 @@ def analyse(table: pd.DataFrame, study: PolicyStudy) -> Comparison:
     # the end of the runs too: what is left once even the longest grants have stopped paying
     times = sorted({*SURVIVAL_MONTHS, month, horizon})
     summary = survival_summary(table, times=times, order=order)
-    tests = logrank_vs_baseline(table, study.baseline, order=order)
+    # the textbook p-value (partnerships as independent) is not reported; the replicate count is in `paired`
+    tests = logrank_vs_baseline(table, study.baseline, order=order, seed=study.seed)
+    tests = tests.drop(columns=["p_independent", "replicates"])
     if len(tests):
         tests["p_holm"] = holm(tests["p_value"])
-    legacy = legacy_rates(table, horizon, study.legacy_months, order=order).drop(columns="partnerships")
+    legacy = legacy_rates(
+        table, horizon, study.legacy_months, order=order, n_boot=N_BOOT, seed=study.seed
+    ).drop(columns="partnerships")
     paired = replicate_bootstrap(table, study.baseline, month, n_boot=N_BOOT, seed=study.seed, order=order)
     paired = paired.drop(columns=["s"]).rename(
         columns={
@@ -115,9 +125,19 @@ def analyse(table: pd.DataFrame, study: PolicyStudy) -> Comparison:
         .merge(paired, on="policy", how="left")
         .merge(legacy, on="policy", how="left")
     )
+    for col in (f"s{month}", "legacy"):
+        lo, hi, runs = wider_interval(
+            results[f"{col}_lower"],
+            results[f"{col}_upper"],
+            results[f"{col}_boot_lower"],
+            results[f"{col}_boot_upper"],
+        )
+        results[f"{col}_ci_lower"], results[f"{col}_ci_upper"], results[f"{col}_ci_runs"] = lo, hi, runs
     results.insert(1, "baseline", results["policy"] == study.baseline)
     lengths = {p.name: int(p.levers["funding_length"]) for p in study.policies}
     results.insert(2, "funding_length", results["policy"].map(lengths))
-    hazard = grant_end_hazard(table, lengths, horizon, window=HAZARD_WINDOW, order=order)
+    hazard = grant_end_hazard(
+        table, lengths, horizon, window=HAZARD_WINDOW, order=order, n_boot=N_BOOT, seed=study.seed
+    )
     curves = km_curves(table, order=order)
     return Comparison(study=study, results=results, curves=curves, hazard=hazard, month=month)

@@ -124,6 +124,7 @@ def run_comparison(
         study.baseline,
         out / "figures",
         month=comparison.month,
+        legacy_months=study.legacy_months,
     )
     seconds = time.perf_counter() - start
     info = {

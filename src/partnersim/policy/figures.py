@@ -18,9 +18,11 @@ import pandas as pd
 import seaborn as sns
 
 from partnersim.plots import save_figure
+from partnersim.schema import PARAMETERS
 
 __all__ = [
     "FIGURES",
+    "caption",
     "plot_comparison",
     "plot_grant_end_hazard",
     "plot_legacy",
@@ -28,18 +30,25 @@ __all__ = [
     "plot_survival_curves",
 ]
 
-#: file name -> caption, in report order
+#: file name -> caption, in report order (``{legacy_months}`` is filled in by :func:`caption`)
 FIGURES: dict[str, str] = {
     "survival_curves.png": "Share of partnerships still working, by months since they started "
     "(Kaplan-Meier; shaded: pointwise 95% intervals; dotted lines at one, three and five years).",
-    "survival_5_years.png": "Share still working after five years, with 95% intervals; "
-    "the dashed line is the baseline policy.",
+    "survival_5_years.png": "Share still working after five years, with 95% intervals (from resampling "
+    "whole runs where that interval is the wider); the dashed line is the baseline policy.",
     "grant_end_hazard.png": "Chance that a partnership still going dissolves in a given month, "
     "by months before (negative) and after the end of its first grant (0 = the last month the grant pays for), "
-    "with 95% intervals.",
-    "legacy.png": "Legacy: partnerships still working at least a year after their funding ended, "
-    "as a share of all partnerships and of those whose grant ended without renewal.",
+    "with 95% intervals (from resampling whole runs where that interval is the wider).",
+    "legacy.png": "Legacy. Left: the share of partnerships still working at least {legacy_months} months after "
+    "their funding ended, among those that can be judged (funding ended at least {legacy_months} months "
+    "before the end of the run, or dissolved sooner after it ended), with 95% intervals. Right: what became "
+    "of every partnership; those still funded, or whose funding ended too recently, are not yet judged.",
 }
+
+
+def caption(name: str, legacy_months: int) -> str:
+    """The caption of figure ``name`` for a study whose legacy is judged after ``legacy_months``."""
+    return FIGURES[name].format(legacy_months=legacy_months)
 
 
 def _palette(policies: Sequence[str]) -> dict[str, tuple]:
@@ -103,18 +112,23 @@ def _interval_plot(
 
 
 def plot_survival_at(summary: pd.DataFrame, month: int, baseline: str) -> plt.Figure:
-    """Survival at ``month`` by policy, with intervals (the baseline marked)."""
+    """Survival at ``month`` by policy, with intervals (the baseline marked).
+
+    The intervals are the headline ones (``s{month}_ci_*``: from resampling
+    whole runs where that is wider) when the summary has them, else the pooled ones.
+    """
     sns.set_theme(style="whitegrid", context="notebook")
     policies = list(summary["policy"])
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(policies) + 1.5))
     colours = list(_palette(policies).values())
     col = f"s{month}"
+    ci = f"{col}_ci" if f"{col}_ci_lower" in summary else col
     _interval_plot(
         ax,
         policies,
         summary[col].to_numpy(float),
-        summary[f"{col}_lower"].to_numpy(float),
-        summary[f"{col}_upper"].to_numpy(float),
+        summary[f"{ci}_lower"].to_numpy(float),
+        summary[f"{ci}_upper"].to_numpy(float),
         colours,
     )
     base = summary.loc[summary["policy"] == baseline, col]
@@ -137,12 +151,12 @@ def plot_grant_end_hazard(hazard: pd.DataFrame, policies: Sequence[str]) -> plt.
     fig, axes = plt.subplots(
         nrow, ncol, figsize=(3.2 * ncol, 2.6 * nrow), sharex=True, sharey=True, squeeze=False
     )
-    top = float(np.nanmax(hazard["upper"])) if len(hazard) and np.isfinite(hazard["upper"]).any() else 1.0
+    # the headline intervals (from resampling whole runs where wider) when the table has them
+    lower, upper = ("ci_lower", "ci_upper") if "ci_lower" in hazard else ("lower", "upper")
+    top = float(np.nanmax(hazard[upper])) if len(hazard) and np.isfinite(hazard[upper]).any() else 1.0
     for ax, name in zip(axes.flat, policies, strict=False):
         h = hazard[hazard["policy"] == name]
-        ax.fill_between(
-            h["months_from_grant_end"], h["lower"], h["upper"], color=colours[name], alpha=0.2, lw=0
-        )
+        ax.fill_between(h["months_from_grant_end"], h[lower], h[upper], color=colours[name], alpha=0.2, lw=0)
         ax.plot(h["months_from_grant_end"], h["hazard"], color=colours[name], marker=".", lw=1.2)
         ax.axvline(0, color="black", ls="--", lw=0.8)
         ax.set_title(name, fontsize=9)
@@ -157,28 +171,60 @@ def plot_grant_end_hazard(hazard: pd.DataFrame, policies: Sequence[str]) -> plt.
     return fig
 
 
-def plot_legacy(legacy: pd.DataFrame) -> plt.Figure:
-    """Legacy rates by policy with intervals, of all partnerships and of those whose grant ended."""
+#: legacy statuses in the right panel of the legacy figure: label and colour
+_STATUS_STYLE: dict[str, tuple[str, str]] = {
+    "legacy": ("kept working {L}+ months after funding ended", "#2a9d8f"),
+    "stopped": ("dissolved within {L} months of funding ending", "#e76f51"),
+    "dissolved_funded": ("dissolved before funding ended", "#b0b0b0"),
+    "not_yet_judged": ("funding ended < {L} months before the end: not yet judged", "#e9c46a"),
+    "still_funded": ("still funded at the end: not yet judged", "#8ecae6"),
+}
+
+
+def plot_legacy(legacy: pd.DataFrame, legacy_months: int) -> plt.Figure:
+    """Legacy by policy: the rate among partnerships that can be judged, and what became of all of them.
+
+    Left: ``legacy`` with the headline interval (``legacy_ci_*`` when present,
+    else the Wilson one). Right: the share of all partnerships in each legacy
+    status (``n_<status>`` columns, see :func:`partnersim.policy.survival.legacy_status`).
+    """
     sns.set_theme(style="whitegrid", context="notebook")
     policies = list(legacy["policy"])
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.55 * len(policies) + 1.8), sharey=True)
+    fig, axes = plt.subplots(
+        1, 2, figsize=(13, 0.55 * len(policies) + 2.4), sharey=True, gridspec_kw={"width_ratios": [1, 1.2]}
+    )
     colours = list(_palette(policies).values())
-    for ax, col, title in (
-        (axes[0], "legacy", "of all partnerships"),
-        (axes[1], "legacy_if_ended", "of those whose grant ended\nwithout renewal"),
-    ):
-        _interval_plot(
-            ax,
-            policies,
-            legacy[col].to_numpy(float),
-            legacy[f"{col}_lower"].to_numpy(float),
-            legacy[f"{col}_upper"].to_numpy(float),
-            colours,
-        )
-        ax.set(title=title, xlabel="")
-    fig.supxlabel("share still working at least a year after their funding ended")
+    ci = "legacy_ci" if "legacy_ci_lower" in legacy else "legacy"
+    _interval_plot(
+        axes[0],
+        policies,
+        legacy["legacy"].to_numpy(float),
+        legacy[f"{ci}_lower"].to_numpy(float),
+        legacy[f"{ci}_upper"].to_numpy(float),
+        colours,
+    )
+    axes[0].set(
+        title="of the partnerships that can be judged",
+        xlabel=f"share still working at least {legacy_months} months after their funding ended",
+    )
+    y = np.arange(len(policies))
+    total = legacy["partnerships"].to_numpy(float) if "partnerships" in legacy else None
+    left = np.zeros(len(policies))
+    for status, (label, colour) in _STATUS_STYLE.items():
+        col = f"n_{status}"
+        if col not in legacy or total is None:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(total > 0, legacy[col].to_numpy(float) / np.maximum(total, 1), 0.0)
+        axes[1].barh(y, share, left=left, color=colour, label=label.format(L=legacy_months), height=0.7)
+        left += share
+    axes[1].set_xlim(0, 1)
+    axes[1].xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes[1].set(title="what became of every partnership", xlabel="share of all partnerships")
     fig.suptitle("Partnerships that outlive their funding (legacy)")
-    fig.tight_layout()
+    handles, labels = axes[1].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=8, loc="lower center", ncol=3, frameon=False)
+    fig.tight_layout(rect=(0, 0.7 / fig.get_figheight(), 1, 1))
     return fig
 
 
@@ -190,14 +236,18 @@ def plot_comparison(
     baseline: str,
     outdir: str | Path,
     month: int = 60,
+    legacy_months: int = PARAMETERS["legacy_months"].default,
 ) -> dict[str, Path]:
-    """Write the four comparison figures into ``outdir``; return name -> path."""
+    """Write the four comparison figures into ``outdir``; return name -> path.
+
+    ``legacy_months``: the study's months after the funding end that make a legacy.
+    """
     outdir = Path(outdir)
     policies = list(summary["policy"])
     figures = {
         "survival_curves.png": plot_survival_curves(curves, policies),
         "survival_5_years.png": plot_survival_at(summary, month, baseline),
         "grant_end_hazard.png": plot_grant_end_hazard(hazard, policies),
-        "legacy.png": plot_legacy(legacy),
+        "legacy.png": plot_legacy(legacy, legacy_months),
     }
     return {name: save_figure(fig, outdir / name) for name, fig in figures.items()}

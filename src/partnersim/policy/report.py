@@ -21,7 +21,7 @@ import pandas as pd
 
 from partnersim import __version__
 from partnersim.policy.analysis import HAZARD_WINDOW, Comparison
-from partnersim.policy.figures import FIGURES
+from partnersim.policy.figures import FIGURES, caption
 from partnersim.policy.spec import LEVERS, PolicyStudy
 from partnersim.schema import PARAMETERS
 
@@ -41,6 +41,17 @@ MECHANISMS: tuple[str, ...] = (
 )
 
 SIGNIFICANCE = 0.05
+
+#: the month of the grant-end sentence, fixed in advance rather than the worst month seen: the first
+#: month without the grant, when a grant that is not renewed stops (0 is the last month it pays for)
+SPIKE_MONTH = 1
+
+#: the comparison months for the grant-end sentence end this many months before the grant ends, so that
+#: the run-up to the end (members leaving early) is not counted as the ordinary rate
+SPIKE_GAP = 4
+
+#: how the test against the baseline is named in sentences and tables
+TEST_NAME = "permutation test of the log-rank statistic within replicates"
 
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:66rem;margin:2rem auto;padding:0 1rem;
@@ -96,17 +107,21 @@ def _median_cell(row: Mapping[str, Any]) -> str:
     return f"{med:.0f} months<br><span class='ci'>{lo:.0f}–{_months(hi)}</span>"
 
 
-def _p(p: float) -> str:
-    if p is None or not np.isfinite(p):
-        return "—"
-    return "&lt; 0.001" if p < 0.001 else f"{p:.3f}"
+def _holm_floor(res: pd.DataFrame) -> float:
+    """The smallest Holm-adjusted p-value the permutation test can give (m times its smallest p)."""
+    tested = res[np.isfinite(res.get("p_value", pd.Series(dtype=float)))]
+    if tested.empty or "p_floor" not in tested:
+        return 0.0
+    return float(min(1.0, len(tested) * tested["p_floor"].max()))
 
 
-def _p_phrase(p: float) -> str:
-    """``p < 0.001`` or ``p = 0.012``, for sentences."""
+def _p_perm(p: float, floor: float, sentence: bool = False) -> str:
+    """A permutation p-value; at the smallest value the test can give, say it is at most that."""
     if p is None or not np.isfinite(p):
-        return "p not computed"
-    return "p &lt; 0.001" if p < 0.001 else f"p = {p:.3f}"
+        return "p not computed" if sentence else "—"
+    if floor > 0 and p <= floor * (1 + 1e-9):
+        return f"{'p ' if sentence else ''}≤ {floor:.3f}"
+    return f"p = {p:.3f}" if sentence else f"{p:.3f}"
 
 
 def _value(v: Any) -> str:
@@ -177,21 +192,63 @@ def _relative_month(k: int) -> str:
 
 
 def _spike(hazard: pd.DataFrame, name: str) -> dict[str, float] | None:
-    """The most dangerous month around the first grant end, against the year before it."""
+    """The hazard in :data:`SPIKE_MONTH` against the average monthly hazard well before the grant end.
+
+    The comparison months are the window's first months up to ``SPIKE_GAP``
+    months before the end (-12 to -4 with the default window): their
+    dissolutions over their partnership-months at risk.
+    """
     h = hazard[(hazard["policy"] == name) & (hazard["at_risk"] > 0)]
-    # the grant end is month 0; look at the months around it, not a later renewal's end
-    near = h[h["months_from_grant_end"].between(-3, 6)]
-    before = h[h["months_from_grant_end"] < -3]
-    if near.empty or before.empty or not np.isfinite(near["hazard"]).any():
+    at = h[h["months_from_grant_end"] == SPIKE_MONTH]
+    before = h[h["months_from_grant_end"] <= -SPIKE_GAP]
+    if at.empty or before.empty or not np.isfinite(at["hazard"]).all():
         return None
-    peak = near.loc[near["hazard"].idxmax()]
+    row = at.iloc[0]
+    lo, hi = ("ci_lower", "ci_upper") if "ci_lower" in row else ("lower", "upper")
     return {
-        "month": int(peak["months_from_grant_end"]),
-        "h": float(peak["hazard"]),
-        "lo": float(peak["lower"]),
-        "hi": float(peak["upper"]),
+        "month": SPIKE_MONTH,
+        "h": float(row["hazard"]),
+        "lo": float(row[lo]),
+        "hi": float(row[hi]),
+        "n": int(row["at_risk"]),
+        "k": int(row["dissolved"]),
         "pre": float(before["dissolved"].sum() / before["at_risk"].sum()),
+        "pre_k": int(before["dissolved"].sum()),
+        "pre_n": int(before["at_risk"].sum()),
+        "pre_first": int(before["months_from_grant_end"].min()),
+        "pre_last": int(before["months_from_grant_end"].max()),
+        "pre_months": int(before["months_from_grant_end"].nunique()),
     }
+
+
+def _spike_sentence(spike: Mapping[str, float], baseline: str) -> str:
+    """The grant-end sentence: the month fixed in advance, the comparison window and the counts behind both."""
+    window = (
+        f"the {spike['pre_months']} months from {-spike['pre_first']} to {-spike['pre_last']} months before "
+        "the grant ends"
+    )
+    earlier = (
+        f"{100 * spike['pre']:.2f}% a month in {window} ({spike['pre_k']} dissolutions in "
+        f"{spike['pre_n']:,} partnership-months)"
+    )
+    month = f"{_relative_month(spike['month'])} ({spike['k']} of {spike['n']:,} partnerships still going)"
+    if spike["h"] <= spike["pre"]:
+        return (
+            f"Under the baseline, <b>{_esc(baseline)}</b>, the grant end is no more dangerous than the months "
+            f"before it: {_pct_ci(spike['h'], spike['lo'], spike['hi'])} dissolve {month}, against {earlier}."
+        )
+    ratio = spike["h"] / spike["pre"] if spike["pre"] > 0 else math.inf
+    if np.isfinite(ratio):
+        times = f"about {float(f'{ratio:.2g}'):g} times the earlier rate"
+        if spike["pre_k"] < 30:
+            times += f" (a rough ratio: the earlier rate rests on only {spike['pre_k']} dissolutions)"
+    else:
+        times = "when none dissolved earlier"
+    return (
+        f"The grant end is the most dangerous time. Under the baseline, <b>{_esc(baseline)}</b>, "
+        f"{_pct_ci(spike['h'], spike['lo'], spike['hi'])} of the partnerships still going dissolve {month}, "
+        f"against {earlier}: {times}."
+    )
 
 
 def _length_only(study: PolicyStudy, res: pd.DataFrame, col: str) -> pd.DataFrame:
@@ -210,13 +267,13 @@ def _signed(x: float) -> str:
     return f"{v:+d}" if v else "0"
 
 
-def _verdict(row: Mapping[str, Any], month: int) -> str:
-    """Is a policy different from the baseline? Log-rank on the whole curve, paired interval at ``month``."""
+def _verdict(row: Mapping[str, Any], month: int, floor: float = 0.0) -> str:
+    """Is a policy different from the baseline? The whole curve by the permutation log-rank test, paired interval at ``month``."""
     p = row.get("p_holm", np.nan)
     lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
     curve = bool(np.isfinite(p) and p < SIGNIFICANCE)
     at_month = bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
-    test = f"log-rank {_p_phrase(p)}, Holm-adjusted"
+    test = f"{_p_perm(p, floor, sentence=True)}, Holm-adjusted"
     if curve and at_month:
         return f"beyond chance ({test})"
     if at_month:
@@ -230,7 +287,10 @@ def summary_points(cmp: Comparison) -> list[str]:
     """The plain-language findings, as HTML sentences, generated from the results."""
     study, res, month = cmp.study, cmp.results, cmp.month
     col = f"s{month}"
+    # headline intervals: from resampling whole runs where that is wider than the pooled one
+    ci = f"{col}_ci" if f"{col}_ci_lower" in res else col
     when = _years(month)
+    floor = _holm_floor(res)
     points: list[str] = []
     ranked = res[np.isfinite(res[col])].sort_values(col, ascending=False)
     # a grant still paying at the headline month says little there: headline the others when there are two
@@ -240,8 +300,8 @@ def summary_points(cmp: Comparison) -> list[str]:
         best, worst = top.iloc[0], top.iloc[-1]
         points.append(
             f"With <b>{_esc(best['policy'])}</b>, "
-            f"{_pct_ci(best[col], best[col + '_lower'], best[col + '_upper'])} of partnerships are still working "
-            f"after {when}, against {_pct_ci(worst[col], worst[col + '_lower'], worst[col + '_upper'])} with "
+            f"{_pct_ci(best[col], best[ci + '_lower'], best[ci + '_upper'])} of partnerships are still working "
+            f"after {when}, against {_pct_ci(worst[col], worst[ci + '_lower'], worst[ci + '_upper'])} with "
             f"<b>{_esc(worst['policy'])}</b>."
         )
     base = res[res["policy"] == study.baseline].iloc[0]
@@ -257,13 +317,16 @@ def summary_points(cmp: Comparison) -> list[str]:
         paired = f" ({_signed(lo)} to {_signed(hi)})" if np.isfinite(lo) and np.isfinite(hi) else ""
         diffs.append(
             f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])}, <b>{_signed(diff)} points</b>{paired}; "
-            f"{_verdict(row, month)}."
+            f"{_verdict(row, month, floor)}."
         )
     points.append(
         f"Under the baseline, <b>{_esc(study.baseline)}</b>, "
-        f"{_pct_ci(base[col], base[col + '_lower'], base[col + '_upper'])} are still working after {when}. "
+        f"{_pct_ci(base[col], base[ci + '_lower'], base[ci + '_upper'])} are still working after {when}. "
         f"The other policies, best first: share still working after {when}, and the change against the "
-        "baseline in percentage points (95% interval, paired on the same simulated systems):"
+        "baseline in percentage points (95% interval, paired on the same simulated systems). Whether the "
+        f"whole survival curves differ is judged by a {TEST_NAME}: in each simulated system the policy's run "
+        "and the baseline's swap labels at random, over and over, to see how often chance alone gives "
+        "as large a difference:"
         "<ul>" + "".join(f"<li>{d}</li>" for d in diffs) + "</ul>"
     )
     end_col = f"s{study.horizon}"
@@ -290,30 +353,42 @@ def summary_points(cmp: Comparison) -> list[str]:
         )
     spike = _spike(cmp.hazard, study.baseline)
     if spike is not None:
-        ratio = spike["h"] / spike["pre"] if spike["pre"] > 0 else math.inf
-        before = (
-            f"{ratio:.0f} times the average monthly rate of the year before ({100 * spike['pre']:.1f}%)"
-            if np.isfinite(ratio)
-            else "when none dissolved in the year before"
-        )
-        points.append(
-            f"The grant end is the most dangerous time. Under the baseline, "
-            f"{_pct_ci(spike['h'], spike['lo'], spike['hi'])} of the partnerships still going dissolve "
-            f"{_relative_month(spike['month'])}, {before}."
-            if spike["h"] > spike["pre"]
-            else f"Under the baseline, no month around the grant end is more dangerous than the year before it "
-            f"({100 * spike['pre']:.1f}% a month)."
-        )
-    leg = res[np.isfinite(res["legacy"])].sort_values("legacy", ascending=False)
-    if len(leg) >= 2:
-        hi, lo = leg.iloc[0], leg.iloc[-1]
-        points.append(
-            f"Legacy: {_pct_ci(hi['legacy'], hi['legacy_lower'], hi['legacy_upper'])} of partnerships under "
-            f"<b>{_esc(hi['policy'])}</b> keep working for at least {study.legacy_months} months after their "
-            f"funding ends, against {_pct_ci(lo['legacy'], lo['legacy_lower'], lo['legacy_upper'])} under "
-            f"<b>{_esc(lo['policy'])}</b>."
-        )
+        points.append(_spike_sentence(spike, study.baseline))
+    points.extend(_legacy_sentences(study, res))
     return points
+
+
+def _legacy_sentences(study: PolicyStudy, res: pd.DataFrame) -> list[str]:
+    """Legacy of the best and the worst policy, among the partnerships that can be judged."""
+    leg = res[np.isfinite(res["legacy"])].sort_values("legacy", ascending=False)
+    if len(leg) < 2:
+        return []
+    months = study.legacy_months
+    ci = "legacy_ci" if "legacy_ci_lower" in res else "legacy"
+
+    def rate(r: Mapping[str, Any]) -> str:
+        return _pct_ci(r["legacy"], r[f"{ci}_lower"], r[f"{ci}_upper"])
+
+    hi, lo = leg.iloc[0], leg.iloc[-1]
+    text = (
+        f"Legacy: of the {int(hi['judged']):,} partnerships under <b>{_esc(hi['policy'])}</b> whose grant ended at "
+        f"least {months} months before the end of the run, or that dissolved sooner after it ended, "
+        f"{rate(hi)} kept working for at least {months} months after their funding ended, against "
+        f"{rate(lo)} of {int(lo['judged']):,} under <b>{_esc(lo['policy'])}</b>."
+    )
+    unjudged = res["partnerships"] - res["judged"]
+    if "n_dissolved_funded" in res:
+        unjudged = unjudged - res["n_dissolved_funded"]
+    if unjudged.max() > 0:
+        worst = res.loc[(unjudged / res["partnerships"]).idxmax()]
+        n_un = int(unjudged.loc[worst.name])
+        text += (
+            " Partnerships still funded at the end of the runs, or whose funding ended less than "
+            f"{months} months before it, cannot be judged yet and are left out, not counted as failures "
+            f"(the most under <b>{_esc(worst['policy'])}</b>: {n_un:,} of {int(worst['partnerships']):,}); "
+            "nor are those that dissolved before their funding ended."
+        )
+    return [text]
 
 
 # ------------------------------------------------------------------ tables
@@ -377,8 +452,12 @@ def _results_table(cmp: Comparison) -> str:
         )
         + f"<th>after {_years(month)}, resampling whole runs</th>"
         + f"<th>difference from baseline after {_years(month)} (paired)</th>"
-        + "<th>log-rank p vs baseline (Holm-adjusted)</th><th>legacy (all)</th><th>legacy (grant ended)</th></tr>"
+        + f"<th>p vs baseline: {TEST_NAME} (Holm-adjusted)</th>"
+        + "<th>legacy, of the partnerships that can be judged</th>"
+        + "<th>share of all partnerships with a legacy (those not yet judged count as none)</th></tr>"
     )
+    floor = _holm_floor(res)
+    leg_ci = "legacy_ci" if "legacy_ci_lower" in res else "legacy"
     rows = []
     for _, r in res.iterrows():
         cls = " class='baseline'" if r["baseline"] else ""
@@ -390,13 +469,34 @@ def _results_table(cmp: Comparison) -> str:
             *(f"<td class='num'>{_cell(r[f's{t}'], r[f's{t}_lower'], r[f's{t}_upper'])}</td>" for t in times),
             f"<td class='num'>{_cell(r[f's{month}'], r[f's{month}_boot_lower'], r[f's{month}_boot_upper'])}</td>",
             f"<td class='num'>{'baseline' if r['baseline'] else _diff(r, month)}</td>",
-            f"<td class='num'>{'baseline' if r['baseline'] else _p(r['p_holm'])}</td>",
-            f"<td class='num'>{_cell(r['legacy'], r['legacy_lower'], r['legacy_upper'])}</td>",
-            f"<td class='num'>{_cell(r['legacy_if_ended'], r['legacy_if_ended_lower'], r['legacy_if_ended_upper'])}"
-            f"<br><span class='ci'>of {int(r['grant_ended'])}</span></td>",
+            f"<td class='num'>{'baseline' if r['baseline'] else _p_perm(r['p_holm'], floor)}</td>",
+            f"<td class='num'>{_cell(r['legacy'], r[f'{leg_ci}_lower'], r[f'{leg_ci}_upper'])}"
+            f"<br><span class='ci'>of {int(r['judged'])}</span></td>",
+            f"<td class='num'>{_cell(r['legacy_all'], r['legacy_all_lower'], r['legacy_all_upper'])}</td>",
         ]
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return f"<div class='wide'><table>{head}{''.join(rows)}</table></div>"
+
+
+def _permutations(res: pd.DataFrame) -> str:
+    """How many label swaps the test tried, in words."""
+    tested = res[np.isfinite(res.get("p_value", pd.Series(dtype=float)))]
+    if tested.empty or "permutations" not in tested:
+        return "many times"
+    n = int(tested["permutations"].max())
+    if "exact" in tested and tested["exact"].astype(bool).all():
+        return f"in every one of the {n:,} possible ways (an exact test)"
+    return f"{n:,} times at random"
+
+
+def _floor_note(res: pd.DataFrame) -> str:
+    floor = _holm_floor(res)
+    if floor <= 0:
+        return ""
+    return (
+        f"The smallest p-value this test can give is {floor:.3f} after the adjustment, shown as "
+        f"&le; {floor:.3f}: none of the swaps gave as large a statistic as the real labels."
+    )
 
 
 def _evidence(name: str) -> str:
@@ -466,13 +566,19 @@ are right", not as a prediction for a real programme.</li>
 given the runs made. They do not cover doubt about the model's rules or its chosen rates; more runs make them
 narrower but not more true.</li>
 <li><b>Intervals are pointwise.</b> Each 95% interval is for one number (one policy, one month). They are not
-joint bands, and with many policies one of them will miss by chance now and then. Log-rank p-values are adjusted
+joint bands, and with many policies one of them will miss by chance now and then. The p-values are adjusted
 (Holm) for the several comparisons with the baseline.</li>
 <li><b>Partnerships in the same run are not independent.</b> They share one local system's budget shocks and
-organisations. The Kaplan-Meier intervals pool partnerships as if independent; the "resampling whole runs"
-interval and the paired differences resample whole simulated systems instead, and, because every policy runs on
-the same systems (common random numbers), the paired differences are the fairest comparison between
-policies.</li>
+organisations. The Kaplan-Meier, hazard and legacy intervals in the tables pool partnerships as if independent;
+the "resampling whole runs" interval and the paired differences resample whole simulated systems instead, and,
+because every policy runs on the same systems (common random numbers), the paired differences are the fairest
+comparison between policies. <b>The numbers in the summary, and the intervals in the figures of survival at five
+years, of the grant end and of legacy, use the interval from resampling whole runs wherever it is wider than the
+pooled one.</b> For the same reason the p-values do not come from the textbook log-rank test, which treats every
+partnership as independent: it ignores the shocks that partnerships of a run share (which make differences look
+surer than they are) and the pairing of runs on the same systems (which makes comparisons sharper). They come from
+a permutation test of the log-rank statistic within replicates (the policy's and the baseline's run on each
+simulated system swap labels at random), which respects both.</li>
 <li><b>It does not model money.</b> Grant size, value for money and what else the money could buy are outside
 the model; nor does it model the quality of services to children and families, only whether partnerships keep
 working and what they deliver in the model's units.</li>
@@ -495,9 +601,10 @@ def _widening(cmp: Comparison) -> str:
         f"Resampling whole runs rather than single partnerships makes the intervals at {_years(m)} "
         f"{ratio:.1f} times as wide on average (the 'resampling whole runs' column of the results table): "
         + (
-            "partnerships in the same run move together, so read the narrower intervals with that in mind."
+            "partnerships in the same run move together, so the summary and the figures use the wider intervals."
             if ratio > 1.2
-            else "partnerships in the same run hardly move together here, so the pooled intervals are fair."
+            else "partnerships in the same run hardly move together here; still, the summary and the figures use "
+            "the whole-run interval wherever it is the wider."
         )
     )
 
@@ -543,9 +650,9 @@ def render_report(
         + " partnerships; intervals are pointwise."
     )
     figs = []
-    for name, caption in FIGURES.items():
+    for name in FIGURES:
         if name in figures:
-            cap = caption
+            cap = caption(name, study.legacy_months)
             if name == "survival_5_years.png" and cmp.month != 60:
                 cap = cap.replace("five years", _years(cmp.month))
             if name == "grant_end_hazard.png":
@@ -576,10 +683,17 @@ not dissolved. Survival is counted from the month each partnership started.</p><
 <h2>Results</h2>
 {_results_table(cmp)}
 <p class="note">Median survival: months until half the partnerships have dissolved, with its 95% interval;
-"not reached" when more than half were still working at the end of the runs. Legacy (all): share of all
-partnerships still working at least {study.legacy_months} months after their funding ended. Legacy (grant ended):
-the same, of the partnerships whose grant ended without renewal at least {study.legacy_months} months before the
-end of the run (the others cannot be judged yet).</p>
+"not reached" when more than half were still working at the end of the runs. The p-value comes from a {TEST_NAME}:
+on each of the {study.replicates} simulated systems the policy's run and the baseline's run swap labels with
+probability 1/2, {_permutations(res)}; p is the share of swaps that give a log-rank statistic at least as large as
+the real one, adjusted (Holm) for the {int(np.isfinite(res["p_value"]).sum())} comparisons with the baseline.
+{_floor_note(res)} Legacy: the share still working at least {study.legacy_months} months after their funding ended
+(without renewal), among the partnerships that can be judged: those whose funding ended at least
+{study.legacy_months} months before the end of the run, or that dissolved sooner after it ended ("of N" under the
+rate); its interval is from resampling whole runs where that is wider. Partnerships still funded at the end of the
+run, or whose funding ended more recently, cannot be judged yet; with longer grants there are fewer that can, and
+those are the ones whose funding ended earliest. The last column divides by all partnerships instead, so counts the
+ones not yet judged as having no legacy: for reference only.</p>
 
 <h2>Figures</h2>
 {"".join(figs)}

@@ -12,33 +12,52 @@ the median, Wilson score intervals for monthly hazards and legacy rates.
 Those treat partnerships as independent, but partnerships in one run share
 its shocks; :func:`replicate_bootstrap` resamples whole replicates instead,
 and, since every policy runs on the same replicates, gives paired intervals
-for each policy's difference from the baseline.
+for each policy's difference from the baseline (:func:`grant_end_hazard`
+and :func:`legacy_rates` can add whole-run intervals too, and
+:func:`wider_interval` picks the one to headline). For the same reason the
+test against the baseline, :func:`logrank_vs_baseline`, permutes policy
+labels within replicates rather than trusting the textbook log-rank p-value.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
-from lifelines.statistics import logrank_test
 from lifelines.utils import median_survival_times
 
 __all__ = [
     "ALPHA",
+    "LEGACY_STATUSES",
+    "N_PERMUTATIONS",
     "fit_km",
     "grant_end_hazard",
     "km_curves",
     "legacy_rates",
+    "legacy_status",
     "logrank_vs_baseline",
+    "permutation_signs",
     "replicate_bootstrap",
+    "replicate_weights",
     "survival_summary",
+    "wider_interval",
     "wilson_interval",
 ]
 
 #: 1 - confidence level of every interval
 ALPHA = 0.05
+
+#: random label swaps of the permutation log-rank test. 2,000 make the smallest
+#: p-value 1/2001 (about 0.0005, 0.004 after Holm's adjustment for eight
+#: comparisons), well below 0.05, and the Monte Carlo error of a p-value near
+#: 0.05 about 0.005; each comparison takes a few milliseconds.
+N_PERMUTATIONS = 2000
+
+# entropy that sets the permutations' random stream apart from the study seed's other streams
+_PERMUTATION_STREAM = 0x5045524D  # "PERM"
 
 
 def _groups(table: pd.DataFrame, order: Sequence[str] | None) -> list[tuple[str, pd.DataFrame]]:
@@ -135,30 +154,141 @@ def survival_summary(
     return pd.DataFrame(rows)
 
 
+def _month_counts(table: pd.DataFrame, key: str, reps: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per replicate (rows) and month 0..``top`` (columns): partnerships at risk and dissolutions.
+
+    At risk in month ``t``: lifetime >= t (a partnership censored at ``t``
+    is still at risk then, as in lifelines); a dissolution in ``t``: lifetime
+    == t and not censored.
+    """
+    rows = pd.Index(reps).get_indexer(table[key])
+    life = np.clip(table["lifetime"].to_numpy(dtype=float).round().astype(int), 0, top)
+    died = ~table["censored"].astype(bool).to_numpy()
+    at_risk = np.zeros((len(reps), top + 1))
+    deaths = np.zeros((len(reps), top + 1))
+    # at risk from month 0 to the lifetime: +1 at 0, -1 after the lifetime, then a running sum
+    starts = np.zeros((len(reps), top + 2))
+    np.add.at(starts, (rows, 0), 1.0)
+    np.add.at(starts, (rows, life + 1), -1.0)
+    at_risk[:] = np.cumsum(starts, axis=1)[:, : top + 1]
+    np.add.at(deaths, (rows[died], life[died]), 1.0)
+    return at_risk, deaths
+
+
+def _logrank_z(n_a: np.ndarray, d_a: np.ndarray, n: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Log-rank Z of group A against the rest, over the last axis (months).
+
+    ``n_a``, ``d_a``: at risk and dissolutions in group A (any leading
+    axes, e.g. one row per permutation); ``n``, ``d``: both groups together.
+    Z = (observed - expected dissolutions in A) / sqrt(hypergeometric
+    variance); Z**2 is lifelines' ``logrank_test`` statistic.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n > 0, d / np.where(n > 0, n, 1.0), 0.0)
+        spread = np.where(n > 1, d * (n - d) / np.where(n > 1, n * n * (n - 1), 1.0), 0.0)
+    excess = (d_a - n_a * share).sum(axis=-1)
+    var = (n_a * (n - n_a) * spread).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(var > 0, excess / np.sqrt(np.where(var > 0, var, 1.0)), 0.0)
+
+
+def permutation_signs(n_reps: int, n_perm: int = N_PERMUTATIONS, seed: int = 0) -> tuple[np.ndarray, bool]:
+    """Label-swap patterns over replicates: +1 keeps a replicate's labels, -1 swaps them.
+
+    When the ``2**n_reps`` patterns are no more than ``n_perm`` every one is
+    listed (an exact test; ``True`` is returned with them); otherwise
+    ``n_perm`` patterns are drawn at random, each replicate swapped with
+    probability 1/2, from a generator seeded by ``seed`` on a stream of its
+    own (apart from the replicates' and the bootstrap's).
+    """
+    if n_reps <= 20 and 2**n_reps <= n_perm:
+        patterns = (np.arange(2**n_reps)[:, None] >> np.arange(n_reps)[None, :]) & 1
+        return 1.0 - 2.0 * patterns, True
+    rng = np.random.default_rng(np.random.SeedSequence([seed, _PERMUTATION_STREAM]))
+    return rng.choice(np.array([-1.0, 1.0]), size=(n_perm, n_reps)), False
+
+
 def logrank_vs_baseline(
-    table: pd.DataFrame, baseline: str, order: Sequence[str] | None = None
+    table: pd.DataFrame,
+    baseline: str,
+    order: Sequence[str] | None = None,
+    n_perm: int = N_PERMUTATIONS,
+    seed: int = 0,
 ) -> pd.DataFrame:
-    """Log-rank test of each policy's survival against the baseline's.
+    """Each policy against the baseline: a permutation test of the log-rank statistic within replicates.
+
+    The design pairs runs: replicate ``r`` has the same seed and draws under
+    every policy, and partnerships of one run share its shocks, so
+    partnerships are not independent and the textbook log-rank p-value
+    (chi-square with one degree of freedom) is too small. Here the unit is
+    the replicate: if the policy made no difference, the policy's run and the
+    baseline's run of a replicate would be exchangeable, so each permutation
+    swaps their labels with probability 1/2, independently across replicates,
+    and recomputes the log-rank Z statistic (dissolution = event, censored at
+    the horizon). The p-value is ``(1 + #{|Z_perm| >= |Z_obs|}) / (1 +
+    n_perm)``, two-sided; with few replicates every swap pattern is listed
+    and the p-value is exact.
+
+    It is fast because the swaps act on monthly counts: per replicate, the
+    partnerships at risk and the dissolutions in each month; a swap flips the
+    sign of the replicate's (policy - baseline) difference, so the policy's
+    counts under every permutation are one matrix product (permutations x
+    replicates signs times replicates x months differences). Every
+    comparison uses the same swap patterns (seeded by ``seed``), so results
+    are reproducible and do not depend on the order of the policies.
+
+    Args:
+        table: pooled partnership table with a ``replicate`` column (shared
+            across policies; ``run`` is used when there is none).
+        baseline: the policy every other is tested against.
+        n_perm: random permutations (ignored when the test is exact).
+        seed: seed of the permutations (the study's seed).
 
     Returns:
-        One row per policy other than the baseline: ``policy,
-        test_statistic, p_value``.
+        One row per policy other than the baseline: ``policy, z, p_value,
+        p_floor`` (the smallest p-value the test can give), ``permutations``,
+        ``exact``, ``replicates`` and ``p_independent``, the textbook
+        log-rank p-value that treats partnerships as independent, for
+        reference only.
     """
-    base = table[table["policy"] == baseline]
+    from scipy.stats import norm
+
+    key = _replicate_key(table)
+    reps = np.sort(table[key].unique())
+    top = int(np.ceil(table["lifetime"].max())) if len(table) else 0
+    signs, exact = permutation_signs(len(reps), n_perm, seed)
+    n_b, d_b = _month_counts(table[table["policy"] == baseline], key, reps, top)
+    cols = ["policy", "z", "p_value", "p_floor", "permutations", "exact", "replicates", "p_independent"]
     rows = []
     for name, g in _groups(table, order):
         if name == baseline:
             continue
-        res = logrank_test(
-            g["lifetime"],
-            base["lifetime"],
-            event_observed_A=~g["censored"].astype(bool),
-            event_observed_B=~base["censored"].astype(bool),
-        )
+        n_a, d_a = _month_counts(g, key, reps, top)
+        n, d = (n_a + n_b).sum(axis=0), (d_a + d_b).sum(axis=0)
+        z_obs = float(_logrank_z(n_a.sum(axis=0), d_a.sum(axis=0), n, d))
+        # policy's counts when the replicates with sign -1 swap labels: mean + sign * half-difference
+        n_perm_a = (n_a + n_b).sum(axis=0) / 2 + signs @ ((n_a - n_b) / 2)
+        d_perm_a = (d_a + d_b).sum(axis=0) / 2 + signs @ ((d_a - d_b) / 2)
+        z_perm = _logrank_z(n_perm_a, d_perm_a, n, d)
+        # a tolerance so that rounding cannot drop a permutation as extreme as the data
+        extreme = int((np.abs(z_perm) >= abs(z_obs) - 1e-9 * max(1.0, abs(z_obs))).sum())
+        if exact:
+            p, floor = extreme / len(signs), 2 / len(signs)
+        else:
+            p, floor = (1 + extreme) / (1 + len(signs)), 1 / (1 + len(signs))
         rows.append(
-            {"policy": name, "test_statistic": float(res.test_statistic), "p_value": float(res.p_value)}
+            {
+                "policy": name,
+                "z": z_obs,
+                "p_value": p,
+                "p_floor": floor,
+                "permutations": len(signs),
+                "exact": exact,
+                "replicates": len(reps),
+                "p_independent": float(2 * norm.sf(abs(z_obs))),
+            }
         )
-    return pd.DataFrame(rows, columns=["policy", "test_statistic", "p_value"])
+    return pd.DataFrame(rows, columns=cols)
 
 
 def wilson_interval(successes: np.ndarray | int, trials: np.ndarray | int, alpha: float = ALPHA) -> tuple:
@@ -176,12 +306,62 @@ def wilson_interval(successes: np.ndarray | int, trials: np.ndarray | int, alpha
     return np.clip(lower, 0, 1), np.clip(upper, 0, 1)
 
 
+def _replicate_key(table: pd.DataFrame) -> str:
+    return "replicate" if "replicate" in table else "run"
+
+
+def replicate_weights(n_reps: int, n_boot: int, seed: int = 0) -> np.ndarray:
+    """Bootstrap weights over replicates: row ``b`` counts how often each replicate is drawn in sample ``b``.
+
+    Every bootstrap in this module draws from the same seed, so with the same
+    ``seed`` they resample the same replicates.
+    """
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(n_reps, np.full(n_reps, 1.0 / n_reps), size=n_boot).astype(float)
+
+
+def _ratio_interval(successes: np.ndarray, trials: np.ndarray, weights: np.ndarray) -> tuple:
+    """95% percentile interval of sum(successes) / sum(trials) over resampled replicates.
+
+    ``successes`` and ``trials``: one row per replicate (any trailing axes);
+    a resample with no trials is left out.
+    """
+    k, n = weights @ successes, weights @ trials
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(n > 0, k / np.where(n > 0, n, 1.0), np.nan)
+    if not np.isfinite(ratio).any():
+        nan = np.full(ratio.shape[1:], np.nan)
+        return nan, nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column with no trials in any resample stays NaN
+        return np.nanquantile(ratio, ALPHA / 2, axis=0), np.nanquantile(ratio, 1 - ALPHA / 2, axis=0)
+
+
+def wider_interval(lower, upper, boot_lower, boot_upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The interval to headline: the whole-run bootstrap one where it is wider, else the pooled one.
+
+    Pooled intervals (Greenwood, Wilson) treat partnerships as independent;
+    when partnerships of a run move together the bootstrap over whole runs is
+    wider and the more honest of the two.
+
+    Returns:
+        ``lower, upper`` and a boolean array, True where the bootstrap interval was used.
+    """
+    lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    blo, bhi = np.asarray(boot_lower, dtype=float), np.asarray(boot_upper, dtype=float)
+    with np.errstate(invalid="ignore"):
+        use = np.isfinite(blo) & np.isfinite(bhi) & ~((bhi - blo) <= (hi - lo))
+    return np.where(use, blo, lo), np.where(use, bhi, hi), use
+
+
 def grant_end_hazard(
     table: pd.DataFrame,
     funding_length: Mapping[str, int],
     horizon: int,
     window: tuple[int, int] = (-12, 24),
     order: Sequence[str] | None = None,
+    n_boot: int = 0,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Monthly hazard of dissolution, aligned to the month the first grant ends.
 
@@ -197,12 +377,20 @@ def grant_end_hazard(
         funding_length: grant length of each policy, in months.
         horizon: the last month of every run.
         window: first and last relative month to report.
+        n_boot: with more than 0, also a 95% interval from resampling whole
+            replicates (``replicate`` column, else ``run``), and the wider of
+            the two intervals.
+        seed: seed of the resampling.
 
     Returns:
         Long table: ``policy, months_from_grant_end, at_risk, dissolved,
-        hazard, lower, upper``.
+        hazard, lower, upper`` and, with ``n_boot``, ``boot_lower,
+        boot_upper, ci_lower, ci_upper``.
     """
     rel = np.arange(window[0], window[1] + 1)
+    key = _replicate_key(table)
+    reps = np.sort(table[key].unique()) if len(table) else np.array([])
+    weights = replicate_weights(len(reps), n_boot, seed) if n_boot > 0 and len(reps) else None
     frames = []
     for name, g in _groups(table, order):
         start = g["started_at"].to_numpy(dtype=float)
@@ -217,62 +405,126 @@ def grant_end_hazard(
         lower, upper = wilson_interval(k, n)
         with np.errstate(invalid="ignore", divide="ignore"):
             hazard = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "policy": name,
-                    "months_from_grant_end": rel,
-                    "at_risk": n,
-                    "dissolved": k,
-                    "hazard": hazard,
-                    "lower": np.where(n > 0, lower, np.nan),
-                    "upper": np.where(n > 0, upper, np.nan),
-                }
-            )
+        frame = pd.DataFrame(
+            {
+                "policy": name,
+                "months_from_grant_end": rel,
+                "at_risk": n,
+                "dissolved": k,
+                "hazard": hazard,
+                "lower": np.where(n > 0, lower, np.nan),
+                "upper": np.where(n > 0, upper, np.nan),
+            }
         )
+        if weights is not None:
+            rows = pd.Index(reps).get_indexer(g[key])
+            n_rep = np.zeros((len(reps), len(rel)))
+            k_rep = np.zeros((len(reps), len(rel)))
+            np.add.at(n_rep, rows, at_risk)
+            np.add.at(k_rep, rows, event)
+            blo, bhi = _ratio_interval(k_rep, n_rep, weights)
+            frame["boot_lower"], frame["boot_upper"] = blo, bhi
+            lo, hi, _ = wider_interval(frame["lower"], frame["upper"], blo, bhi)
+            frame["ci_lower"], frame["ci_upper"] = lo, hi
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+#: what became of a partnership, for legacy (see :func:`legacy_status`)
+LEGACY_STATUSES: dict[str, str] = {
+    "legacy": "kept working at least L months after its funding ended",
+    "stopped": "funding ended, then dissolved within L months",
+    "not_yet_judged": "funding ended less than L months before the end of the run, still working",
+    "dissolved_funded": "dissolved before its funding ended",
+    "still_funded": "funding had not ended by the end of the run",
+}
+
+
+def legacy_status(table: pd.DataFrame, horizon: int, legacy_months: int) -> np.ndarray:
+    """Each partnership's legacy status, one of :data:`LEGACY_STATUSES`.
+
+    Only the first two can be judged: a partnership whose funding ended (without
+    renewal) either dissolved (legacy if that was at least ``legacy_months``
+    later) or was still working ``legacy_months`` after the end. One still
+    working that ended less than ``legacy_months`` before the horizon cannot be
+    judged yet; nor can one whose funding never ended.
+    """
+    ended_at = pd.to_numeric(table["funding_ended_at"], errors="coerce").to_numpy(dtype=float)
+    ended = np.isfinite(ended_at)
+    alive = table["censored"].astype(bool).to_numpy()
+    dissolved_at = table["started_at"].to_numpy(dtype=float) + table["lifetime"].to_numpy(dtype=float)
+    end = np.where(alive, horizon, dissolved_at)
+    with np.errstate(invalid="ignore"):
+        kept = ended & (end - ended_at >= legacy_months)
+    return np.select(
+        [kept, ended & ~alive, ended & alive, ~ended & ~alive],
+        ["legacy", "stopped", "not_yet_judged", "dissolved_funded"],
+        default="still_funded",
+    )
+
+
 def legacy_rates(
-    table: pd.DataFrame, horizon: int, legacy_months: int, order: Sequence[str] | None = None
+    table: pd.DataFrame,
+    horizon: int,
+    legacy_months: int,
+    order: Sequence[str] | None = None,
+    n_boot: int = 0,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Legacy: partnerships that kept working ``legacy_months`` after their funding ended.
 
-    Two rates per policy, each with a Wilson interval:
+    The legacy rate is a share of the partnerships that can be judged (see
+    :func:`legacy_status`): those whose funding ended at least
+    ``legacy_months`` before the end of the run, or that dissolved within
+    ``legacy_months`` of its end. Partnerships still funded at the horizon,
+    or whose funding ended too recently, are not counted as failures.
 
-    - ``legacy``: of all partnerships (the model's ``legacy_rate``);
-    - ``legacy_if_ended``: of those whose grant ended without renewal early
-      enough to be followed for ``legacy_months`` before the horizon (the
-      rest cannot yet be judged).
+    - ``legacy``: legacy / judged, with a Wilson interval and, with
+      ``n_boot``, one from resampling whole replicates (``legacy_boot_*``);
+    - ``legacy_all``: legacy / all partnerships (the model's
+      ``legacy_rate``), with a Wilson interval; it mixes "no legacy" with
+      "not judged yet" and is kept for reference only.
 
     Returns:
-        One row per policy: ``policy, partnerships, legacy_count, legacy,
-        legacy_lower, legacy_upper, grant_ended, legacy_if_ended,
-        legacy_if_ended_lower, legacy_if_ended_upper``.
+        One row per policy: ``policy, partnerships, judged, legacy_count,
+        legacy, legacy_lower, legacy_upper, [legacy_boot_lower,
+        legacy_boot_upper,] legacy_all, legacy_all_lower, legacy_all_upper``
+        and the count of each status as ``n_<status>``.
     """
+    key = _replicate_key(table)
+    reps = np.sort(table[key].unique()) if len(table) else np.array([])
+    weights = replicate_weights(len(reps), n_boot, seed) if n_boot > 0 and len(reps) else None
     rows = []
     for name, g in _groups(table, order):
-        legacy = g["survived_funding_end"].fillna(False).astype(bool).to_numpy()
-        ended_at = pd.to_numeric(g["funding_ended_at"], errors="coerce").to_numpy(dtype=float)
-        judged = np.isfinite(ended_at) & (ended_at <= horizon - legacy_months)
-        n, k = len(g), int(legacy.sum())
-        nj, kj = int(judged.sum()), int((legacy & judged).sum())
-        lo, hi = wilson_interval(k, n)
-        loj, hij = wilson_interval(kj, nj)
-        rows.append(
-            {
-                "policy": name,
-                "partnerships": n,
-                "legacy_count": k,
-                "legacy": k / n if n else float("nan"),
-                "legacy_lower": float(lo),
-                "legacy_upper": float(hi),
-                "grant_ended": nj,
-                "legacy_if_ended": kj / nj if nj else float("nan"),
-                "legacy_if_ended_lower": float(loj) if nj else float("nan"),
-                "legacy_if_ended_upper": float(hij) if nj else float("nan"),
-            }
-        )
+        status = legacy_status(g, horizon, legacy_months)
+        legacy = status == "legacy"
+        judged = legacy | (status == "stopped")
+        n, nj, k = len(g), int(judged.sum()), int(legacy.sum())
+        lo, hi = wilson_interval(k, nj)
+        lo_all, hi_all = wilson_interval(k, n)
+        row = {
+            "policy": name,
+            "partnerships": n,
+            "judged": nj,
+            "legacy_count": k,
+            "legacy": k / nj if nj else float("nan"),
+            "legacy_lower": float(lo) if nj else float("nan"),
+            "legacy_upper": float(hi) if nj else float("nan"),
+        }
+        if weights is not None:
+            at = pd.Index(reps).get_indexer(g[key])
+            k_rep, n_rep = np.zeros(len(reps)), np.zeros(len(reps))
+            np.add.at(k_rep, at, legacy)
+            np.add.at(n_rep, at, judged)
+            blo, bhi = _ratio_interval(k_rep, n_rep, weights)
+            row["legacy_boot_lower"], row["legacy_boot_upper"] = float(blo), float(bhi)
+        row |= {
+            "legacy_all": k / n if n else float("nan"),
+            "legacy_all_lower": float(lo_all) if n else float("nan"),
+            "legacy_all_upper": float(hi_all) if n else float("nan"),
+        }
+        row |= {f"n_{s}": int((status == s).sum()) for s in LEGACY_STATUSES}
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -311,7 +563,7 @@ def replicate_bootstrap(
         s_boot_upper, diff, diff_lower, diff_upper`` (the ``diff`` columns
         are 0 for the baseline).
     """
-    key = "replicate" if "replicate" in table else "run"
+    key = _replicate_key(table)
     reps = np.sort(table[key].unique())
     index = {r: i for i, r in enumerate(reps)}
     months = np.arange(1, month + 1)
@@ -330,8 +582,7 @@ def replicate_bootstrap(
         )
         np.add.at(at_risk, rows, life[:, None] >= months[None, :])
         counts[name] = (deaths, at_risk)
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(reps), np.full(len(reps), 1.0 / len(reps)), size=n_boot).astype(float)
+    weights = replicate_weights(len(reps), n_boot, seed)
     boot = {name: _km_at(weights @ d, weights @ n) for name, (d, n) in counts.items()}
     point = {name: float(_km_at(d.sum(axis=0), n.sum(axis=0))) for name, (d, n) in counts.items()}
     rows_out = []
