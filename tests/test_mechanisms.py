@@ -355,3 +355,18 @@ def test_capacity_recovers_towards_base():
         c = mech.capacity_recovery(c, 10, 0.05)
     assert math.isclose(c, 10, rel_tol=1e-6)
     assert mech.annual_to_monthly_probability(0.2) == pytest.approx(mech.monthly_hazard(0.2))
+
+
+def test_flexible_money_equalises_voice_and_meetings_in_proportion():
+    assert mech.flexible_money_equality(0.0, 0.5) == 0.0  # fixed money changes nothing
+    assert mech.flexible_money_equality(1.0, 0.5) == 0.5
+    assert mech.flexible_money_equality(0.4, 1.0) == pytest.approx(0.4)
+    # with nothing equalised the partnership's own rules decide, exactly
+    for o in (0.0, 0.3, 1.0):
+        assert mech.voice_orientation(o, 0.0) == o
+    assert mech.voice_orientation(0.2, 0.5) == pytest.approx(0.6)
+    assert mech.voice_orientation(0.2, 1.0) == pytest.approx(1.0)
+    powers = [1.0, 0.2, 0.1]
+    strategic = mech.gini(mech.voice_shares(powers, 0.0))
+    flexible = mech.gini(mech.voice_shares(powers, mech.voice_orientation(0.0, 0.5)))
+    assert flexible < strategic

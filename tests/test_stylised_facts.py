@@ -140,3 +140,16 @@ def test_fact_7_trust_rises_slowly_and_falls_fast():
     assert np.percentile(falls, 90) > np.percentile(rises, 90)
     p = stats.mannwhitneyu(falls, rises, alternative="greater").pvalue
     assert p < ALPHA
+
+
+def test_flexible_money_tied_to_no_agenda_makes_partnerships_more_equal():
+    """Funds tied to no member's agenda make partnerships more equal (002:615, 002:705-707).
+
+    Not one of the numbered facts, but the direction the funder's flexibility
+    lever must show: under strategic rules, where power matters most, fully
+    flexible money spreads voice more equally and lifts trust.
+    """
+    fixed = {"orientation": 0.2, "funding_flexibility": 0.0}
+    flexible = {"orientation": 0.2, "funding_flexibility": 1.0}
+    assert_increases(flexible, fixed, "voice_gini")
+    assert_increases(fixed, flexible, "mean_trust")

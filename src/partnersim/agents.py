@@ -471,6 +471,8 @@ class Partnership(mesa.Agent):
         o = self.orientation
         base, e_align, e_recip = p["base_positive"], p["alignment_effect"], p["reciprocity_effect"]
         e_power, e_comp, damping = p["power_effect"], p["competition_effect"], p["power_damping"]
+        # flexible money takes part of the power gap out of meetings (002:615)
+        gap_weight = 1.0 - model.money_equality
         recip = self.reciprocity
         # local names: this pair loop is the model's inner loop
         chance, align = mech.positive_interaction_probability, mech.alignment
@@ -484,7 +486,7 @@ class Partnership(mesa.Agent):
                 pb = reps[ub].personal
                 ib = b.institutional
                 prob = chance(
-                    align(va, b.values), recip, abs(wa - b.power), o, competition,
+                    align(va, b.values), recip, abs(wa - b.power) * gap_weight, o, competition,
                     base, e_align, e_recip, e_power, e_comp, damping,
                 )  # fmt: skip
                 positive = rand() < prob
@@ -616,7 +618,8 @@ class Partnership(mesa.Agent):
         """Members update satisfaction and commitment; some go on paper or leave.
 
         Satisfaction mixes voice (by power under strategic rules, near equal
-        under communicative ones; 003:343, 000:108), reciprocity (004:396),
+        under communicative ones or with money tied to no member's agenda;
+        003:343, 000:108, 002:615), reciprocity (004:396),
         effectiveness (000:217) and trust. Commitment follows satisfaction,
         plus the benefit of funding (002:605) minus the cost of size
         (001:357). Low commitment makes a paper partner, then an exit
@@ -629,7 +632,8 @@ class Partnership(mesa.Agent):
         active = self.active_members
         powers = tuple([m.power for m in active])  # power already counts fund-holding (002:705)
         if powers != self._voice_of:  # power rarely changes: share out voice only when it does
-            self._voices = mech.voice_shares(powers, self.orientation)
+            equal = mech.voice_orientation(self.orientation, self.model.money_equality)
+            self._voices = mech.voice_shares(powers, equal)
             self.voice_gini = mech.gini(self._voices)
             self._voice_of = powers
         voices = self._voices

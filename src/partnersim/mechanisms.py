@@ -339,6 +339,28 @@ def effectiveness_after_month(
 # ---------------------------------------------------------------- evaluation (M5, M6, M11)
 
 
+def flexible_money_equality(flexibility: float, equality: float) -> float:
+    """Share of the funder-fundee power dynamics that flexible money removes, in [0, 1].
+
+    Funding tied to neither statutory nor VCSE agendas lets partners work
+    without the power dynamics usual between them, so partnerships are more
+    equal (002:615, 002:705-707). Fully flexible money (``flexibility`` 1)
+    removes a share ``equality`` of power's hold over voice and over the
+    tone of meetings; fixed, target-tied money (0) removes none.
+    """
+    return equality * flexibility
+
+
+def voice_orientation(orientation: float, equalised: float) -> float:
+    """How equally voice is shared: the partnership's rules, then flexible money.
+
+    Communicative rules share voice equally (000:108, 004:310); of the rest,
+    which follows power, a share ``equalised`` (from
+    :func:`flexible_money_equality`) is shared equally too (002:615).
+    """
+    return orientation + (1.0 - orientation) * equalised
+
+
 def voice_shares(powers: Sequence[float], orientation: float) -> list[float]:
     """Each member's share of voice in decisions.
 

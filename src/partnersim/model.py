@@ -151,6 +151,9 @@ class PartnershipModel(mesa.Model):
         self.exits: dict[str, int] = dict.fromkeys(SECTORS, 0)
         self.scarcity = p["base_scarcity"]
         self.base_hazard = mech.monthly_hazard(p["staff_turnover"])
+        self.money_equality = mech.flexible_money_equality(
+            p["funding_flexibility"], p["flexibility_equality"]
+        )
         self._recovering: set[Organisation] = set()
         self._trust: dict[str, float] = {}
         self._trust_month = -1

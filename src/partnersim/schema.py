@@ -323,8 +323,22 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="funder",
-            evidence=("002:615", "002:681"),
-            reason="0 = fixed, target-tied money; flexibility lowers competition for funds.",
+            evidence=("002:615", "002:681", "002:705"),
+            reason="0 = fixed, target-tied money; flexibility lowers competition for funds and, through "
+            "flexibility_equality, power's hold over voice and meetings (002:615).",
+        ),
+        _p(
+            "flexibility_equality",
+            float,
+            0.5,
+            "Share of power's hold over voice and meetings that fully flexible money removes",
+            unit="share",
+            low=0.0,
+            high=1.0,
+            group="funder",
+            evidence=("002:615", "002:705"),
+            reason="Money tied to no member's agenda makes partnerships more equal (002:615, "
+            "002:705-707); no report gives a size, so fully flexible money removes half.",
         ),
         # ---- environment ---------------------------------------------------
         _p(
