@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 import partnersim
 from partnersim.cli import main as cli_main
-from partnersim.experiments import load_study, run_specs
+from partnersim.experiments import load_manifest, load_study, make_specs, run_specs
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(240)]
 
@@ -165,3 +166,37 @@ def test_sweep_on_a_local_dask_cluster_equals_serial(tmp_path, tiny_study):
     pd.testing.assert_frame_equal(pd.read_parquet(out / "tiny" / "runs.parquet"), serial.runs)
     manifest = json.loads((out / "tiny" / "manifest.json").read_text())
     assert (manifest["executor"], manifest["workers"], manifest["scheduler"]) == ("dask", 2, "LocalCluster")
+
+
+def _sleepy(x: int, rng: int) -> dict[str, float]:
+    started = time.time()
+    time.sleep(0.25)
+    return {"y": float(x), "t0": started, "t1": time.time()}
+
+
+def test_workers_that_join_after_the_start_are_used(tmp_path):
+    from distributed import Client, LocalCluster
+
+    # threads, not processes: joining is quick; the runs sleep, so threads run side by side
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+    try:
+        with Client(cluster) as client:
+            specs = make_specs([{"x": i} for i in range(30)], 1, root_seed=1)
+            timer = threading.Timer(0.4, lambda: cluster.scale(4))
+            timer.start()
+            try:
+                res = run_specs(
+                    specs, tmp_path / "grow", executor=client.get_executor(), fn=_sleepy, chunk_size=1
+                )
+            finally:
+                timer.cancel()
+    finally:
+        cluster.close()
+    events = sorted([(t, 1) for t in res.runs["t0"]] + [(t, -1) for t in res.runs["t1"]])
+    busy = peak = 0
+    for _, step in events:
+        busy += step
+        peak = max(peak, busy)
+    assert peak >= 3  # with the in-flight limit fixed at the start (one worker), at most 2
+    manifest = load_manifest(tmp_path / "grow")
+    assert manifest["workers_at_start"] == 1 and manifest["workers"] == 4

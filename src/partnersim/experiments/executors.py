@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["EXECUTORS", "ExecutorInfo", "SerialExecutor", "open_executor"]
@@ -44,11 +44,29 @@ class SerialExecutor(Executor):
 
 @dataclass
 class ExecutorInfo:
-    """What ran a sweep, for the manifest: kind, workers (parallel slots) and scheduler address."""
+    """What ran a sweep, for the manifest: kind, workers (parallel slots) and scheduler address.
+
+    ``count`` (Dask) counts the slots now: a cluster can grow after the
+    sweep starts (``cluster.scale``), so the runner calls :meth:`recount`
+    whenever it submits work. ``peak`` is the most slots seen.
+    """
 
     kind: str
     workers: int
     scheduler: str | None = None
+    count: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+    peak: int = 0
+
+    def __post_init__(self) -> None:
+        self.peak = max(self.peak, self.workers)
+
+    def recount(self) -> int:
+        """The parallel slots now (at least 1), remembering the most seen."""
+        if self.count is not None:
+            n = self.count()
+            self.peak = max(self.peak, n)
+            self.workers = max(1, n)
+        return self.workers
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -89,8 +107,9 @@ def open_executor(
         ``(executor, info)``.
     """
     if isinstance(kind, Executor):
+        count = None if workers else _slot_counter(kind)
         n = workers or _slots(kind)
-        yield kind, ExecutorInfo(kind=type(kind).__name__, workers=int(n), scheduler=scheduler)
+        yield kind, ExecutorInfo(type(kind).__name__, int(n), scheduler, count=count)
         return
     if kind not in EXECUTORS:
         raise ValueError(f"unknown executor {kind!r}: expected one of {', '.join(EXECUTORS)}")
@@ -120,15 +139,30 @@ def open_executor(
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         with _dask_client(workers, scheduler) as client:
-            n = sum(client.nthreads().values()) or (workers or 1)
-            yield client.get_executor(pure=False), ExecutorInfo("dask", n, scheduler or "LocalCluster")
+            count = _dask_slots(client)
+            n = count() or (workers or 1)
+            info = ExecutorInfo("dask", n, scheduler or "LocalCluster", count=count)
+            yield client.get_executor(pure=False), info
+
+
+def _dask_slots(client: Any) -> Callable[[], int]:
+    """Count a Dask cluster's worker threads now (0 while no worker has joined)."""
+    return lambda: sum(client.nthreads().values())
+
+
+def _slot_counter(executor: Executor) -> Callable[[], int] | None:
+    """A slot counter for a Dask client's executor we did not open; ``None`` for other executors."""
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "nthreads"):
+        return _dask_slots(client)
+    return None
 
 
 def _slots(executor: Executor) -> int:
     """Parallel slots of an executor we did not open (a Dask client's executor counts its threads)."""
-    client = getattr(executor, "_client", None)
-    if client is not None and hasattr(client, "nthreads"):
-        return sum(client.nthreads().values()) or 1
+    count = _slot_counter(executor)
+    if count is not None:
+        return count() or 1
     return getattr(executor, "_max_workers", None) or os.cpu_count() or 1
 
 

@@ -40,6 +40,9 @@ FIRST_CHUNK = 4
 #: wall time a chunk aims at (seconds): per-task overhead stays ~1% and a kill loses little
 CHUNK_SECONDS = 1.0
 
+#: how often (seconds, at most) a Dask cluster's workers are counted again while a sweep runs
+RECOUNT_SECONDS = 0.5
+
 _VERSIONED = (
     "mesa",
     "numpy",
@@ -363,6 +366,8 @@ def run_specs(
 
         if pool is not None:
             _drive(pool, info, todo, chunk_size, task, keep, begin, progress, len(specs), len(done_ids))
+            # a cluster may have grown while the sweep ran: record the most workers seen
+            meta["workers"] = max(info.peak, int(meta.get("workers_at_start", 0)))
         else:
             begin()
 
@@ -409,6 +414,7 @@ def _manifest(
         "git_commit": _git_commit(),
         "executor": info.kind,
         "workers": info.workers,
+        "workers_at_start": info.workers,
         "scheduler": info.scheduler,
         "chunk_size": chunk_size,
         "started": started,
@@ -439,15 +445,22 @@ def _drive(
     """
     from tqdm.auto import tqdm
 
-    # a few chunks queued per worker keeps workers busy without losing much on a kill
-    limit = 1 if isinstance(pool, SerialExecutor) else 2 * info.workers
+    serial = isinstance(pool, SerialExecutor)
     pending: dict[Future, int] = {}
     state = {"next": 0, "busy": 0.0, "runs": 0}
+    # a Dask cluster can grow (or shrink) during the sweep: count its slots again, at most this often
+    recount_every = RECOUNT_SECONDS if info.count is not None else None
+    counted = {"at": time.monotonic()}
     with tqdm(
         total=total, initial=initial, unit="run", disable=not progress, dynamic_ncols=True, smoothing=0.1
     ) as bar:
 
         def fill() -> None:
+            if recount_every is not None and time.monotonic() - counted["at"] >= recount_every:
+                info.recount()
+                counted["at"] = time.monotonic()
+            # a few chunks queued per worker keeps workers busy without losing much on a kill
+            limit = 1 if serial else 2 * info.workers
             while len(pending) < limit and state["next"] < len(todo):
                 per_run = state["busy"] / state["runs"] if state["runs"] else None
                 size = chunk_size or next_chunk_size(per_run, len(todo) - int(state["next"]), info.workers)
@@ -460,7 +473,8 @@ def _drive(
             fill()
             begin()
             while pending:
-                finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                # with a cluster that can grow, wake up now and then to give new workers work
+                finished, _ = wait(list(pending), timeout=recount_every, return_when=FIRST_COMPLETED)
                 error: BaseException | None = None
                 for future in finished:
                     n = pending.pop(future)
