@@ -109,3 +109,21 @@ def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path):
     for i in (0, 1, 39):
         expected = partnersim.simulate(**specs[i].params, rng=specs[i].seed)
         assert runs.loc[i, "total_output"] == expected["total_output"]
+
+
+def test_fresh_with_an_unreachable_scheduler_leaves_results_untouched(
+    tmp_path, tiny_study, capsys, monkeypatch
+):
+    from partnersim.experiments import executors
+
+    out = tmp_path / "results"
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--no-figures"]) == 0
+    before = {p: p.read_bytes() for p in (out / "tiny").rglob("*") if p.is_file()}
+    capsys.readouterr()
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", 1)
+    code = cli_main(["sweep", str(tiny_study), "--out", str(out), "--fresh", "--scheduler", "tcp://127.0.0.1:9",
+                     "--no-progress", "--no-figures"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1 and "tcp://127.0.0.1:9" in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in (out / "tiny").rglob("*") if p.is_file()} == before

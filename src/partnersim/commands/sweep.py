@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def main(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
 
+    from partnersim.experiments.executors import ExecutorUnavailable
     from partnersim.experiments.figures import plot_sweep
     from partnersim.experiments.runner import run_specs
 
@@ -47,22 +49,26 @@ def main(args: argparse.Namespace) -> int:
         + (f" at {args.scheduler}" if args.scheduler else "")
     )
     start = time.perf_counter()
-    result = run_specs(
-        specs,
-        out,
-        executor=executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_size=args.chunk_size,
-        outcomes=study.outcomes,
-        timeseries=study.timeseries,
-        partnerships=study.partnerships,
-        fresh=args.fresh,
-        progress=not args.no_progress,
-        manifest={
-            "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved()},
-        },
-    )
+    try:
+        result = run_specs(
+            specs,
+            out,
+            executor=executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            chunk_size=args.chunk_size,
+            outcomes=study.outcomes,
+            timeseries=study.timeseries,
+            partnerships=study.partnerships,
+            fresh=args.fresh,
+            progress=not args.no_progress,
+            manifest={
+                "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved()},
+            },
+        )
+    except ExecutorUnavailable as exc:
+        print(f"partnersim sweep: error: {exc}; nothing was run and {out} is untouched", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - start
     if result.n_stale:
         print(

@@ -62,7 +62,13 @@ Example::
 
 from __future__ import annotations
 
-from partnersim.experiments.executors import EXECUTORS, ExecutorInfo, SerialExecutor, open_executor
+from partnersim.experiments.executors import (
+    EXECUTORS,
+    ExecutorInfo,
+    ExecutorUnavailable,
+    SerialExecutor,
+    open_executor,
+)
 from partnersim.experiments.results import ResultStore, load_manifest, load_runs
 from partnersim.experiments.runner import SweepResult, Task, run_chunk, run_specs
 from partnersim.experiments.specs import RunSpec, grid_points, lhs_points, make_specs, spawn_seeds
@@ -83,6 +89,7 @@ from partnersim.experiments.study import (
 __all__ = [
     "EXECUTORS",
     "ExecutorInfo",
+    "ExecutorUnavailable",
     "ResultStore",
     "RunSpec",
     "SerialExecutor",

@@ -19,13 +19,17 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["EXECUTORS", "ExecutorInfo", "SerialExecutor", "open_executor"]
+__all__ = ["EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor", "open_executor"]
 
 #: names accepted by :func:`open_executor` and ``partnersim sweep --executor``
 EXECUTORS = ("serial", "processes", "dask")
 
 #: how long to wait for a Dask scheduler before giving up (seconds)
 DASK_CONNECT_TIMEOUT = 30
+
+
+class ExecutorUnavailable(RuntimeError):
+    """The executor could not be reached or started (e.g. no Dask scheduler at the address)."""
 
 
 class SerialExecutor(Executor):
@@ -171,10 +175,21 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+        try:
+            client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+        except (OSError, ValueError) as exc:
+            raise ExecutorUnavailable(
+                f"could not reach a Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s "
+                f"({_first_line(exc)})"
+            ) from exc
         try:
             # a scheduler with no workers would hang the sweep; wait a bounded time
-            client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+            try:
+                client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorUnavailable(
+                    f"no worker joined the Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s"
+                ) from exc
             yield client
         finally:
             client.close()
@@ -191,3 +206,8 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             yield client
     finally:
         cluster.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

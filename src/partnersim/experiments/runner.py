@@ -330,10 +330,9 @@ def run_specs(
     keys = {s.run_id: spec_key(s, identity) for s in specs}
     wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
-    if store is not None and fresh:
-        store.clear()
-    done_ids = set(store.finished(keys)["run_id"]) if store is not None else set()
-    n_stale = store.stale(keys) if store is not None else 0
+    reuse = store is not None and not fresh
+    done_ids = set(store.finished(keys)["run_id"]) if reuse else set()  # type: ignore[union-attr]
+    n_stale = store.stale(keys) if reuse else 0  # type: ignore[union-attr]
     todo = [s for s in specs if s.run_id not in done_ids]
     memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
 
@@ -341,10 +340,13 @@ def run_specs(
     with contextlib.ExitStack() as stack:
         pool: Executor | None = None
         if todo:
+            # reach the executor first: a scheduler that cannot be reached leaves the results as they were
             pool, info = stack.enter_context(open_executor(executor, workers, scheduler))
         else:  # all done already: start no processes, reach no cluster
             name = executor if isinstance(executor, str) else type(executor).__name__
             info = ExecutorInfo(name, workers or 1, scheduler)
+        if store is not None and fresh:
+            store.clear()
         meta: dict[str, Any] = {}
 
         def begin() -> None:
