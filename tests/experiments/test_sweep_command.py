@@ -127,3 +127,38 @@ def test_fresh_with_an_unreachable_scheduler_leaves_results_untouched(
     assert code == 1
     assert len(err.strip().splitlines()) == 1 and "tcp://127.0.0.1:9" in err and "Traceback" not in err
     assert {p: p.read_bytes() for p in (out / "tiny").rglob("*") if p.is_file()} == before
+
+
+def test_tables_and_figures_of_an_earlier_study_version_are_removed(tmp_path, tiny_study):
+    out = tmp_path / "results"
+    folder = out / "tiny"
+    before = tiny_study.read_text().replace(
+        "[parameters]", "partnerships = true\ntimeseries = true\n[parameters]"
+    )
+    tiny_study.write_text(before, encoding="utf-8")
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    assert (folder / "partnerships.parquet").exists() and (folder / "timeseries.parquet").exists()
+    assert (folder / "figures" / "heatmap_mean_trust.png").exists()
+    (folder / "figures" / "notes.png").write_bytes(b"mine")  # not a sweep figure: kept
+
+    # the study changes: no optional tables, one outcome, one factor (so no heatmap)
+    after = (
+        before.replace("partnerships = true\ntimeseries = true\n", "")
+        .replace('["survival_rate", "mean_trust", "total_output"]', '["survival_rate"]')
+        .replace("coordinator = [true, false]\n", "")
+    )
+    tiny_study.write_text(after, encoding="utf-8")
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    assert sorted(p.name for p in folder.glob("*.parquet")) == ["runs.parquet"]
+    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [
+        "effects_survival_rate.png",
+        "notes.png",
+    ]
+
+    # without figures drawn, only figures of outcomes no longer kept go
+    (folder / "figures" / "effects_mean_trust.png").write_bytes(b"old")
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--no-figures"]) == 0
+    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [
+        "effects_survival_rate.png",
+        "notes.png",
+    ]

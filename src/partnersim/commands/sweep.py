@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
             raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
 
     from partnersim.experiments.executors import ExecutorUnavailable
-    from partnersim.experiments.figures import plot_sweep
+    from partnersim.experiments.figures import plot_sweep, prune_figures
     from partnersim.experiments.runner import run_specs
 
     specs = study.specs()
@@ -81,10 +81,12 @@ def main(args: argparse.Namespace) -> int:
         + f") on {result.manifest['executor']} with {result.manifest['workers']} worker(s)"
     )
     figures = (
-        []
+        None
         if args.no_figures
         else plot_sweep(result.runs, study.factor_names, study.outcomes, out / "figures")
     )
+    # figures of an earlier version of the study (other outcomes or factors) would mislead
+    prune_figures(out / "figures", figures, study.outcomes)
     tables = ", ".join(
         f"{n}.parquet"
         for n, on in (("runs", True), ("timeseries", study.timeseries), ("partnerships", study.partnerships))

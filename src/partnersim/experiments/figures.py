@@ -24,7 +24,7 @@ import seaborn as sns
 
 from partnersim.plots import save_figure
 
-__all__ = ["plot_effects", "plot_heatmap", "plot_sweep"]
+__all__ = ["plot_effects", "plot_heatmap", "plot_sweep", "prune_figures"]
 
 #: a factor with more distinct values than this is treated as continuous and binned
 MAX_LEVELS = 12
@@ -115,3 +115,28 @@ def plot_sweep(
         rows, cols = discrete[0], discrete[1]
         paths += [plot_heatmap(runs, rows, cols, o, outdir / f"heatmap_{o}.png") for o in outcomes]
     return paths
+
+
+#: file names of the figures a sweep draws (``<kind>_<outcome>.png``)
+_KINDS = ("effects_", "heatmap_")
+
+
+def prune_figures(outdir: str | Path, keep: Sequence[Path] | None, outcomes: Sequence[str]) -> list[Path]:
+    """Remove sweep figures in ``outdir`` that belong to no current output; return what was removed.
+
+    With ``keep`` (the figures just drawn), every other sweep figure goes; without
+    (figures were not drawn), those of outcomes no longer in ``outcomes``. Only
+    files a sweep writes (``effects_*.png``, ``heatmap_*.png``) are touched.
+    """
+    outdir = Path(outdir)
+    kept = {Path(p).name for p in keep} if keep is not None else None
+    removed = []
+    for path in sorted(outdir.glob("*.png")) if outdir.is_dir() else []:
+        kind = next((k for k in _KINDS if path.name.startswith(k)), None)
+        if kind is None:
+            continue
+        outcome = path.stem.removeprefix(kind)
+        if (kept is not None and path.name not in kept) or (kept is None and outcome not in outcomes):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

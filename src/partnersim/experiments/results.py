@@ -146,11 +146,16 @@ class ResultStore:
         return out
 
     def write_final(self, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
-        """Write the final tables atomically; runs.parquet last."""
+        """Write the final tables atomically, runs.parquet last; remove final tables of an earlier
+        version of the sweep that this one does not write (e.g. partnerships.parquet once
+        ``partnerships`` is off), so none is left beside results it does not belong to."""
         paths = [
             write_table(df, self.out / f"{name}.parquet") for name, df in tables.items() if name != "runs"
         ]
         paths.append(write_table(tables["runs"], self.out / "runs.parquet"))
+        for name in TABLES:
+            if name not in tables:
+                (self.out / f"{name}.parquet").unlink(missing_ok=True)
         return paths
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> Path:
