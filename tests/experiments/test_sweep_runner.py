@@ -264,3 +264,53 @@ def test_runs_columns_are_ids_then_every_parameter_then_outcomes(tmp_path):
             "staff_turnover",
             "survival_rate",
         ]
+
+
+def test_git_state_is_recorded_only_from_partnersims_own_repository(tmp_path, monkeypatch):
+    import subprocess
+
+    from partnersim.experiments import runner
+
+    info = runner._git_info()
+    if info["git_commit"] is not None:  # run from a checkout: the commit and dirty flag are this repository's
+        head = subprocess.run(["git", "-C", str(runner._package_dir()), "rev-parse", "HEAD"],
+                              capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+        assert info["git_commit"] == head
+        assert info["git_dirty"] == info["git_describe"].endswith("-dirty")
+    # installed inside some other repository (a virtualenv in an analysis project): nothing recorded
+    other = tmp_path / "analysis"
+    (other / ".venv" / "site-packages" / "partnersim").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    subprocess.run(["git", "-C", str(other), "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-q",
+                    "--allow-empty", "-m", "x"], check=True)  # fmt: skip
+    monkeypatch.setattr(runner, "_package_dir", lambda: other / ".venv" / "site-packages" / "partnersim")
+    assert runner._git_info() == {"git_commit": None, "git_describe": None, "git_dirty": None}
+    res = run_specs(make_specs([{"x": 1}], 1, root_seed=1), tmp_path / "out", fn=_double)
+    assert res.manifest["git_commit"] is None
+
+
+def _double(x: int, rng: int) -> dict[str, int]:
+    return {"y": 2 * x}
+
+
+def test_manifest_counts_runs_done_while_the_sweep_runs(tmp_path, specs, monkeypatch):
+    from partnersim.experiments import runner
+
+    monkeypatch.setattr(runner, "MANIFEST_SECONDS", 0.0)
+    out = tmp_path / "sweep"
+    with pytest.raises(RuntimeError):
+        run_specs(specs, out, executor=FailAfter(3, RuntimeError("worker died")), workers=1, chunk_size=2)
+    manifest = load_manifest(out)
+    assert manifest["status"] == "running" and manifest["runs_done"] == 6
+
+
+def test_a_rerun_with_nothing_to_do_keeps_the_record_of_the_run_that_did_the_work(tmp_path):
+    out = tmp_path / "sweep"
+    specs = make_specs([{"x": i} for i in range(6)], 1, root_seed=1)
+    run_specs(specs, out, executor="processes", workers=2, fn=_double)
+    again = run_specs(specs, out, fn=_double)
+    assert again.n_ran == 0
+    manifest = load_manifest(out)
+    assert (manifest["executor"], manifest["workers"]) == ("processes", 2)
+    assert [s["runs_run"] for s in manifest["sessions"]] == [6, 0]
+    assert [s["executor"] for s in manifest["sessions"]] == ["processes", None]

@@ -5,7 +5,7 @@ Layout of ``<out>/`` (e.g. ``results/<study>/``)::
     runs.parquet           one row per run: run_id, point_id, replicate, seed, parameters, outcomes
     timeseries.parquet     optional: run_id, month, monthly model reporters
     partnerships.parquet   optional: run_id, one row per partnership
-    manifest.json          the study, versions, git commit, executor, times, runs done
+    manifest.json          the study, versions, git state, executor, times, runs done, sessions
     figures/               PNG figures
     chunks/                finished chunks, kept for resume (runs-<token>.parquet, ...)
 
@@ -157,6 +157,14 @@ class ResultStore:
             if name not in tables:
                 (self.out / f"{name}.parquet").unlink(missing_ok=True)
         return paths
+
+    def read_manifest(self) -> dict[str, Any]:
+        """manifest.json as a dict; ``{}`` when there is none (or it cannot be read)."""
+        try:
+            data = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
 
     def write_manifest(self, manifest: Mapping[str, Any]) -> Path:
         """Write manifest.json atomically."""

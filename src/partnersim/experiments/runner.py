@@ -43,6 +43,12 @@ CHUNK_SECONDS = 1.0
 #: how often (seconds, at most) a Dask cluster's workers are counted again while a sweep runs
 RECOUNT_SECONDS = 0.5
 
+#: how often (seconds, at most) manifest.json's ``runs_done`` is brought up to date while a sweep runs
+MANIFEST_SECONDS = 2.0
+
+#: what ran a sweep; a rerun with nothing left to run keeps the record of the one that ran it
+EXECUTOR_RECORD = ("executor", "workers", "workers_at_start", "scheduler", "chunk_size")
+
 _VERSIONED = (
     "mesa",
     "numpy",
@@ -267,15 +273,39 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _git_commit() -> str | None:
+def _package_dir() -> Path:
+    """The folder partnersim is imported from."""
+    import partnersim
+
+    return Path(partnersim.__file__).resolve().parent
+
+
+def _git(where: Path, *args: str) -> str | None:
     try:
-        where = Path(__file__).resolve().parent
-        res = subprocess.run(
-            ["git", "-C", str(where), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
-        )
+        res = subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return res.stdout.strip() or None if res.returncode == 0 else None
+    return (res.stdout.strip() or None) if res.returncode == 0 else None
+
+
+def _git_info() -> dict[str, Any]:
+    """``git_commit``, ``git_describe`` (``git describe --always --dirty``) and ``git_dirty``.
+
+    Recorded only when partnersim is imported from the work tree of its own
+    repository (``<top>/src/partnersim``); an install inside some other
+    repository (a virtualenv in an analysis project) records ``None``, not
+    that repository's commit.
+    """
+    none: dict[str, Any] = {"git_commit": None, "git_describe": None, "git_dirty": None}
+    package = _package_dir()
+    top = _git(package, "rev-parse", "--show-toplevel")
+    if top is None or (Path(top).resolve() / "src" / "partnersim") != package:
+        return none
+    commit = _git(package, "rev-parse", "HEAD")
+    describe = _git(package, "describe", "--always", "--dirty")
+    if commit is None or describe is None:
+        return none
+    return {"git_commit": commit, "git_describe": describe, "git_dirty": describe.endswith("-dirty")}
 
 
 def _now() -> str:
@@ -331,6 +361,7 @@ def run_specs(
     wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
     reuse = store is not None and not fresh
+    previous = store.read_manifest() if reuse else {}  # type: ignore[union-attr]
     done_ids = set(store.finished(keys)["run_id"]) if reuse else set()  # type: ignore[union-attr]
     n_stale = store.stale(keys) if reuse else 0  # type: ignore[union-attr]
     todo = [s for s in specs if s.run_id not in done_ids]
@@ -348,19 +379,41 @@ def run_specs(
         if store is not None and fresh:
             store.clear()
         meta: dict[str, Any] = {}
+        session: dict[str, Any] = {}
+        count = {"done": len(done_ids), "written": time.monotonic()}
 
         def begin() -> None:
             # called once the first chunks are out, so workers start while this process writes
             meta.update(_manifest(manifest, info, chunk_size or "adaptive", started, len(specs), fn, task))
             meta["runs_resumed"] = len(done_ids)
+            session.update(
+                {
+                    "started": started,
+                    "finished": None,
+                    "runs_run": 0,
+                    **{k: meta[k] if todo else None for k in EXECUTOR_RECORD},
+                    "git_describe": meta["git_describe"],
+                    "command": meta["command"],
+                }
+            )
+            if not todo:
+                # nothing ran now: keep the record of what did the work
+                meta.update({k: previous[k] for k in EXECUTOR_RECORD if k in previous})
+            meta["sessions"] = [*_sessions(previous), session]
             if store is not None:
                 store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
 
         def keep(result: dict[str, pd.DataFrame | None]) -> None:
             runs = result["runs"]
             runs[KEY] = runs["run_id"].map(keys)  # type: ignore[index]
+            count["done"] += len(runs)  # type: ignore[arg-type]
+            session["runs_run"] += len(runs)  # type: ignore[arg-type]
             if store is not None:
                 store.save_chunk(result)
+                if time.monotonic() - count["written"] >= MANIFEST_SECONDS:
+                    # runs_done follows the sweep, cheaply: at most one manifest write every few seconds
+                    store.write_manifest({**meta, "status": "running", "runs_done": count["done"]})
+                    count["written"] = time.monotonic()
             else:
                 for n in wanted:
                     if result.get(n) is not None:
@@ -369,7 +422,7 @@ def run_specs(
         if pool is not None:
             _drive(pool, info, todo, chunk_size, task, keep, begin, progress, len(specs), len(done_ids))
             # a cluster may have grown while the sweep ran: record the most workers seen
-            meta["workers"] = max(info.peak, int(meta.get("workers_at_start", 0)))
+            meta["workers"] = session["workers"] = max(info.peak, int(meta.get("workers_at_start", 0)))
         else:
             begin()
 
@@ -385,6 +438,7 @@ def run_specs(
     if len(runs) != len(specs) or set(runs["run_id"]) != set(keys):
         raise RuntimeError(f"sweep ended with {len(runs)} of {len(specs)} runs; run it again to resume")
     meta.update({"status": "complete", "finished": _now(), "runs_done": len(runs)})
+    session["finished"] = meta["finished"]
     if store is not None:
         store.write_final(tables)
         store.write_manifest(meta)
@@ -400,6 +454,16 @@ def run_specs(
     )
 
 
+def _sessions(previous: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The sessions (one per call that reached this folder) of an earlier manifest."""
+    sessions = previous.get("sessions")
+    if isinstance(sessions, list):
+        return [s for s in sessions if isinstance(s, dict)]
+    if "executor" in previous:  # written before sessions were recorded
+        return [{k: previous.get(k) for k in ("started", "finished", *EXECUTOR_RECORD, "command")}]
+    return []
+
+
 def _manifest(
     extra: Mapping[str, Any] | None,
     info: ExecutorInfo,
@@ -413,7 +477,7 @@ def _manifest(
         **dict(extra or {}),
         "task": task.identity(),
         "versions": _versions(),
-        "git_commit": _git_commit(),
+        **_git_info(),
         "executor": info.kind,
         "workers": info.workers,
         "workers_at_start": info.workers,
