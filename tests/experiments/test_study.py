@@ -167,3 +167,17 @@ def test_grid_and_lhs_points(tmp_path):
     resolved = study.resolved()
     assert resolved["n_runs"] == 10 and resolved["base"]["horizon"] == 12
     assert resolved["outcomes"] == list(SUMMARY_NAMES)
+
+
+@pytest.mark.parametrize("kind", ["latin-1", "folder"])
+def test_unreadable_study_files_exit_2_with_one_message(tmp_path, capsys, kind):
+    path = tmp_path / "x.toml"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes('name = "caf\xe9"\n'.encode("latin-1"))
+    assert cli_main(["sweep", str(path), "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(path) in err
+    assert ("UTF-8" if kind == "latin-1" else "folder") in err
+    assert not (tmp_path / "out").exists()
