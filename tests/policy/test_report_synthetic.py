@@ -106,3 +106,21 @@ def test_headline_intervals_are_the_whole_run_ones_where_wider():
     text = " ".join(summary_points(cmp))
     long = res.loc["long"]
     assert f"75% ({100 * long['s60_ci_lower']:.0f}–{100 * long['s60_ci_upper']:.0f}%)" in text
+
+
+def test_a_policy_named_for_its_levers_is_not_described_twice():
+    study = parse_policies(
+        {
+            "study": {"name": "named", "replicates": 2, "seed": 1, "baseline": "long"},
+            "uncertainties": {"horizon": 120},
+            "policies": {
+                "long, roles agreed in writing": {"funding_length": 36, "formal_agreement": True},
+                "long": {"funding_length": 36},
+            },
+        },
+        "named.toml",
+    )
+    table = synthetic_table().replace({"policy": {"short": "long, roles agreed in writing"}})
+    text = " ".join(summary_points(analyse(table, study)))
+    assert "long, roles agreed in writing" in text
+    assert "(roles agreed in writing)" not in text

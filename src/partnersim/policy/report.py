@@ -311,8 +311,8 @@ def summary_points(cmp: Comparison) -> list[str]:
             continue
         diff = row[col] - base[col]
         changes = "; ".join(_changes(study, row["policy"])) or "the same levers"
-        # no parenthesis that only repeats the policy's name
-        said = "" if changes.lower() == str(row["policy"]).lower() else f" ({_esc(changes)})"
+        # no parenthesis that only repeats what the policy's name already says
+        said = "" if changes.lower() in str(row["policy"]).lower() else f" ({_esc(changes)})"
         lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
         paired = f" ({_signed(lo)} to {_signed(hi)})" if np.isfinite(lo) and np.isfinite(hi) else ""
         diffs.append(
