@@ -162,3 +162,23 @@ def test_tables_and_figures_of_an_earlier_study_version_are_removed(tmp_path, ti
         "effects_survival_rate.png",
         "notes.png",
     ]
+
+
+def test_a_failing_run_is_named_by_the_command(tmp_path, tiny_study, capsys, monkeypatch):
+    import partnersim.model
+
+    real = partnersim.model.run_model
+    bad_seed = spawn_seeds(7, 12)[5]
+
+    def run_model(params, **kwargs):
+        if params["rng"] == bad_seed:
+            raise FloatingPointError("model blew up")
+        return real(params, **kwargs)
+
+    monkeypatch.setattr(partnersim.model, "run_model", run_model)
+    out = tmp_path / "results"
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--chunk-size", "1"]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "FloatingPointError: model blew up" in last
+    assert f"run_id 5 (point_id 1, replicate 2, seed {bad_seed})" in last and "'staff_turnover': 0.1" in last
+    assert len(list((out / "tiny" / "chunks").glob("runs-*.parquet"))) == 5  # finished runs are kept

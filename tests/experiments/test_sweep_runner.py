@@ -314,3 +314,19 @@ def test_a_rerun_with_nothing_to_do_keeps_the_record_of_the_run_that_did_the_wor
     assert (manifest["executor"], manifest["workers"]) == ("processes", 2)
     assert [s["runs_run"] for s in manifest["sessions"]] == [6, 0]
     assert [s["executor"] for s in manifest["sessions"]] == ["processes", None]
+
+
+def _fails_at_three(x: int, rng: int) -> dict[str, int]:
+    if x == 3:
+        raise ZeroDivisionError("boom")
+    return {"y": x}
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes"])
+def test_a_failing_run_is_named_in_the_error(executor):
+    specs = make_specs([{"x": i} for i in range(6)], 2, root_seed=1)
+    with pytest.raises(ZeroDivisionError, match="boom") as info:
+        run_specs(specs, executor=executor, workers=2, fn=_fails_at_three)
+    failed = specs[6]  # the first replicate of x = 3
+    (note,) = info.value.__notes__
+    assert f"run_id {failed.run_id} " in note and f"seed {failed.seed}" in note and "{'x': 3}" in note

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from partnersim.commands.common import add_runner_flags
@@ -40,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
 
     from partnersim.experiments.executors import ExecutorUnavailable
     from partnersim.experiments.figures import plot_sweep, prune_figures
-    from partnersim.experiments.runner import run_specs
+    from partnersim.experiments.runner import RUN_NOTE, run_specs
 
     specs = study.specs()
     print(
@@ -68,6 +69,19 @@ def main(args: argparse.Namespace) -> int:
         )
     except ExecutorUnavailable as exc:
         print(f"partnersim sweep: error: {exc}; nothing was run and {out} is untouched", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        notes = [n for n in getattr(exc, "__notes__", ()) if n.startswith(RUN_NOTE)]
+        if not notes:
+            raise
+        # the worker's traceback (with the note), then what failed and what to do
+        traceback.print_exception(exc, file=sys.stderr)
+        print(
+            f"partnersim sweep: error: a run failed: {type(exc).__name__}: {exc} "
+            f"({notes[0].removeprefix('in partnersim ')}); finished runs are kept in {out}: "
+            "fix the cause and run the same command again",
+            file=sys.stderr,
+        )
         return 1
     elapsed = time.perf_counter() - start
     if result.n_stale:

@@ -174,8 +174,22 @@ def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | 
     return dict(outcomes), ts, table
 
 
+#: how the note added to an exception raised by a run begins
+RUN_NOTE = "in partnersim run_id "
+
+
+def run_note(spec: RunSpec) -> str:
+    """The note added to an exception raised by a run: its run_id, point, replicate, seed and parameters."""
+    return (
+        f"{RUN_NOTE}{spec.run_id} (point_id {spec.point_id}, replicate {spec.replicate}, "
+        f"seed {spec.seed}) with parameters {dict(spec.params)}"
+    )
+
+
 def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, Any]:
     """Run a chunk of specs in this process; the unit of work sent to an executor.
+
+    An exception raised by a run gets a note (:func:`run_note`) naming the run.
 
     Returns ``{"runs": ..., "timeseries": ..., "partnerships": ..., "elapsed": seconds}``;
     the two optional tables are ``None`` unless the task keeps them.
@@ -183,7 +197,12 @@ def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, Any]:
     started = time.perf_counter()
     rows, series, tables = [], [], []
     for spec in specs:
-        outcomes, ts, table = _run_one(spec, task)
+        try:
+            outcomes, ts, table = _run_one(spec, task)
+        except Exception as exc:
+            # a note survives pickling, so the run is named whichever worker it failed on
+            exc.add_note(run_note(spec))
+            raise
         ids = {
             "run_id": spec.run_id,
             "point_id": spec.point_id,
