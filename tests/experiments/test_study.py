@@ -90,6 +90,11 @@ BAD = {
         GOOD.replace("staff_turnover = [0.1, 0.3]", "exit_threshold = [0.2, 0.6]"),
         ["factors", "exit_threshold", "paper_threshold"],
     ),
+    "rule broken by the base parameters alone": (
+        GOOD.replace("horizon = 12", "horizon = 12\nexit_threshold = 0.9\npaper_threshold = 0.5"),
+        ["key 'parameters'", "exit_threshold", "paper_threshold = 0.5"],
+    ),
+    "name with a space": (GOOD.replace('"ok"', '"my study"'), ["key 'name'", "not a folder name", "letters"]),
 }
 BAD["bad outcome"] = ('outcomes = ["survival"]\n' + GOOD, BAD["bad outcome"][1])
 
@@ -181,3 +186,13 @@ def test_unreadable_study_files_exit_2_with_one_message(tmp_path, capsys, kind):
     assert len(err.strip().splitlines()) == 1 and str(path) in err
     assert ("UTF-8" if kind == "latin-1" else "folder") in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_name_taken_from_the_file_name_is_reported_as_such(tmp_path):
+    path = tmp_path / "my study.toml"
+    path.write_text(GOOD.replace('name = "ok"\n', ""), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_study(path)
+    message = str(info.value)
+    assert "comes from the file name, 'my study'" in message and "letters, digits" in message
+    assert "key 'name' =" not in message and "outside the output folder" not in message

@@ -87,15 +87,26 @@ def check_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str | Path
             raise ConfigError(f"{path}: unknown key '{prefix}{key}': allowed keys are {', '.join(allowed)}")
 
 
-def check_name(value: Any, path: str | Path, key: str = "name") -> str:
-    """A study name that is safe as one folder name under the output folder."""
-    if not isinstance(value, str) or not _NAME.match(value) or ".." in value:
+def check_name(value: Any, path: str | Path, key: str = "name", *, from_file: bool = False) -> str:
+    """A study name that is safe as one folder name under the output folder.
+
+    ``from_file``: the name is the file's stem (the study sets no ``key``),
+    and the message says so.
+    """
+    if isinstance(value, str) and _NAME.match(value) and ".." not in value:
+        return value
+    allowed = "letters, digits, '-', '_' or '.' (not starting with '.', no '..', at most 100 characters)"
+    if from_file:
         raise ConfigError(
-            f"{path}: key '{key}' = {value!r} is not allowed: it would write outside the output folder "
-            "or is not one folder name; expected letters, digits, '-', '_' or '.' "
-            "(no '/', no '..', not starting with '.', at most 100 characters)"
+            f"{path}: the study has no '{key}', so its name comes from the file name, {value!r}, "
+            f"which cannot be a folder name: a name may use {allowed}; "
+            f'rename the file or set {key} = "..."'
         )
-    return value
+    escapes = isinstance(value, str) and (
+        "/" in value or "\\" in value or ".." in value or value.startswith(".")
+    )
+    why = "it would write outside the output folder" if escapes else "it is not a folder name"
+    raise ConfigError(f"{path}: key '{key}' = {value!r} is not allowed: {why}; expected {allowed}")
 
 
 def output_dir(root: str | Path, name: str, path: str | Path = "study") -> Path:
@@ -247,16 +258,39 @@ def check_outcomes(
 
 
 def check_points(
-    points: Sequence[Mapping[str, Any]], path: str | Path, key: str = "factors"
+    points: Sequence[Mapping[str, Any]],
+    path: str | Path,
+    key: str = "factors",
+    *,
+    base: Mapping[str, Any] | None = None,
+    base_key: str = "parameters",
 ) -> list[dict[str, Any]]:
-    """Check every full point (base + factors) against the schema, cross-parameter rules included."""
+    """Check every full point (base + factors) against the schema, cross-parameter rules included.
+
+    With ``base`` (the parameters every point shares), a rule that ``base``
+    breaks by itself, whatever the factors, is reported as ``base_key``.
+    """
     for point in points:
         try:
             validate(point)
         except ParameterError as exc:
+            if base is not None and str(exc) == _rule_broken_by(base):
+                raise ConfigError(
+                    f"{path}: key '{base_key}' is not allowed: the base parameters break a rule "
+                    f"by themselves (with defaults for the rest): {exc}"
+                ) from None
             shown = {k: v for k, v in point.items()}
             raise ConfigError(f"{path}: key '{key}': the point {shown} is not allowed: {exc}") from None
     return [dict(p) for p in points]
+
+
+def _rule_broken_by(params: Mapping[str, Any]) -> str | None:
+    """The error of ``params`` with defaults filled in, or ``None`` if they pass."""
+    try:
+        validate(params)
+    except ParameterError as exc:
+        return str(exc)
+    return None
 
 
 # ------------------------------------------------------------------ the study
@@ -320,7 +354,7 @@ class Study:
 def check_header(raw: Mapping[str, Any], allowed: Iterable[str], path: Path) -> tuple[str, str]:
     """Check a study file's keys, and return its ``name`` (default: the file stem) and ``description``."""
     check_keys(raw, allowed, path)
-    name = check_name(raw.get("name", path.stem), path)
+    name = check_name(raw.get("name", path.stem), path, from_file="name" not in raw)
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(f"{path}: key 'description' = {description!r} is not allowed: expected a string")
@@ -368,7 +402,7 @@ def load_study(path: str | Path) -> Study:
                 f"{path}: key 'samples' = {samples!r} is not allowed: only design 'lhs' samples"
             )
         points = [{**base, **g} for g in grid_points(lists)]
-    points = check_points(points, path)
+    points = check_points(points, path, base=base)
     return Study(
         path=path,
         name=name,
