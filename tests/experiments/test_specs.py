@@ -74,3 +74,15 @@ def test_lhs_points_are_stratified_in_range_and_reproducible():
     assert all(isinstance(p["months"], int) and 12 <= p["months"] <= 60 for p in points)
     assert lhs_points({"x": (0.0, 1.0), "months": (12, 60)}, n, seed=3, integer=["months"]) == points
     assert lhs_points({"x": (0.0, 1.0)}, n, seed=4) != lhs_points({"x": (0.0, 1.0)}, n, seed=3)
+
+
+def test_seeds_follow_run_ids_as_documented():
+    points = [{"x": i} for i in range(4)]
+    before = {(s.point_id, s.replicate): s for s in make_specs(points, 3, root_seed=9)}
+    # points added at the end: every earlier run keeps its run_id and seed
+    more = {(s.point_id, s.replicate): s for s in make_specs([*points, {"x": 4}], 3, root_seed=9)}
+    assert all(more[k] == s for k, s in before.items())
+    # replicates changed: runs are renumbered, so only the first point keeps its seeds
+    changed = {(s.point_id, s.replicate): s for s in make_specs(points, 4, root_seed=9)}
+    kept = [k for k, s in before.items() if changed[k].seed == s.seed]
+    assert kept == [(0, 0), (0, 1), (0, 2)]

@@ -43,7 +43,8 @@ def spawn_seeds(root: int, n: int) -> list[int]:
     """``n`` independent seeds from ``numpy.random.SeedSequence(root).spawn(n)``.
 
     Seed ``i`` depends only on ``root`` and ``i``, so adding runs to the end
-    of a sweep leaves the earlier seeds unchanged.
+    of a sweep leaves the earlier seeds unchanged. What a run's index is
+    depends on the design: see :func:`make_specs`.
     """
     children = np.random.SeedSequence(int(root)).spawn(int(n))
     return [int(c.generate_state(1, dtype=np.uint64)[0] & _SEED_MASK) for c in children]
@@ -61,7 +62,13 @@ def make_specs(
 
     Exactly one of ``root_seed`` and ``seeds`` is given:
 
-    - ``root_seed``: run ``i`` gets ``spawn_seeds(root_seed, n)[i]``, its own stream;
+    - ``root_seed``: run ``i`` gets ``spawn_seeds(root_seed, n)[i]``, its own stream.
+      A seed belongs to a run_id, not to a (point, replicate): adding points
+      at the end of ``points`` keeps every earlier run_id, seed and (on
+      resume) result, but changing ``replicates`` renumbers the runs
+      (run_id = point * replicates + r), so every point but the first gets
+      other seeds and is run again; so does inserting, removing or
+      reordering points (e.g. a new value in the middle of a grid factor).
     - ``seeds``: one seed per replicate, shared by every point (common random
       numbers: replicate ``r`` runs on ``seeds[r]`` under every point/policy).
 
