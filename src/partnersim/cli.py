@@ -14,6 +14,7 @@ import sys
 
 from partnersim import __version__
 from partnersim.config import ConfigError
+from partnersim.experiments.executors import ExecutorUnavailable
 from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ParameterError) as exc:
         print(f"partnersim {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except ExecutorUnavailable as exc:
+        # no worker could be reached, so nothing ran and no result was touched
+        print(f"partnersim {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"partnersim {args.command}: interrupted; finished work is kept", file=sys.stderr)
         return 130

@@ -136,3 +136,17 @@ def test_second_order_writes_s2_table_and_heatmap(tmp_path):
     assert (out / "sobol_s2.csv").is_file() and (out / "figures" / "sobol_s2.png").is_file()
     assert len(s2) == 2 * 4 * 3 // 2  # two outcomes x every pair of four factors
     assert json.loads((out / "sobol.json").read_text())["runs"] == 4 * (2 * 4 + 2)
+
+
+def test_an_unreachable_scheduler_is_one_line_and_runs_nothing(tmp_path, capsys, monkeypatch):
+    from partnersim.experiments import executors
+
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", 1)
+    out = tmp_path / "out"
+    code = main(
+        ["sobol", str(QUICK), "--out", str(out), "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: could not reach a Dask scheduler at tcp://127.0.0.1:9" in err and "Traceback" not in err
+    assert not (out / "runs.parquet").exists()
