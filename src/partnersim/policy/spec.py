@@ -288,7 +288,7 @@ def parse_policies(data: Mapping[str, Any], path: str | Path = "<policies>") -> 
     for key in study:
         if key not in _STUDY_KEYS:
             raise ConfigError(f"{path}: unknown key 'study.{key}': allowed " + ", ".join(sorted(_STUDY_KEYS)))
-    name = check_name(study.get("name", path.stem), path, "study.name")
+    name = check_name(study.get("name", path.stem), path, "study.name", from_file="name" not in study)
     replicates = study.get("replicates", 50)
     if (
         isinstance(replicates, bool)
