@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from partnersim.app.classroom import ClassroomModel, render_frame
+from partnersim.lessons import LESSONS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -113,14 +116,25 @@ def test_pick_lesson_move_slider_step_and_see_change(app_url: str, tmp_path: Pat
             page.goto(app_url, timeout=UI_TIMEOUT_MS)
             expect(page.locator(".ps-month")).to_contain_text("Month 0 of")
 
-            # choose a lesson from the menu
+            slider = page.locator(".v-slider", has_text="Grant length (months)").locator("[role=slider]")
+            renewal = page.locator(".v-slider", has_text="grant is renewed").locator("[role=slider]")
+            # move a slider and play, then choose a lesson from the menu
+            slider.focus()
+            slider.press("ArrowRight")
+            page.get_by_role("button", name="▶").click()
+            expect(page.locator(".ps-month")).not_to_contain_text("Month 0 of")
             page.locator(".ps-lesson .v-select").click()
             page.get_by_role("option", name="The grant ends").click()
             expect(page.locator(".ps-info")).to_contain_text("The grant ends")
             expect(page.locator(".ps-info")).to_contain_text("Things to try")
+            # the lesson stops play and puts every slider at its value
+            expect(page.get_by_role("button", name="▶")).to_be_enabled()
+            expect(page.locator(".ps-month")).to_contain_text("Month 0 of")
+            grant_ends = LESSONS["grant_ends"].parameters()
+            expect(slider).to_have_attribute("aria-valuenow", str(grant_ends["funding_length"]))
+            expect(renewal).to_have_attribute("aria-valuenow", "0")
 
             # move the grant length slider, then Reset so the model takes it
-            slider = page.locator(".v-slider", has_text="Grant length (months)").locator("[role=slider]")
             before = int(slider.get_attribute("aria-valuenow"))
             slider.focus()
             for _ in range(3):
@@ -139,6 +153,11 @@ def test_pick_lesson_move_slider_step_and_see_change(app_url: str, tmp_path: Pat
             assert _month(page) == 5
             assert plot.inner_html() != plot_before, "the output plot did not change"
             assert page.locator(".ps-log").inner_text() != log_before, "the event log did not change"
+            # Reset ran the lesson (its seed included) with only the moved slider changed
+            expected = ClassroomModel(**{**grant_ends, "funding_length": before + 3})
+            for _ in range(5):
+                expected.step()
+            assert page.locator(".ps-log p").all_inner_texts() == render_frame(expected).log
             # the network view shows organisations as shapes
             assert page.locator(".ps-network-view .ps-org").count() >= 10
 

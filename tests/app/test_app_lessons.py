@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from partnersim.app.classroom import ClassroomModel
 from partnersim.app.controls import classroom_range, control_label, slider_names
 from partnersim.lessons import DEFAULT_LESSON, LESSONS
 from partnersim.schema import PARAMETERS
@@ -57,3 +58,44 @@ def test_controls_named_in_lessons_exist() -> None:
                 if quoted.startswith("the coordinator"):  # an event log phrase
                     continue
                 assert any(quoted in label for label in labels), (lesson.key, quoted)
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_reset_builds_the_current_lesson_with_only_moved_controls_changed(key: str) -> None:
+    """Mesa's Reset calls ``type(model)(**changed_controls)``: the rest, seed included, is the lesson's."""
+    from partnersim.app.page import lesson_model
+
+    cls = lesson_model(key)
+    lesson = LESSONS[key]
+    first = cls()
+    assert first.p == {**first.p, **lesson.preset}
+    # one slider moved (as Mesa passes it after a lesson switch), plus Mesa's empty scenario
+    reset = type(first)(funding_length=42, scenario=None)
+    assert reset.p == {**first.p, "funding_length": 42}
+    expected = ClassroomModel(**{**lesson.parameters(), "funding_length": 42})
+    for _ in range(40):
+        reset.step()
+        expected.step()
+    assert reset.events == expected.events  # the lesson's seed, not a random one
+
+
+def test_grant_ends_reset_renews_no_grant() -> None:
+    from partnersim.app.page import lesson_model
+
+    model = lesson_model("grant_ends")(funding_length=42)
+    for _ in range(60):
+        model.step()
+    assert not any("renewed" in text for _, text in model.events)
+    assert any("ended" in text for _, text in model.events)
+
+
+def test_a_retired_model_stops_a_play_loop() -> None:
+    from partnersim.app.page import lesson_model
+
+    model = lesson_model("explore")()
+    model.step()
+    events = list(model.events)
+    model.retire()
+    model.step()
+    assert not model.running
+    assert list(model.events) == events

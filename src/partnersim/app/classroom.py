@@ -65,6 +65,19 @@ class ClassroomModel(PartnershipModel):
         for note in notes:
             self.log(note)
         self.layout = NetworkLayout()
+        self.retired = False
+
+    def retire(self) -> None:
+        """Stop this model for good: the app has replaced it (a Play loop may still hold it)."""
+        self.retired = True
+        self.running = False
+
+    def step(self) -> None:
+        """One month, unless the model was retired."""
+        if self.retired:
+            self.running = False
+            return
+        super().step()
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ Run with ``partnersim app`` (or ``solara run partnersim.app.page``).
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
+from typing import Any
 
 import solara
 from mesa.visualization import SolaraViz
@@ -48,9 +50,21 @@ _CSS = """
 """
 
 
-def lesson_model(key: str) -> ClassroomModel:
-    """A fresh model for the lesson ``key``."""
-    return ClassroomModel(**LESSONS[key].parameters())
+@functools.cache
+def lesson_model(key: str) -> type[ClassroomModel]:
+    """The model class for the lesson ``key``.
+
+    Mesa's Reset builds ``type(model)(**slider_values)``; this class fills every
+    value Reset does not pass (the seed included) from the lesson, so a Reset
+    always runs the current lesson, changed only where the class moved a control.
+    """
+    lesson = LESSONS[key]
+
+    def __init__(self: ClassroomModel, **params: Any) -> None:
+        given = {k: v for k, v in params.items() if not (k == "rng" and v is None)}
+        ClassroomModel.__init__(self, **{**lesson.parameters(), **given})
+
+    return type(f"LessonModel_{key}", (ClassroomModel,), {"__init__": __init__, "lesson": key})
 
 
 @solara.component
@@ -100,26 +114,51 @@ def MainView(model: ClassroomModel, lesson_key: str) -> None:
                 solara.Markdown(lesson.info_markdown())
 
 
+@functools.cache
+def lesson_view(key: str) -> Callable[[], Any]:
+    """Mesa's controls and the main view for lesson ``key``, as a component of its own."""
+
+    @solara.component
+    def LessonView() -> None:
+        first = solara.use_memo(lambda: lesson_model(key)(), [])
+        model = solara.use_reactive(first)
+        # a Play loop still running when the lesson changes stops at its next month
+        solara.use_effect(lambda: lambda: model.value.retire(), [])
+        SolaraViz(
+            model,
+            components=[],
+            model_params=model_inputs(LESSONS[key].parameters()),
+            name="partnersim classroom: partnerships live",
+            play_interval=PLAY_INTERVAL_MS,
+        )
+        MainView(model.value, key)
+
+    LessonView.__name__ = f"LessonView_{key}"
+    return LessonView
+
+
 @solara.component
 def Page() -> None:
     """The classroom app."""
     lesson_key = solara.use_reactive(DEFAULT_LESSON)
-    first = solara.use_memo(lambda: lesson_model(DEFAULT_LESSON), [])
-    model = solara.use_reactive(first)
+    # The lesson whose controls are mounted; None for the one render between two lessons.
+    # Mesa's controls live in the sidebar, which Solara renders elsewhere and reuses by
+    # position, so a new component (or a .key()) would keep the old sliders, Reset
+    # parameters and Play state. Rendering no controls once makes the sidebar drop them.
+    shown = solara.use_reactive(DEFAULT_LESSON)
 
     def choose(key: str) -> None:
-        model.set(lesson_model(key))
-        lesson_key.set(key)
+        if key != lesson_key.value:
+            shown.set(None)
+            lesson_key.set(key)
 
+    def remount() -> None:
+        if shown.value is None:
+            shown.set(lesson_key.value)
+
+    solara.use_effect(remount, [shown.value])
     solara.Style(_CSS)
     with solara.Sidebar():
         LessonPicker(lesson_key, choose)
-    # a new key per lesson remounts SolaraViz, so its controls start at the lesson's values
-    SolaraViz(
-        model,
-        components=[],
-        model_params=model_inputs(LESSONS[lesson_key.value].parameters()),
-        name="partnersim classroom: partnerships live",
-        play_interval=PLAY_INTERVAL_MS,
-    ).key(f"viz-{lesson_key.value}")
-    MainView(model.value, lesson_key.value)
+    if shown.value is not None:
+        lesson_view(shown.value)()
