@@ -101,7 +101,7 @@ _LESSONS = (
             "members are committed enough to work without money (002:1009, 000:143)."
         ),
         notice=(
-            "The 'Active partnerships' plot falls in a step at month 36, not gradually.",
+            "The 'Active partnerships' plot drops sharply just after month 36, when the grants end, then keeps falling.",
             "The event log names the partnerships whose grant ended and who left them.",
             "Output drops with the grants, even for the partnerships that survive.",
         ),
@@ -132,7 +132,7 @@ _LESSONS = (
         ),
         try_=(
             "Untick 'Partnerships have a funded coordinator post', reset and run: compare the plots.",
-            "Tick 'The coordinator post outlives the grant' and watch month 36.",
+            "Tick 'The coordinator post outlives the grant' and watch the months just after month 36, when the grants end.",
         ),
     ),
     Lesson(

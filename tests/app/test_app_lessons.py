@@ -99,3 +99,49 @@ def test_a_retired_model_stops_a_play_loop() -> None:
     model.step()
     assert not model.running
     assert list(model.events) == events
+
+
+def test_grant_ends_claim_a_sharp_drop_just_after_month_36_then_a_further_fall() -> None:
+    """'Active partnerships' drops sharply in month 37 (a 36-month grant pays months 1-36), then keeps falling."""
+    np = pytest.importorskip("numpy")
+    from partnersim.model import run_model
+
+    params = LESSONS["grant_ends"].parameters()
+    assert params["funding_length"] == 36
+    active = np.array(
+        [
+            run_model({**params, "rng": seed, "horizon": 60}).timeseries().active_partnerships.values
+            for seed in range(5)
+        ]
+    ).mean(axis=0)
+    assert active[36] == active[0], "no partnership ends while every grant still pays"
+    assert active[36] - active[37] >= 1, "a sharp drop in the month the grants end"
+    assert active[37] > active[48] > active[60], "then a further fall, not all at once"
+
+
+def _readme_app_section() -> str:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## The classroom app")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_readme_event_log_example_is_what_the_app_prints() -> None:
+    """The README quotes the log of the 'The grant ends' lesson as it opens."""
+    from partnersim.app.classroom import render_frame
+    from partnersim.app.page import lesson_model
+
+    section = " ".join(_readme_app_section().split())
+    quotes = re.findall(r"\*([^*]*\bwent on paper\.|[^*]*without funding\.)\*", section)
+    assert len(quotes) == 2, quotes
+    model = lesson_model("grant_ends")()
+    for _ in range(40):
+        model.step()
+    log = render_frame(model).log
+    for quote in quotes:
+        month = re.match(r"Month (\d+): ", quote)
+        lines = [line for line in log if month is None or line.startswith(month.group(0))]
+        text = quote.removeprefix(month.group(0) if month else "").lower()
+        # one month's line, sentences may start with a capital there
+        assert any(text in line.lower() for line in lines), quote
