@@ -12,6 +12,7 @@ separately, and a lesson must stay true when its numbers move.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,16 @@ class Lesson:
             f"**Things to notice.**\n\n{notice}\n\n"
             f"**Things to try.**\n\n{tries}\n"
         )
+
+    def info_html(self) -> str:
+        """The lesson's Info text as HTML, converted here so the page needs no script from a CDN.
+
+        Uses the ``markdown`` package (Solara depends on it). Lesson texts are
+        plain words, so any ``<``, ``>`` or ``&`` in them is shown as written.
+        """
+        import markdown
+
+        return markdown.markdown(html.escape(self.info_markdown(), quote=False))
 
 
 _LESSONS = (

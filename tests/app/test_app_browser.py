@@ -127,6 +127,9 @@ def test_pick_lesson_move_slider_step_and_see_change(app_url: str, tmp_path: Pat
             page.get_by_role("option", name="The grant ends").click()
             expect(page.locator(".ps-info")).to_contain_text("The grant ends")
             expect(page.locator(".ps-info")).to_contain_text("Things to try")
+            # the Info text is HTML from the server: no solara.Markdown, which loads scripts from a CDN
+            expect(page.locator(".ps-info h3")).to_have_text("The grant ends")
+            assert page.locator(".solara-markdown").count() == 0
             # the lesson stops play and puts every slider at its value
             expect(page.get_by_role("button", name="▶")).to_be_enabled()
             expect(page.locator(".ps-month")).to_contain_text("Month 0 of")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -145,3 +146,29 @@ def test_readme_event_log_example_is_what_the_app_prints() -> None:
         text = quote.removeprefix(month.group(0) if month else "").lower()
         # one month's line, sentences may start with a capital there
         assert any(text in line.lower() for line in lines), quote
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_info_text_is_html_made_on_the_server(key: str) -> None:
+    """The page shows HTML, not solara.Markdown, which loads mermaid and KaTeX from a CDN."""
+    lesson = LESSONS[key]
+    page = lesson.info_html()
+    assert page.startswith(f"<h3>{html.escape(lesson.title, quote=False)}</h3>")
+    assert page.count("<strong>") == 4
+    assert page.count("<li>") == len(lesson.notice) + len(lesson.try_)
+    assert "<script" not in page and "**" not in page
+
+
+def test_info_html_shows_angle_brackets_as_written() -> None:
+    from dataclasses import replace
+
+    lesson = replace(LESSONS[DEFAULT_LESSON], what_is_it="a <b>bold</b> & odd text")
+    assert "a &lt;b&gt;bold&lt;/b&gt; &amp; odd text" in lesson.info_html()
+
+
+def test_page_renders_no_markdown_component() -> None:
+    import inspect
+
+    from partnersim.app import page
+
+    assert "solara.Markdown(" not in inspect.getsource(page)

@@ -40,6 +40,10 @@ _CSS = """
 .ps-log p { margin: 0 0 6px 0; }
 .ps-info { height: 292px; overflow-y: auto; font-size: 13px; }
 .ps-month { font-size: 18px; font-weight: 600; }
+.ps-info h3 { font-size: 16px; margin: 0 0 6px 0; }
+.ps-info p { margin: 0 0 6px 0; }
+.ps-info strong { font-weight: 700; }
+.ps-info ul { margin: 0 0 6px 0; padding-left: 20px; list-style: disc; }
 /* sidebar sliders: the schema's help text on its own line, the value always shown */
 .v-slider.v-input--horizontal { grid-template-areas: "prepend" "control"; grid-template-columns: 1fr; }
 .v-slider.v-input--horizontal .v-input__prepend { margin-inline-end: 0; }
@@ -111,7 +115,8 @@ def MainView(model: ClassroomModel, lesson_key: str) -> None:
                 solara.Text("Event log (newest first)", style={"font-weight": "600"})
                 solara.HTML(tag="div", unsafe_innerHTML=log_html, classes=["ps-log"])
             with solara.Div(classes=["ps-panel", "ps-info"]):
-                solara.Markdown(lesson.info_markdown())
+                # HTML made here: solara.Markdown loads mermaid and KaTeX from a CDN
+                solara.HTML(tag="div", unsafe_innerHTML=lesson.info_html())
 
 
 @functools.cache
