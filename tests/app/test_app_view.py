@@ -172,3 +172,38 @@ def test_mesa_reset_rebuilds_the_lesson_with_its_seed() -> None:
         model.step()
         again.step()
     assert model.timeseries().equals(again.timeseries())
+
+
+def test_log_keeps_every_month_of_a_classroom_sized_run_and_says_what_it_hides() -> None:
+    """The plain model keeps 500 events; at the classroom cap that is a few years, so the app keeps its own."""
+    from partnersim.app.classroom import LOG_MONTHS
+    from partnersim.app.controls import CLASSROOM_SIZE_FACTOR
+    from partnersim.schema import PARAMETERS
+
+    big = {
+        name: CLASSROOM_SIZE_FACTOR * p.default
+        for name, p in PARAMETERS.items()
+        if p.teach and p.group == "system" and p.kind is int
+    }
+    model = ClassroomModel(rng=1, staff_turnover=0.6, **big)
+    months_with_events = set()
+    for _ in range(model.p["horizon"]):
+        model.step()
+        months_with_events |= {m for m, _ in model.events if m == model.steps}
+    assert len(model.events) > 500
+    assert {m for m, _ in model.events} >= months_with_events  # nothing dropped
+    log = render_frame(model).log
+    shown = [int(line.split()[1].rstrip(":")) for line in log[:-1]]
+    first = model.steps - LOG_MONTHS + 1
+    assert shown == sorted((m for m in months_with_events if m >= first), reverse=True)
+    assert (
+        log[-1]
+        == f"(Older months are not shown: the log shows the last {LOG_MONTHS} months, from month {first}.)"
+    )
+
+
+def test_log_of_a_young_run_has_no_note() -> None:
+    model = ClassroomModel(rng=3)
+    for _ in range(5):
+        model.step()
+    assert not any("not shown" in line for line in render_frame(model).log)

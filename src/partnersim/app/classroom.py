@@ -4,7 +4,8 @@
 two classroom comforts: slider combinations the schema refuses together
 (a partnership bigger than the whole system) are repaired with a note in the
 event log instead of an error, and it carries the network layout, so Mesa's
-Reset (which builds a new model) also starts a new layout. Its runs are the
+Reset (which builds a new model) also starts a new layout. It also keeps
+every event of the run (the plain model keeps the last 500). Its runs are the
 same as the plain model's: it draws no random numbers of its own.
 
 :func:`render_frame` is all the app computes per month; the benchmark times
@@ -13,7 +14,9 @@ it together with ``step``.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Any
 
 from partnersim.app.charts import CHARTS, chart_svg
@@ -62,6 +65,9 @@ class ClassroomModel(PartnershipModel):
         full = {**defaults(), **validate({**params, "rng": rng}, fill=False)}
         repaired, notes = repair_parameters(full)
         super().__init__(**repaired)
+        # the plain model keeps its last 500 events, which a large classroom system fills
+        # in a few years; the app keeps the whole run (a few thousand lines at most)
+        self.events = deque(self.events)
         for note in notes:
             self.log(note)
         self.layout = NetworkLayout()
@@ -97,11 +103,18 @@ def render_frame(model: ClassroomModel) -> Frame:
     status = f"Month {model.steps} of {model.p['horizon']} · {alive} partnerships active"
     if not model.running:
         status += " · finished (press Reset to run again)"
-    recent = [(m, text) for m, text in model.events if m > model.steps - LOG_MONTHS]
+    first = model.steps - LOG_MONTHS + 1
+    # events come in month order: read back from the newest
+    recent = list(takewhile(lambda e: e[0] >= first, reversed(model.events)))[::-1]
+    log = month_sentences(recent)
+    if model.events and model.events[0][0] < first:
+        log.append(
+            f"(Older months are not shown: the log shows the last {LOG_MONTHS} months, from month {first}.)"
+        )
     return Frame(
         month=model.steps,
         status=status,
         network=network_svg(model, model.layout),
         charts={chart.key: chart_svg(chart, model) for chart in CHARTS},
-        log=month_sentences(recent),
+        log=log,
     )
