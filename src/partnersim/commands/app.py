@@ -38,7 +38,15 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+#: Ports a server can listen on (0 = any free port).
+PORT_RANGE = (0, 65535)
+
+
 def main(args: argparse.Namespace) -> int:
+    low, high = PORT_RANGE
+    if not low <= args.port <= high:
+        print(f"partnersim app: error: --port must be {low} to {high}, not {args.port}", file=sys.stderr)
+        return 2
     if getattr(args, "fetch_assets", False):
         from partnersim.app.assets import cache_dir, fetch_assets
 
