@@ -56,7 +56,7 @@ def test_view_shows_every_organisation_and_each_live_partnership() -> None:
     alive = [q for q in model.partnerships_created if q.alive]
     gone = [q for q in model.partnerships_created if not q.alive]
     assert frame.network.count('class="ps-group"') == len(alive)
-    assert frame.network.count('class="ps-ghost"') == len(gone)  # dissolved: a dashed outline only
+    assert frame.network.count('class="ps-ghost"') == len(gone)  # dissolved: a small marker only
     for q in gone:
         assert f"P{q.number} ended" in frame.network
 
@@ -207,3 +207,58 @@ def test_log_of_a_young_run_has_no_note() -> None:
     for _ in range(5):
         model.step()
     assert not any("not shown" in line for line in render_frame(model).log)
+
+
+def test_a_dissolved_partnership_leaves_a_small_marker_where_it_was() -> None:
+    """Not an outline around its members: once they are back on the outer ring that spans the view."""
+    from partnersim.app.network import GHOST_MONTHS
+
+    model = ClassroomModel(rng=7, renewal_probability=0.0, funding_length=12, coordinator_mainstreamed=False)
+    render_frame(model)
+    seen_ghosts = 0
+    where: dict[int, tuple[float, float]] = {}
+    for _ in range(12 + GHOST_MONTHS):
+        hubs = {n: tuple(p) for (kind, n), p in model.layout.pos.items() if kind == "p"}
+        model.step()
+        svg = render_frame(model).network
+        assert "<polygon" not in "".join(re.findall(r"<[^>]*ps-ghost[^>]*>", svg))
+        ghosts = re.findall(
+            r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" [^>]*stroke-width="([\d.]+)"[^>]*class="ps-ghost">'
+            r"<title>Partnership (\d+) ",
+            svg,
+        )
+        assert len(ghosts) == svg.count('class="ps-ghost"')
+        for cx, cy, r, width, number in ghosts:
+            assert float(r) <= 12 and float(width) <= 2
+            n = int(number)
+            if n in hubs:  # it dissolved this month: the marker is where its centre was
+                where[n] = _pixels(hubs[n])
+            assert (float(cx), float(cy)) == where[n]
+            seen_ghosts += 1
+    assert seen_ghosts
+
+
+def _pixels(p: tuple[float, float]) -> tuple[float, float]:
+    import numpy as np
+
+    from partnersim.app.network import _xy
+
+    return _xy(np.asarray(p))
+
+
+def test_legend_explains_every_line_style_in_the_view() -> None:
+    from partnersim.app.network import GHOST_DASH, GROUP_UNFUNDED_DASH, PAPER_DASH, _legend
+
+    model = ClassroomModel(rng=7, renewal_probability=0.0, funding_length=12, formation=False)
+    render_frame(model)
+    dashes = set()
+    for _ in range(18):
+        model.step()
+        view = render_frame(model).network.replace(_legend(), "")
+        dashes |= set(re.findall(r'stroke-dasharray="([^"]+)"', view))
+    assert dashes <= {GHOST_DASH, GROUP_UNFUNDED_DASH, PAPER_DASH}
+    assert {GHOST_DASH, GROUP_UNFUNDED_DASH} <= dashes
+    legend = _legend()
+    for words in ("dashed: grant ended", "dotted: partner on paper", "dissolved"):
+        assert words in legend
+    assert "dashed = on paper" not in legend

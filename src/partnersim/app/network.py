@@ -4,8 +4,10 @@ Organisations are nodes, coloured and shaped by kind (:func:`organisation_portra
 the app's agent portrayal). Each live partnership is a shaded group around
 its members, labelled with its number and whether its grant and coordinator
 are still there; ties between its active members are drawn thicker and
-darker the more the two trust each other. A dissolved partnership loses its
-shading and ties at once and leaves a dashed outline for a year.
+darker the more the two trust each other; a group whose grant has ended has a
+dashed outline, and a partner on paper a dotted one. A dissolved partnership
+loses its shading and ties at once and leaves a small grey dotted ring where
+its centre was, for a year (its members may be far apart by then).
 
 The view is drawn as SVG text: it costs a few milliseconds a month, needs
 no JavaScript library (the app must work offline) and every element carries
@@ -44,12 +46,16 @@ KIND_STYLE: dict[str, dict[str, str]] = {
 }
 #: Faded fill for organisations in no live partnership.
 IDLE_COLOR = "#c8c8c8"
-#: Months a dissolved partnership's dashed outline stays on the view.
+#: Months a dissolved partnership's marker stays on the view.
 GHOST_MONTHS = 12
 #: Light fills told apart by partnership number.
 GROUP_COLORS = ("#56B4E9", "#CC79A7", "#F0E442", "#009E73", "#E69F00", "#0072B2", "#D55E00", "#999999")
 
-WIDTH, HEIGHT, MARGIN = 640, 470, 34
+WIDTH, HEIGHT, MARGIN = 640, 490, 34
+#: Dash patterns, each with one meaning (the legend shows them all).
+GROUP_UNFUNDED_DASH = "10 5"  # a partnership's outline once its grant has ended
+PAPER_DASH = "2 2"  # an organisation's outline when it is a partner on paper
+GHOST_DASH = "2 3"  # the small ring left where a dissolved partnership was
 
 
 def organisation_portrayal(org: Organisation) -> dict[str, Any]:
@@ -119,6 +125,8 @@ class NetworkLayout:
     signature: frozenset[tuple[int, int]] | None = None
     inner: set[tuple[str, int]] = field(default_factory=set)
     relayouts: int = 0
+    #: where each partnership's centre was when last drawn alive (for the marker it leaves)
+    last_hub: dict[int, np.ndarray] = field(default_factory=dict)
 
     def update(self, model: PartnershipModel) -> dict[tuple[str, int], np.ndarray]:
         """Positions for this month: ``("o", unique_id)`` and ``("p", number)`` keys in [-1, 1]."""
@@ -163,6 +171,7 @@ class NetworkLayout:
             )
             pos.update({node: np.asarray(xy, dtype=float) for node, xy in inner.items()})
         self.pos = pos
+        self.last_hub.update({q.number: pos[("p", q.number)] for q in alive if ("p", q.number) in pos})
         self.inner = set(graph.nodes)
         self.signature = signature
         self.relayouts += 1
@@ -172,7 +181,7 @@ class NetworkLayout:
 def _xy(p: np.ndarray) -> tuple[float, float]:
     """Layout coordinates in [-1, 1] to pixels."""
     x = MARGIN + (float(p[0]) + 1.0) / 2.0 * (WIDTH - 2 * MARGIN)
-    y = MARGIN + 20 + (float(p[1]) + 1.0) / 2.0 * (HEIGHT - 2 * MARGIN - 40)
+    y = MARGIN + 20 + (float(p[1]) + 1.0) / 2.0 * (HEIGHT - 2 * MARGIN - 60)
     return round(x, 1), round(y, 1)
 
 
@@ -217,21 +226,23 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
         f'<text x="{WIDTH - 12}" y="26" font-size="14" text-anchor="end" fill="#444">'
         f"{len(alive)} of {len(model.partnerships_created)} partnerships active</text>",
     ]
-    # groups first, so ties and nodes sit on top of them
+    # a dissolved partnership: a small ring where its centre last was (not around its
+    # members, who may be back on the outer ring); groups next, so ties and nodes sit on top
+    ghost_at = {q.number: _xy(layout.last_hub[q.number]) for q in ghosts if q.number in layout.last_hub}
     for q in ghosts:
-        pts = [xy[m.unique_id] for m in q.members]
-        if len(pts) >= 1:
+        if q.number in ghost_at:
+            x, y = ghost_at[q.number]
             out.append(
-                f'<polygon points="{_group_path(pts)}" fill="none" stroke="#999" stroke-width="22" '
-                f'stroke-opacity="0.35" stroke-linejoin="round" stroke-dasharray="4 6" class="ps-ghost">'
-                f"<title>Partnership {q.number} dissolved in month {q.dissolved_at}</title></polygon>"
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="none" stroke="#888" stroke-width="1.5" '
+                f'stroke-dasharray="{GHOST_DASH}" class="ps-ghost">'
+                f"<title>Partnership {q.number} dissolved in month {q.dissolved_at}</title></circle>"
             )
     for q in alive:
         pts = [xy[m.unique_id] for m in q.members]
         if not pts:
             continue
         color = GROUP_COLORS[(q.number - 1) % len(GROUP_COLORS)]
-        dash = "" if q.funded else ' stroke-dasharray="10 5"'
+        dash = "" if q.funded else f' stroke-dasharray="{GROUP_UNFUNDED_DASH}"'
         out.append(
             f'<polygon points="{_group_path(pts)}" fill="{color}" fill-opacity="0.16" stroke="{color}" '
             f'stroke-opacity="0.30" stroke-width="30" stroke-linejoin="round"{dash} class="ps-group">'
@@ -255,7 +266,7 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
     for o in model.organisations:
         look = organisation_portrayal(o)
         x, y = xy[o.unique_id]
-        dash = ' stroke-dasharray="2 2"' if look["paper"] else ""
+        dash = f' stroke-dasharray="{PAPER_DASH}"' if look["paper"] else ""
         attrs = f'fill="{look["color"]}" stroke="#333" stroke-width="1"{dash} class="ps-org ps-{o.sector}"'
         tip = escape(model.name_of(o)) + (" (partner on paper)" if look["paper"] else "")
         out.append(f"<g><title>{tip}</title>{_shape(look['shape'], x, y, look['size'], attrs)}</g>")
@@ -271,12 +282,10 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
             f'P{q.number}<tspan font-size="10" font-weight="normal" dx="3">{escape(status)}</tspan></text>'
         )
     for q in ghosts:
-        pts = [xy[m.unique_id] for m in q.members]
-        if pts:
-            x = sum(p[0] for p in pts) / len(pts)
-            y = sum(p[1] for p in pts) / len(pts)
+        if q.number in ghost_at:
+            x, y = ghost_at[q.number]
             out.append(
-                f'<text x="{x:.1f}" y="{y:.1f}" font-size="11" text-anchor="middle" fill="#777" '
+                f'<text x="{x:.1f}" y="{y + 22:.1f}" font-size="11" text-anchor="middle" fill="#777" '
                 f'stroke="#fff" stroke-width="3" paint-order="stroke">P{q.number} ended</text>'
             )
     out.append(_legend())
@@ -285,16 +294,54 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
 
 
 def _legend() -> str:
-    y = HEIGHT - 30
+    """Shapes, then every line style with a sample, then the labels' words."""
     parts = []
+    y = HEIGHT - 48
     x = 12.0
     for style in KIND_STYLE.values():
         attrs = f'fill="{style["color"]}" stroke="#333" stroke-width="1"'
         parts.append(_shape(style["shape"], x + 6, y - 4, 6, attrs))
         parts.append(f'<text x="{x + 16}" y="{y}" font-size="11" fill="#333">{style["label"]}</text>')
         x += 30 + 6.2 * len(style["label"])
+    y = HEIGHT - 30
+    x = 12.0
+    green = KIND_STYLE["vcse"]["color"]
+    samples = (
+        (
+            f'<line x1="{{x}}" y1="{y - 4}" x2="{{x22}}" y2="{y - 4}" stroke="#1b2a49" stroke-width="3"/>',
+            "trust",
+        ),
+        (
+            f'<rect x="{{x}}" y="{y - 10}" width="22" height="12" rx="4" fill="{GROUP_COLORS[0]}" '
+            f'fill-opacity="0.3" stroke="{GROUP_COLORS[0]}" stroke-width="3"/>',
+            "partnership",
+        ),
+        (
+            f'<rect x="{{x}}" y="{y - 10}" width="22" height="12" rx="4" fill="{GROUP_COLORS[0]}" '
+            f'fill-opacity="0.3" stroke="{GROUP_COLORS[0]}" stroke-width="5" stroke-dasharray="5 3"/>',
+            "dashed: grant ended",
+        ),
+        (
+            f'<circle cx="{{cx}}" cy="{y - 4}" r="6" fill="{green}" stroke="#333" stroke-width="1" '
+            f'stroke-dasharray="{PAPER_DASH}"/>',
+            "dotted: partner on paper",
+        ),
+        (
+            f'<circle cx="{{cx}}" cy="{y - 4}" r="7" fill="none" stroke="#888" stroke-width="1.5" '
+            f'stroke-dasharray="{GHOST_DASH}"/>',
+            "dissolved, for a year",
+        ),
+    )
+    for sample, words in samples:
+        parts.append(
+            sample.replace("{x}", f"{x:.1f}")
+            .replace("{x22}", f"{x + 22:.1f}")
+            .replace("{cx}", f"{x + 11:.1f}")
+        )
+        parts.append(f'<text x="{x + 27:.1f}" y="{y}" font-size="11" fill="#333">{escape(words)}</text>')
+        x += 34 + 5.4 * len(words)
     parts.append(
         f'<text x="12" y="{HEIGHT - 12}" font-size="11" fill="#333">thicker, darker line = more trust · '
-        "£ grant running · C coordinator in post · grey = in no partnership · dashed = on paper</text>"
+        "£ grant running · C coordinator in post · grey = in no partnership</text>"
     )
     return "".join(parts)
