@@ -335,7 +335,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            group="funder",
+            group="behaviour",
             evidence=("002:615", "002:705"),
             reason="Money tied to no member's agenda makes partnerships more equal (002:615, "
             "002:705-707); no report gives a size, so fully flexible money removes half.",
@@ -982,7 +982,7 @@ PARAMETERS: dict[str, Parameter] = {
             "grant_amount",
             float,
             11.0,
-            "Grant paid to a partnership each month",
+            "Grant paid to a partnership each month (recorded; no rule reads it, so it changes no result)",
             unit="thousand pounds per month",
             low=0.0,
             high=10000.0,
