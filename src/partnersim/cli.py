@@ -9,8 +9,12 @@ message; nothing is written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 
 from partnersim import __version__
 from partnersim.config import ConfigError
@@ -19,6 +23,28 @@ from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help
 COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare", "app")
+
+
+class Terminated(KeyboardInterrupt):
+    """Raised in the main thread on SIGTERM, so a ``kill`` stops a sweep like Ctrl-C does:
+    executors shut down (no worker process is left behind) and finished work is kept."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`Terminated` (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        with _sigterm_as_interrupt():
+            return int(args.func(args) or 0)
+    except Terminated:
+        print(f"partnersim {args.command}: terminated; finished work is kept", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except (ConfigError, ParameterError) as exc:
         print(f"partnersim {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -109,6 +110,57 @@ def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path):
     for i in (0, 1, 39):
         expected = partnersim.simulate(**specs[i].params, rng=specs[i].seed)
         assert runs.loc[i, "total_output"] == expected["total_output"]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_sigterm_stops_workers_keeps_finished_runs_and_exits_143(tmp_path, capsys):
+    study = tmp_path / "killable.toml"
+    study.write_text(KILLABLE, encoding="utf-8")
+    out = tmp_path / "results"
+    chunks = out / "killable" / "chunks"
+    args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", "--no-progress", "--no-figures",
+            "--executor", "processes", "--workers", "2"]  # fmt: skip
+    # a process group of its own: the sweep and its workers, nothing else
+    log = tmp_path / "sweep.log"
+    with log.open("wb") as f:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
+    pgid = proc.pid
+    try:
+        deadline = time.monotonic() + 90
+        while len(list(chunks.glob("runs-*.parquet"))) < 3:
+            assert proc.poll() is None, "the sweep ended before it could be stopped"
+            assert time.monotonic() < deadline, "no chunk finished in time"
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while _group_alive(pgid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = _group_alive(pgid)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+    assert not survivors, "worker processes outlived the sweep"
+    assert proc.returncode == 143
+    err = log.read_text()
+    assert "terminated; finished work is kept" in err and "Traceback" not in err
+    kept = {int(i) for f in chunks.glob("runs-*.parquet") for i in pd.read_parquet(f)["run_id"]}
+    assert 3 <= len(kept) < 40
+
+    capsys.readouterr()
+    assert cli_main(["sweep", str(study), "--out", str(out), "--no-progress", "--no-figures"]) == 0
+    assert f"{len(kept)} kept from before, {40 - len(kept)} run now" in capsys.readouterr().out
+    assert list(pd.read_parquet(out / "killable" / "runs.parquet")["run_id"]) == list(range(40))
 
 
 def test_fresh_with_an_unreachable_scheduler_leaves_results_untouched(

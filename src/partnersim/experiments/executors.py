@@ -12,6 +12,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -73,6 +74,11 @@ class ExecutorInfo:
         return self.workers
 
 
+def _default_sigterm() -> None:
+    """In a worker process: SIGTERM ends it at once (a forked worker would inherit the CLI's handler)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
     """The start method for worker processes.
 
@@ -127,7 +133,7 @@ def open_executor(
     elif kind == "processes":
         n = workers or os.cpu_count() or 1
         ctx = _process_context()
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_default_sigterm)
         if ctx.get_start_method() == "fork":
             # the first submit forks every worker: do it now, before any thread (progress bar) starts;
             # frozen objects are skipped by the workers' garbage collector (no copy-on-write churn)
