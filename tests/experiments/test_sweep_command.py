@@ -234,3 +234,22 @@ def test_a_failing_run_is_named_by_the_command(tmp_path, tiny_study, capsys, mon
     assert "FloatingPointError: model blew up" in last
     assert f"run_id 5 (point_id 1, replicate 2, seed {bad_seed})" in last and "'staff_turnover': 0.1" in last
     assert len(list((out / "tiny" / "chunks").glob("runs-*.parquet"))) == 5  # finished runs are kept
+
+
+def test_more_replicates_with_spawned_seeds_says_why_runs_are_run_again(tmp_path, tiny_study, capsys):
+    out, fresh = tmp_path / "results", tmp_path / "fresh"
+    flags = ["--no-progress", "--no-figures"]
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *flags]) == 0
+    tiny_study.write_text(
+        tiny_study.read_text().replace("replicates = 3", "replicates = 4"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *flags]) == 0
+    said = capsys.readouterr().out
+    # a seed belongs to a run_id: only runs 0-2, 4, 5 and 8 keep their point (r // 3 == r // 4)
+    assert "16 runs (6 kept from before, 10 run now" in said
+    assert "note: 6 runs finished earlier with other parameters, seeds or model code were run again" in said
+    assert cli_main(["sweep", str(tiny_study), "--out", str(fresh), *flags]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "tiny" / "runs.parquet"), pd.read_parquet(fresh / "tiny" / "runs.parquet")
+    )

@@ -334,3 +334,37 @@ def test_a_failing_run_is_named_in_the_error(executor):
     assert f"seed {named[0].seed}" in note and "{'x': 3}" in note
     if executor == "serial":
         assert named[0] is specs[6]  # in order: the first replicate of x = 3
+
+
+def test_added_replicates_keep_finished_runs_under_their_new_run_ids(tmp_path):
+    from partnersim.experiments import spawn_seeds
+
+    out, fresh = tmp_path / "grown", tmp_path / "fresh"
+    points = POINTS[:2]
+    # one seed per replicate (common random numbers): a replicate keeps its seed when replicates are added
+    before = make_specs(points, 2, seeds=spawn_seeds(11, 2))
+    after = make_specs(points, 3, seeds=spawn_seeds(11, 3))
+    run_specs(before, out, timeseries=True, partnerships=True)
+    grown = run_specs(after, out, timeseries=True, partnerships=True)
+    # point 1's two runs moved from run_ids 2-3 to 3-4 and are kept, not run again
+    assert (grown.n_resumed, grown.n_renumbered, grown.n_stale, grown.n_ran) == (4, 2, 0, 2)
+    again = run_specs(after, fresh, timeseries=True, partnerships=True)
+    for name in ("runs", "timeseries", "partnerships"):
+        pd.testing.assert_frame_equal(getattr(grown, name), getattr(again, name))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / f"{name}.parquet"), pd.read_parquet(fresh / f"{name}.parquet")
+        )
+
+
+def test_runs_sharing_a_spec_key_are_matched_one_to_one_in_order(tmp_path):
+    # two specs with the same parameters and seed: each finished run is kept once
+    specs = [RunSpec(run_id=i, point_id=0, replicate=i, seed=5, params={"x": 1.0}) for i in range(2)]
+    run_specs(specs, tmp_path, fn=_square, seed_param=None)
+    moved = [RunSpec(run_id=i + 3, point_id=0, replicate=i, seed=5, params={"x": 1.0}) for i in range(3)]
+    res = run_specs(moved, tmp_path, fn=_square, seed_param=None)
+    assert (res.n_resumed, res.n_renumbered, res.n_ran) == (2, 2, 1)
+    assert list(res.runs["run_id"]) == [3, 4, 5] and list(res.runs["y"]) == [1.0, 1.0, 1.0]
+
+
+def _square(x):
+    return {"y": x * x}

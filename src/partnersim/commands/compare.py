@@ -66,6 +66,7 @@ def main(args: argparse.Namespace) -> int:
     )
     res = done.comparison.results
     n_stale = getattr(done.sweep, "n_stale", 0)
+    n_renumbered = getattr(done.sweep, "n_renumbered", 0)
     month = done.comparison.month
     print(f"{'policy':34s} {'partnerships':>12s} {'still working at ' + str(month) + ' months':>28s}")
     for _, r in res.iterrows():
@@ -74,8 +75,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"{r['policy'] + mark:34s} {int(r['partnerships']):12d} {s:14.0%} ({lo:.0%}-{hi:.0%})")
     print(
         f"{len(done.sweep.runs)} runs ({done.sweep.n_resumed} kept from before"
-        + (f", {n_stale} rerun because parameters or model code changed" if n_stale else "")
-        + ") in "
+        + (f", {n_renumbered} of them renumbered and kept" if n_renumbered else "")
+        + (f", {n_stale} rerun because parameters, seeds or model code changed" if n_stale else "")
+        + f", {done.sweep.n_ran} run now) in "
         f"{time.perf_counter() - start:.1f} s; wrote {out}/report.html, policy_results.csv, "
         f"survival_curves.csv, grant_end_hazard.csv and {len(done.figures)} figures in figures/"
     )

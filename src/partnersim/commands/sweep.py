@@ -86,11 +86,13 @@ def main(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     if result.n_stale:
         print(
-            f"note: {result.n_stale} runs finished earlier with other parameters or model code were run again"
+            f"note: {result.n_stale} runs finished earlier with other parameters, seeds or model code "
+            "were run again"
         )
     rate = result.n_ran / elapsed if result.n_ran and elapsed > 0 else 0.0
+    renumbered = f" ({result.n_renumbered} renumbered)" if result.n_renumbered else ""
     print(
-        f"{len(result.runs)} runs ({result.n_resumed} kept from before, {result.n_ran} run now"
+        f"{len(result.runs)} runs ({result.n_resumed} kept from before{renumbered}, {result.n_ran} run now"
         + (f", {rate:.1f} runs/s" if result.n_ran else "")
         + f") on {result.manifest['executor']} with {result.manifest['workers']} worker(s)"
     )

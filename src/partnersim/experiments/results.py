@@ -12,8 +12,9 @@ Layout of ``<out>/`` (e.g. ``results/<study>/``)::
 Each finished chunk is written atomically, its optional tables first and its
 ``runs-<token>.parquet`` last: a chunk counts as done only once that file
 exists, so a SIGKILL loses at most the chunks in flight. Resuming keeps every
-finished run whose spec (parameters, seed, task) is unchanged and drops
-duplicates by ``run_id``.
+finished run whose spec (parameters, seed, task) is still wanted, under
+the run_id of the current spec (run_ids shift when replicates change), and
+drops duplicates.
 """
 
 from __future__ import annotations
@@ -37,6 +38,35 @@ TABLES = ("runs", "timeseries", "partnerships")
 
 #: internal column linking chunk rows to their spec (dropped from the final tables)
 KEY = "_spec_key"
+
+#: internal column: the run_id a finished run had when it ran (dropped from the final tables)
+OLD_ID = "_old_run_id"
+
+
+def _match(old_ids: list[int], old_keys: list[str], keys: Mapping[int, str]) -> list[int]:
+    """For each finished run (old run_id, key), the current run_id it stands for, or -1.
+
+    One-to-one: a finished run keeps its own run_id when the current spec
+    with that run_id has its key; the others are matched to the remaining
+    current specs with their key in order (finished runs by old run_id).
+    """
+    out = [-1] * len(old_ids)
+    taken: set[int] = set()
+    for i, (rid, key) in enumerate(zip(old_ids, old_keys, strict=True)):
+        if keys.get(rid) == key and rid not in taken:
+            out[i] = rid
+            taken.add(rid)
+    free: dict[str, list[int]] = {}
+    for rid, key in keys.items():
+        if rid not in taken:
+            free.setdefault(key, []).append(rid)
+    for key in free:
+        free[key].reverse()  # pop() from the end takes them in spec order
+    for i in sorted((i for i in range(len(old_ids)) if out[i] < 0), key=lambda i: old_ids[i]):
+        spare = free.get(old_keys[i])
+        if spare:
+            out[i] = spare.pop()
+    return out
 
 
 def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -91,56 +121,86 @@ class ResultStore:
             frames.append(self._read[f.name])
         return frames
 
-    def finished(self, keys: Mapping[int, str]) -> pd.DataFrame:
-        """Finished runs whose spec key matches ``keys`` (run_id -> key), one row per run_id.
+    def finished(
+        self, keys: Mapping[int, str], ids: Mapping[int, Mapping[str, Any]] | None = None
+    ) -> pd.DataFrame:
+        """Finished runs whose spec key matches a current spec's, one row per current run_id.
+
+        ``keys`` maps each current run_id to its spec key (params, seed and
+        task), in spec order. A finished run is kept whatever run_id it had:
+        each is matched one-to-one to a current spec with its key (first the
+        one with its own run_id, then the rest in order), and gets that
+        spec's run_id (its old one stays in ``_old_run_id``) and the columns
+        in ``ids`` (run_id -> e.g. point_id and replicate). So adding
+        replicates, which renumbers the runs, reruns none whose parameters
+        and seed are unchanged.
 
         Rows are selected in each chunk before chunks are stacked, so chunks
         left from another version of the study (other parameters, outcomes
         or model code) change neither the columns nor their dtypes.
         """
+        wanted = set(keys.values())
         frames = []
         for df in self._chunk_frames():
-            match = df["run_id"].map(keys) == df[KEY]
+            match = df[KEY].isin(wanted)
             if match.all():
                 frames.append(df)
             elif match.any():
                 frames.append(df[match])
         if not frames:
-            return pd.DataFrame(columns=["run_id", KEY, "_chunk"])
-        return concat(frames).drop_duplicates("run_id", keep="first")
+            return pd.DataFrame(columns=["run_id", KEY, "_chunk", OLD_ID])
+        old = concat(frames).drop_duplicates(["run_id", KEY], keep="first")
+        new_id = _match(old["run_id"].tolist(), old[KEY].tolist(), keys)
+        old = old.assign(**{OLD_ID: old["run_id"]})
+        old["run_id"] = new_id
+        old = old[old["run_id"] >= 0].copy()
+        old["run_id"] = old["run_id"].astype(old[OLD_ID].dtype)
+        # the key holds parameters and seed, not the point and replicate: take those from the current spec
+        for column in dict.fromkeys(c for v in (ids or {}).values() for c in v):
+            if column in old.columns:
+                now = old["run_id"].map(lambda r, c=column: ids[r][c]).astype(old[column].dtype)  # type: ignore[index]
+                if not now.equals(old[column]):
+                    old[column] = now
+        return old
 
-    def stale(self, keys: Mapping[int, str]) -> int:
-        """Runs finished before under another spec or model code, so to be run again."""
+    def stale(self, keys: Mapping[int, str], finished: pd.DataFrame | None = None) -> int:
+        """Runs finished before under a current run_id that cannot be reused (another spec or
+        model code), so that run_id is run again; ``finished``: :meth:`finished`, if at hand."""
         ids: set[int] = set()
         for df in self._chunk_frames():
             ids.update(df["run_id"][df["run_id"].isin(list(keys))])
         if not ids:
             return 0
-        return len(ids - set(self.finished(keys)["run_id"]))
+        kept = self.finished(keys) if finished is None else finished
+        return len(ids - set(kept["run_id"]) - set(kept[OLD_ID]))
 
     def collect(
         self,
         keys: Mapping[int, str],
         tables: tuple[str, ...] = ("runs",),
         columns: Callable[[pd.DataFrame], list[str]] | None = None,
+        ids: Mapping[int, Mapping[str, Any]] | None = None,
     ) -> dict[str, pd.DataFrame]:
         """The finished results of the runs in ``keys``, sorted by run_id, internal columns dropped.
 
-        ``columns`` picks and orders the columns of the runs table (given the table).
+        ``columns`` picks and orders the columns of the runs table (given the table);
+        ``ids``: see :meth:`finished`.
         """
-        runs = self.finished(keys).sort_values("run_id", kind="stable")
-        kept = runs.drop(columns=[KEY, "_chunk"]).reset_index(drop=True)
+        runs = self.finished(keys, ids).sort_values("run_id", kind="stable")
+        kept = runs.drop(columns=[KEY, "_chunk", OLD_ID]).reset_index(drop=True)
         out = {"runs": kept if columns is None else kept[columns(kept)]}
-        source = dict(zip(runs["run_id"], runs["_chunk"], strict=True))
         for name in tables:
             if name == "runs":
                 continue
             frames = []
-            for token in sorted(set(source.values())):
+            for token, chunk in runs.groupby("_chunk", sort=True):
                 f = self.chunks / f"{name}-{token}.parquet"
                 if f.exists():
                     df = pd.read_parquet(f)
-                    frames.append(df[df["run_id"].map(source) == token])
+                    # the chunk's rows of the runs kept from it, under their current run_id
+                    renumber = dict(zip(chunk[OLD_ID], chunk["run_id"], strict=True))
+                    df = df[df["run_id"].isin(list(renumber))]
+                    frames.append(df.assign(run_id=df["run_id"].map(renumber).astype(df["run_id"].dtype)))
             df = concat(frames)
             out[name] = df.sort_values("run_id", kind="stable").reset_index(drop=True)
         return out

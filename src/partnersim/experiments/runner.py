@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from partnersim.experiments.executors import ExecutorInfo, SerialExecutor, open_executor
-from partnersim.experiments.results import KEY, ResultStore, concat
+from partnersim.experiments.results import KEY, OLD_ID, ResultStore, concat
 from partnersim.experiments.specs import RunSpec
 
 __all__ = ["SweepResult", "Task", "run_chunk", "run_specs"]
@@ -106,9 +106,10 @@ class SweepResult:
     ``runs`` has one row per spec, sorted by run_id: ``run_id``,
     ``point_id``, ``replicate``, ``seed``, the spec's parameters, then the
     outcomes. ``timeseries``/``partnerships`` carry ``run_id`` too.
-    ``n_resumed`` runs were kept from an earlier sweep into the same folder,
-    ``n_ran`` were run now, of which ``n_stale`` had finished before under
-    other parameters or other model code.
+    ``n_resumed`` runs were kept from an earlier sweep into the same folder
+    (``n_renumbered`` of them under a new run_id, e.g. after replicates were
+    added), ``n_ran`` were run now, of which ``n_stale`` reuse a run_id
+    whose earlier run had other parameters, another seed or other model code.
     """
 
     runs: pd.DataFrame
@@ -118,6 +119,7 @@ class SweepResult:
     n_resumed: int = 0
     n_ran: int = 0
     n_stale: int = 0
+    n_renumbered: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
 
 
@@ -381,8 +383,12 @@ def run_specs(
     store = ResultStore(out) if out is not None else None
     reuse = store is not None and not fresh
     previous = store.read_manifest() if reuse else {}  # type: ignore[union-attr]
-    done_ids = set(store.finished(keys)["run_id"]) if reuse else set()  # type: ignore[union-attr]
-    n_stale = store.stale(keys) if reuse else 0  # type: ignore[union-attr]
+    # a finished run is kept under the current run_id of its spec (run_ids shift when replicates change)
+    ids = {s.run_id: {"point_id": s.point_id, "replicate": s.replicate} for s in specs}
+    kept = store.finished(keys, ids) if reuse else None  # type: ignore[union-attr]
+    done_ids = set(kept["run_id"]) if kept is not None else set()
+    n_stale = store.stale(keys, kept) if kept is not None else 0  # type: ignore[union-attr]
+    n_renumbered = int((kept["run_id"] != kept[OLD_ID]).sum()) if kept is not None else 0
     todo = [s for s in specs if s.run_id not in done_ids]
     memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
 
@@ -447,7 +453,7 @@ def run_specs(
 
     columns = _runs_columns(specs, task)
     if store is not None:
-        tables = store.collect(keys, wanted, columns)
+        tables = store.collect(keys, wanted, columns, ids)
     else:
         tables = {n: concat(memory[n]) for n in wanted}
         for n in wanted:
@@ -469,6 +475,7 @@ def run_specs(
         n_resumed=len(done_ids),
         n_ran=len(todo),
         n_stale=n_stale,
+        n_renumbered=n_renumbered,
         manifest=meta,
     )
 
