@@ -70,7 +70,13 @@ BAD = {
     "no factors": (GOOD.split("[factors]")[0], ["key 'factors' is missing"]),
     "range in grid": (
         GOOD.replace("[0.1, 0.3]", "{ low = 0.1, high = 0.3 }"),
-        ["factors.staff_turnover", "a list of values"],
+        ["factors.staff_turnover", "a list of values", 'needs design = "lhs" and samples'],
+    ),
+    "a sobol study": (GOOD + "\n[sobol]\nn = 16\n", ["key 'sobol'", "use partnersim sobol"]),
+    "a morris study": (GOOD + "\n[morris]\ntrajectories = 4\n", ["key 'morris'", "use partnersim morris"]),
+    "a policy comparison": (
+        GOOD + '\n[policies."12-month grants"]\nfunding_length = 12\n',
+        ["key 'policies'", "use partnersim compare"],
     ),
     "lhs without samples": (
         'design = "lhs"\n' + GOOD.replace("[0.1, 0.3]", "{ low = 0.1, high = 0.3 }"),

@@ -73,6 +73,14 @@ STUDY_KEYS = (
 )
 
 DESIGNS = ("grid", "lhs")
+
+#: tables of other study files, and the command that reads them
+OTHER_STUDIES = {
+    "sobol": ("a sensitivity study", "partnersim sobol (or partnersim morris)"),
+    "morris": ("a sensitivity study", "partnersim morris (or partnersim sobol)"),
+    "policies": ("a policy comparison", "partnersim compare"),
+    "study": ("a policy comparison", "partnersim compare"),
+}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -175,9 +183,12 @@ def check_parameters(data: Any, path: str | Path, key: str = "parameters") -> di
 
 
 def check_factors(
-    data: Any, path: str | Path, key: str = "factors", *, ranges_allowed: bool = True
+    data: Any, path: str | Path, key: str = "factors", *, ranges_allowed: bool = True, range_hint: str = ""
 ) -> tuple[dict[str, list[Any]], dict[str, tuple[float, float]]]:
-    """Split ``[factors]`` into value lists and ``{low, high}`` ranges, each checked against the schema."""
+    """Split ``[factors]`` into value lists and ``{low, high}`` ranges, each checked against the schema.
+
+    ``range_hint`` ends the message when a table is given where ranges are not allowed.
+    """
     if not isinstance(data, Mapping) or not data:
         raise ConfigError(
             f"{path}: key '{key}' must be a non-empty table: name = [values] or name = {{ low = .., high = .. }}"
@@ -214,7 +225,8 @@ def check_factors(
                 if ranges_allowed
                 else "a list of values"
             )
-            raise ConfigError(f"{path}: key '{where}' = {spec!r} is not allowed: expected {what}")
+            hint = f"; {range_hint}" if range_hint and isinstance(spec, Mapping) else ""
+            raise ConfigError(f"{path}: key '{where}' = {spec!r} is not allowed: expected {what}{hint}")
     return lists, ranges
 
 
@@ -365,6 +377,12 @@ def load_study(path: str | Path) -> Study:
     """Read and check a study file; raise :class:`ConfigError` on the first problem."""
     path = Path(path)
     raw = read_toml(path)
+    for key, (kind, command) in OTHER_STUDIES.items():
+        if key in raw:
+            raise ConfigError(
+                f"{path}: key '{key}' is not allowed in a sweep study: [{key}] belongs to {kind}; "
+                f"use {command}"
+            )
     name, description = check_header(raw, STUDY_KEYS, path)
     design = raw.get("design", "grid")
     if design not in DESIGNS:
@@ -380,7 +398,13 @@ def load_study(path: str | Path) -> Study:
     base = check_parameters(raw.get("parameters"), path)
     if "factors" not in raw:
         raise ConfigError(f"{path}: key 'factors' is missing: give at least one factor to vary")
-    lists, ranges = check_factors(raw["factors"], path, ranges_allowed=design == "lhs")
+    lists, ranges = check_factors(
+        raw["factors"],
+        path,
+        ranges_allowed=design == "lhs",
+        range_hint='a { low, high } range needs design = "lhs" and samples = N (or partnersim sobol/morris '
+        "for a sensitivity study)",
+    )
     for name_ in lists.keys() | ranges.keys():
         if name_ in base:
             raise ConfigError(
