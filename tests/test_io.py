@@ -32,3 +32,33 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
         atomic_write(path, broken)
     assert path.read_text().strip().startswith("{") and '"v": 1' in path.read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[paramters]\nstaff_turnover = 0.3\n", ["unknown table [paramters]", "[parameters]"]),
+        ("rng = 3\n[parameters]\nstaff_turnover = 0.3\n", ["unknown key 'rng'", "[parameters]"]),
+        ("[parameters]\nstaff_turnover = 0.3\n[extra]\nx = 1\n", ["unknown table [extra]"]),
+    ],
+)
+def test_run_config_refuses_unknown_tables_and_keys(tmp_path, capsys, text, words):
+    from partnersim.cli import main
+
+    config = tmp_path / "run.toml"
+    config.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--config", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("partnersim run: error: ")
+    assert str(config) in err and all(w in err for w in words)
+    assert not out.exists()
+
+
+def test_run_config_reads_a_parameters_table_or_top_level_keys(tmp_path):
+    from partnersim.config import load_parameters
+
+    for text in ("[parameters]\nstaff_turnover = 0.3\n", "staff_turnover = 0.3\n"):
+        config = tmp_path / "run.toml"
+        config.write_text(text, encoding="utf-8")
+        assert load_parameters(config) == {"staff_turnover": 0.3}

@@ -42,11 +42,31 @@ def read_toml(path: str | Path) -> dict[str, Any]:
 
 
 def load_parameters(path: str | Path) -> dict[str, Any]:
-    """The checked parameters of a run config file (only those it sets)."""
+    """The checked parameters of a run config file (only those it sets).
+
+    The file holds either one ``[parameters]`` table or ``name = value``
+    lines at the top; any other table (a misspelled ``[paramters]``) or a
+    top-level key beside ``[parameters]`` is refused rather than ignored.
+    """
     data = read_toml(path)
-    params = data.get("parameters", {k: v for k, v in data.items() if not isinstance(v, dict)})
-    if not isinstance(params, dict):
-        raise ConfigError(f"{path}: [parameters] must be a table of name = value")
+    if "parameters" in data:
+        params = data["parameters"]
+        if not isinstance(params, dict):
+            raise ConfigError(f"{path}: [parameters] must be a table of name = value")
+        other = [k for k in data if k != "parameters"]
+        if other:
+            what = f"table [{other[0]}]" if isinstance(data[other[0]], dict) else f"key '{other[0]}'"
+            raise ConfigError(
+                f"{path}: unknown {what}: a run config has one table, [parameters]; put every parameter in it"
+            )
+    else:
+        tables = [k for k, v in data.items() if isinstance(v, dict)]
+        if tables:
+            raise ConfigError(
+                f"{path}: unknown table [{tables[0]}]: a run config has one table, [parameters] "
+                "(or name = value lines at the top)"
+            )
+        params = data
     try:
         return validate(params, fill=False)
     except ParameterError as exc:
