@@ -124,3 +124,17 @@ def test_a_policy_named_for_its_levers_is_not_described_twice():
     text = " ".join(summary_points(analyse(table, study)))
     assert "long, roles agreed in writing" in text
     assert "(roles agreed in writing)" not in text
+
+
+def test_summary_and_results_table_round_the_same_stored_difference():
+    from partnersim.policy.report import _diff
+
+    cmp = analyse(synthetic_table(), STUDY)
+    res = cmp.results
+    short = res["policy"] == "short"
+    # a stored paired difference on a rounding edge, a hair away from s60(short) - s60(long) = -0.5
+    res.loc[short, "diff60"] = -0.385
+    text = " ".join(summary_points(cmp))
+    table = _diff(res[short].iloc[0], 60)
+    assert "<b>-39 points</b>" in text and table.startswith("-39 points")
+    assert "-50 points" not in text

@@ -262,8 +262,9 @@ def _length_only(study: PolicyStudy, res: pd.DataFrame, col: str) -> pd.DataFram
 
 
 def _signed(x: float) -> str:
-    """Percentage points with a sign; a difference that rounds to zero is just 0."""
-    v = round(100 * x)
+    """Percentage points with a sign, halves rounded away from zero (0.385 is +39, -0.385 is -39);
+    a difference that rounds to zero is just 0. Every difference in the report goes through here."""
+    v = int(math.copysign(math.floor(abs(100 * x) + 0.5), x))
     return f"{v:+d}" if v else "0"
 
 
@@ -309,7 +310,9 @@ def summary_points(cmp: Comparison) -> list[str]:
     for _, row in ranked.iterrows():
         if row["policy"] == study.baseline:
             continue
-        diff = row[col] - base[col]
+        # the stored paired difference, as the results table shows it (not a recomputation that may round apart)
+        stored = row.get(f"diff{month}", np.nan)
+        diff = stored if np.isfinite(stored) else row[col] - base[col]
         changes = "; ".join(_changes(study, row["policy"])) or "the same levers"
         # no parenthesis that only repeats what the policy's name already says
         said = "" if changes.lower() in str(row["policy"]).lower() else f" ({_esc(changes)})"
