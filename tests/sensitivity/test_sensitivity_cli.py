@@ -63,7 +63,15 @@ def test_sobol_run_is_recorded_and_resumes(sobol_out, capsys):
     before = pd.read_parquet(sobol_out / "sobol_indices.parquet")
     out_root = sobol_out.parents[1]
     assert main(["sobol", str(QUICK), "--out", str(out_root), "--no-progress"]) == 0
-    assert f"{summary['runs']} kept from before, 0 run now" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert f"{summary['runs']} kept from before, 0 run now" in said
+    # the message counts what is there: tables (each as Parquet and CSV) apart from figures
+    files = [p for p in sobol_out.iterdir() if p.suffix in (".parquet", ".csv") and p.stem != "runs"]
+    figures = list((sobol_out / "figures").glob("*.png"))
+    assert (
+        f"{len(files) // 2} tables as Parquet and CSV ({len(files)} files), {len(figures)} figures in figures/, "
+        "sobol.json and report.md" in said
+    )
     pd.testing.assert_frame_equal(before, pd.read_parquet(sobol_out / "sobol_indices.parquet"))
 
 
@@ -105,9 +113,15 @@ def test_bad_study_files_are_refused_with_the_key(tmp_path, capsys, old, new, ma
     assert match in capsys.readouterr().err
 
 
-def test_morris_screens_the_same_study(tmp_path):
+def test_morris_screens_the_same_study(tmp_path, capsys):
     assert main(["morris", str(QUICK), "--out", str(tmp_path), "--no-progress"]) == 0
     out = tmp_path / "sobol-quick" / "morris"
+    files = [p for p in out.iterdir() if p.suffix in (".parquet", ".csv") and p.stem != "runs"]
+    assert len(files) == 6
+    assert (
+        "3 tables as Parquet and CSV (6 files), 1 figure in figures/ and morris.json"
+        in capsys.readouterr().out
+    )
     idx = pd.read_parquet(out / "morris_indices.parquet")
     assert (out / "morris_indices.csv").is_file() and (out / "figures" / "morris.png").is_file()
     assert set(idx.columns) >= {"outcome", "factor", "mu", "mu_star", "mu_star_conf", "sigma"}

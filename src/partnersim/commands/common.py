@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from pathlib import Path
 
 from partnersim.experiments.executors import EXECUTORS
@@ -36,3 +37,24 @@ def add_runner_flags(
     p.add_argument("--fresh", action="store_true", help="forget earlier runs of this study and start over")
     p.add_argument("--chunk-size", type=int, metavar="N", help=f"runs per task (default: {chunk_default})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def describe_written(paths: Iterable[Path]) -> str:
+    """What a command wrote, counted by kind: "4 tables as Parquet and CSV (8 files), 2 figures in figures/, sobol.json and report.md"."""
+    paths = list(paths)
+    tables = [p for p in paths if p.suffix in (".parquet", ".csv")]
+    figures = [p for p in paths if p.suffix == ".png"]
+    others = [p.name for p in paths if p not in tables and p not in figures]
+    parts = []
+    if tables:
+        kinds = " and ".join(
+            k for k, s in (("Parquet", ".parquet"), ("CSV", ".csv")) if any(p.suffix == s for p in tables)
+        )
+        n = len({p.with_suffix("") for p in tables})
+        parts.append(f"{n} table{'s' if n != 1 else ''} as {kinds} ({len(tables)} files)")
+    if figures:
+        parts.append(f"{len(figures)} figure{'s' if len(figures) != 1 else ''} in figures/")
+    parts += others
+    if len(parts) <= 1:
+        return parts[0] if parts else "nothing else"
+    return ", ".join(parts[:-1]) + " and " + parts[-1]

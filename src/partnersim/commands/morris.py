@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from partnersim.commands.common import describe_written
 from partnersim.commands.sobol import add_runner_arguments, runner_options
 from partnersim.config import ConfigError
 
@@ -78,5 +79,5 @@ def main(args: argparse.Namespace) -> int:
             )
     for w in run.result.warnings:
         print(f"warning: {w}")
-    print(f"wrote {out}/: runs.parquet, manifest.json, {len(paths)} tables and figures")
+    print(f"wrote {out}/: runs.parquet, manifest.json, {describe_written(paths)}")
     return 0

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from partnersim.commands.common import add_runner_flags
+from partnersim.commands.common import add_runner_flags, describe_written
 from partnersim.config import ConfigError
 
 
@@ -115,7 +115,7 @@ def main(args: argparse.Namespace) -> int:
     )
     paths = write_sobol(run, out, title=study.description or study.name)
     print_sobol(run)
-    print(f"wrote {out}/: runs.parquet, manifest.json, {len(paths)} tables, figures and report.md")
+    print(f"wrote {out}/: runs.parquet, manifest.json, {describe_written(paths)}")
     return 0
 
 
