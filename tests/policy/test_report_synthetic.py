@@ -53,9 +53,11 @@ def test_summary_sentences_use_the_computed_numbers():
     text = " ".join(summary_points(cmp))
     lo, hi = res.loc["long", "s60_lower"], res.loc["long", "s60_upper"]
     assert (
-        f"<b>long</b>, 75% ({100 * lo:.0f}–{100 * hi:.0f}%) of partnerships are still working after five years"
+        f"<b>long</b> keeps the most partnerships working: 75% ({100 * lo:.0f}–{100 * hi:.0f}%) after five years"
         in text
     )
+    # every policy's grant has ended by five years: the first sentence leaves none out
+    assert "Left out" not in text and "Of the policies" not in text
     assert "<b>-50 points</b>" in text
     # the baseline loses 1 of its 4 partnerships in the first month without the grant, none before
     assert "the grant end is the most dangerous time" in text.lower()
@@ -138,3 +140,31 @@ def test_summary_and_results_table_round_the_same_stored_difference():
     table = _diff(res[short].iloc[0], 60)
     assert "<b>-39 points</b>" in text and table.startswith("-39 points")
     assert "-50 points" not in text
+
+
+def test_first_sentence_names_a_policy_still_paid_at_five_years_that_it_leaves_out():
+    study = parse_policies(
+        {
+            "study": {"name": "synthetic", "replicates": 2, "seed": 1, "baseline": "long"},
+            "uncertainties": {"horizon": 120, "legacy_months": 6},
+            "policies": {
+                "short": {"funding_length": 12},
+                "long": {"funding_length": 36},
+                "longest": {"funding_length": 72},
+            },
+        },
+        "synthetic.toml",
+    )
+    table = synthetic_table()
+    longest = table[table["policy"] == "long"].assign(
+        policy="longest", run=2, lifetime=120, censored=True, dissolved_at=np.nan, funding_ended_at=72,
+        survived_funding_end=True,
+    )  # fmt: skip
+    cmp = analyse(pd.concat([table, longest], ignore_index=True), study)
+    first = summary_points(cmp)[0]
+    # the best at five years overall is 'longest' (100%), still paid then: the sentence says whom it compares
+    assert first.startswith(
+        "Of the policies whose grants have ended by five years, <b>long</b> keeps the most"
+    )
+    assert "with <b>short</b>, the fewest" in first
+    assert "Left out: <b>longest</b> (100%), whose grant still pays at five years" in first

@@ -299,12 +299,23 @@ def summary_points(cmp: Comparison) -> list[str]:
     top = ended if len(ended) >= 2 else ranked
     if len(top) >= 2:
         best, worst = top.iloc[0], top.iloc[-1]
+        left_out = ranked[ranked["funding_length"] >= month] if top is ended else ranked.iloc[0:0]
+        among = f"Of the policies whose grants have ended by {when}, " if len(left_out) else ""
         points.append(
-            f"With <b>{_esc(best['policy'])}</b>, "
-            f"{_pct_ci(best[col], best[ci + '_lower'], best[ci + '_upper'])} of partnerships are still working "
-            f"after {when}, against {_pct_ci(worst[col], worst[ci + '_lower'], worst[ci + '_upper'])} with "
-            f"<b>{_esc(worst['policy'])}</b>."
+            f"{among}<b>{_esc(best['policy'])}</b> keeps the most partnerships working: "
+            f"{_pct_ci(best[col], best[ci + '_lower'], best[ci + '_upper'])} after {when}, against "
+            f"{_pct_ci(worst[col], worst[ci + '_lower'], worst[ci + '_upper'])} with "
+            f"<b>{_esc(worst['policy'])}</b>, the fewest."
         )
+        if len(left_out):
+            # say who is not in that comparison, and why, with their number
+            names = ", ".join(f"<b>{_esc(r['policy'])}</b> ({_pct(r[col])})" for _, r in left_out.iterrows())
+            one = len(left_out) == 1
+            points[-1] += (
+                f" Left out: {names}, whose grant{'' if one else 's'} still "
+                f"pay{'s' if one else ''} at {when}, so {'its' if one else 'their'} survival then is "
+                "no guide to what happens when the money stops."
+            )
     base = res[res["policy"] == study.baseline].iloc[0]
     diffs = []
     for _, row in ranked.iterrows():
