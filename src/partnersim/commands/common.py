@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+from partnersim.config import ConfigError
 from partnersim.experiments.executors import EXECUTORS
 
 
@@ -37,6 +39,28 @@ def add_runner_flags(
     p.add_argument("--fresh", action="store_true", help="forget earlier runs of this study and start over")
     p.add_argument("--chunk-size", type=int, metavar="N", help=f"runs per task (default: {chunk_default})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def runner_options(args: argparse.Namespace, *counts: tuple[str, int | None]) -> dict[str, Any]:
+    """Check the runner flags (and any other ``(flag, value)`` counts); return the runner's keyword arguments.
+
+    Every count must be at least 1; ``--scheduler`` needs the dask executor,
+    which it implies when ``--executor`` is not given.
+    """
+    for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size), *counts):
+        if value is not None and value < 1:
+            raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
+    executor = args.executor or ("dask" if args.scheduler else "serial")
+    if args.scheduler and executor != "dask":
+        raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
+    return {
+        "executor": executor,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "chunk_size": args.chunk_size,
+        "fresh": args.fresh,
+        "progress": not args.no_progress,
+    }
 
 
 def describe_written(paths: Iterable[Path]) -> str:

@@ -6,8 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from partnersim.commands.common import add_runner_flags
-from partnersim.config import ConfigError
+from partnersim.commands.common import add_runner_flags, runner_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,18 +31,10 @@ def main(args: argparse.Namespace) -> int:
 
     # everything is checked before anything runs or is written
     study = load_policies(args.policies)
-    for flag, value in (
-        ("--workers", args.workers),
-        ("--replicates", args.replicates),
-        ("--chunk-size", args.chunk_size),
-    ):
-        if value is not None and value < 1:
-            raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
+    opts = runner_options(args, ("--replicates", args.replicates))
+    executor = opts["executor"]
     if args.replicates is not None:
         study = study.with_replicates(args.replicates)
-    executor = args.executor or ("dask" if args.scheduler else "serial")
-    if args.scheduler and executor != "dask":
-        raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
     out = output_dir(args.out, study.name, args.policies)
 
     from partnersim.policy.compare import run_comparison
@@ -57,12 +48,7 @@ def main(args: argparse.Namespace) -> int:
     done = run_comparison(
         study,
         out,
-        executor=executor,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        chunk_size=args.chunk_size,
-        fresh=args.fresh,
-        progress=not args.no_progress,
+        **opts,
     )
     res = done.comparison.results
     n_stale = getattr(done.sweep, "n_stale", 0)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from partnersim.commands.common import add_runner_flags, describe_written
+from partnersim.commands.common import runner_options as common_runner_options
 from partnersim.config import ConfigError
 
 
@@ -25,24 +26,7 @@ def add_runner_arguments(p: argparse.ArgumentParser) -> None:
 
 def runner_options(args: argparse.Namespace) -> dict[str, Any]:
     """Check the runner flags; return the keyword arguments for ``run_sobol``/``run_morris``."""
-    executor = args.executor or ("dask" if args.scheduler else "serial")
-    if args.scheduler and executor != "dask":
-        raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
-    for flag, value in (
-        ("--workers", args.workers),
-        ("--chunk-size", args.chunk_size),
-        ("--replicates", args.replicates),
-    ):
-        if value is not None and value < 1:
-            raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
-    return {
-        "executor": executor,
-        "workers": args.workers,
-        "scheduler": args.scheduler,
-        "chunk_size": args.chunk_size,
-        "fresh": args.fresh,
-        "progress": not args.no_progress,
-    }
+    return common_runner_options(args, ("--replicates", args.replicates))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -8,8 +8,7 @@ import time
 import traceback
 from pathlib import Path
 
-from partnersim.commands.common import add_runner_flags
-from partnersim.config import ConfigError
+from partnersim.commands.common import add_runner_flags, runner_options
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -32,12 +31,8 @@ def main(args: argparse.Namespace) -> int:
     # everything is checked before anything runs or is written
     study = load_study(args.study)
     out = study.output_dir(args.out)
-    executor = args.executor or ("dask" if args.scheduler else "serial")
-    if args.scheduler and executor != "dask":
-        raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
-    for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size)):
-        if value is not None and value < 1:
-            raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
+    opts = runner_options(args)
+    executor = opts["executor"]
 
     from partnersim.experiments.executors import ExecutorUnavailable
     from partnersim.experiments.figures import plot_sweep, prune_figures
@@ -54,15 +49,10 @@ def main(args: argparse.Namespace) -> int:
         result = run_specs(
             specs,
             out,
-            executor=executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            chunk_size=args.chunk_size,
+            **opts,
             outcomes=study.outcomes,
             timeseries=study.timeseries,
             partnerships=study.partnerships,
-            fresh=args.fresh,
-            progress=not args.no_progress,
             manifest={
                 "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved()},
             },
