@@ -168,3 +168,15 @@ def test_first_sentence_names_a_policy_still_paid_at_five_years_that_it_leaves_o
     )
     assert "with <b>short</b>, the fewest" in first
     assert "Left out: <b>longest</b> (100%), whose grant still pays at five years" in first
+
+
+def test_a_one_point_difference_is_singular():
+    from partnersim.policy.report import _points
+
+    assert [_points(x) for x in (0.385, 0.01, -0.012, 0.004, -0.2)] == [
+        "+39 points",
+        "+1 point",
+        "-1 point",
+        "0 points",
+        "-20 points",
+    ]

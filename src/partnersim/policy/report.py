@@ -268,6 +268,12 @@ def _signed(x: float) -> str:
     return f"{v:+d}" if v else "0"
 
 
+def _points(x: float) -> str:
+    """A signed difference in percentage points, in words: "+39 points", "-1 point", "0 points"."""
+    s = _signed(x)
+    return f"{s} point" if s in ("+1", "-1") else f"{s} points"
+
+
 def _verdict(row: Mapping[str, Any], month: int, floor: float = 0.0) -> str:
     """Is a policy different from the baseline? The whole curve by the permutation log-rank test, paired interval at ``month``."""
     p = row.get("p_holm", np.nan)
@@ -330,7 +336,7 @@ def summary_points(cmp: Comparison) -> list[str]:
         lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
         paired = f" ({_signed(lo)} to {_signed(hi)})" if np.isfinite(lo) and np.isfinite(hi) else ""
         diffs.append(
-            f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])}, <b>{_signed(diff)} points</b>{paired}; "
+            f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])}, <b>{_points(diff)}</b>{paired}; "
             f"{_verdict(row, month, floor)}."
         )
     points.append(
@@ -451,7 +457,7 @@ def _diff(row: Mapping[str, Any], month: int) -> str:
     d, lo, hi = row[f"diff{month}"], row[f"diff{month}_lower"], row[f"diff{month}_upper"]
     if not np.isfinite(d):
         return "—"
-    return f"{_signed(d)} points<br><span class='ci'>{_signed(lo)} to {_signed(hi)}</span>"
+    return f"{_points(d)}<br><span class='ci'>{_signed(lo)} to {_signed(hi)}</span>"
 
 
 def _results_table(cmp: Comparison) -> str:
