@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from partnersim.commands.common import describe_written
-from partnersim.commands.sobol import add_runner_arguments, runner_options
+from partnersim.commands.common import describe_written, runner_options
+from partnersim.commands.sobol import add_runner_arguments
 from partnersim.config import ConfigError
 
 
@@ -30,7 +30,7 @@ def main(args: argparse.Namespace) -> int:
     from partnersim.sensitivity.study import load_sensitivity_study
 
     study = load_sensitivity_study(args.study, "morris")
-    opts = runner_options(args)
+    opts = runner_options(args, ("--replicates", args.replicates))
     if args.trajectories is not None:
         if args.trajectories < 2:
             raise ConfigError(f"--trajectories = {args.trajectories} is not allowed: expected at least 2")

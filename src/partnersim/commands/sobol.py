@@ -7,8 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from partnersim.commands.common import add_runner_flags, describe_written
-from partnersim.commands.common import runner_options as common_runner_options
+from partnersim.commands.common import add_runner_flags, describe_written, runner_options
 from partnersim.config import ConfigError
 
 
@@ -22,11 +21,6 @@ def add_runner_arguments(p: argparse.ArgumentParser) -> None:
         metavar="R",
         help="runs per sample point (overrides the study's 'replicates')",
     )
-
-
-def runner_options(args: argparse.Namespace) -> dict[str, Any]:
-    """Check the runner flags; return the keyword arguments for ``run_sobol``/``run_morris``."""
-    return common_runner_options(args, ("--replicates", args.replicates))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
 
     # everything is checked before anything runs or is written
     study = load_sensitivity_study(args.study, "sobol")
-    opts = runner_options(args)
+    opts = runner_options(args, ("--replicates", args.replicates))
     if args.n is not None:
         try:
             check_power_of_two(args.n)
