@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -69,6 +70,15 @@ coordinator = [true, false]
 """
 
 
+def _wait_for_chunks(proc: subprocess.Popen, chunks: Path, n: int, timeout: float = 90) -> None:
+    """Wait until the running sweep ``proc`` has saved ``n`` chunks, so a signal lands mid-sweep."""
+    deadline = time.monotonic() + timeout
+    while len(list(chunks.glob("runs-*.parquet"))) < n:
+        assert proc.poll() is None, "the sweep ended before it could be stopped"
+        assert time.monotonic() < deadline, "no chunk finished in time"
+        time.sleep(0.02)
+
+
 def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path):
     study = tmp_path / "killable.toml"
     study.write_text(KILLABLE, encoding="utf-8")
@@ -77,11 +87,7 @@ def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path):
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", "--no-progress", "--no-figures"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
-        while len(list(chunks.glob("runs-*.parquet"))) < 3:
-            assert proc.poll() is None, "the sweep ended before it could be killed"
-            assert time.monotonic() < deadline, "no chunk finished in time"
-            time.sleep(0.02)
+        _wait_for_chunks(proc, chunks, 3)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -133,11 +139,7 @@ def test_sigterm_stops_workers_keeps_finished_runs_and_exits_143(tmp_path, capsy
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=f, start_new_session=True)
     pgid = proc.pid
     try:
-        deadline = time.monotonic() + 90
-        while len(list(chunks.glob("runs-*.parquet"))) < 3:
-            assert proc.poll() is None, "the sweep ended before it could be stopped"
-            assert time.monotonic() < deadline, "no chunk finished in time"
-            time.sleep(0.02)
+        _wait_for_chunks(proc, chunks, 3)
         os.kill(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
         deadline = time.monotonic() + 10
