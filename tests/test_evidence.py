@@ -99,6 +99,20 @@ def test_citations_are_found_in_code_schema_configs_and_odd():
     assert ev.citations_in("x\n003:440–442") == [("003:440-442", 2)]
 
 
+def test_every_cited_ref_has_a_register_entry():
+    missing: dict[str, list[str]] = {}
+    for ref, where in _citations():
+        if ref not in ev.REGISTER:
+            missing.setdefault(ref, []).append(where)
+    lines = [f"{ref} cited at {', '.join(places)}" for ref, places in sorted(missing.items())]
+    if missing:
+        pytest.fail(
+            f"{len(missing)} cited refs have no entry in src/partnersim/evidence.toml "
+            "(add one with ref, a verbatim quote and the claim, or fix the citation):\n" + "\n".join(lines),
+            pytrace=False,
+        )
+
+
 def test_unused_register_entries_are_reported():
     cited = {ref for ref, _ in _citations()}
     unused = [ref for ref in ev.REGISTER if ref not in cited]
