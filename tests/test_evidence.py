@@ -9,6 +9,7 @@ mechanism before the code that cites them lands.
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from pathlib import Path
 
@@ -29,9 +30,7 @@ def _cited_files() -> list[Path]:
 def _text(path: Path) -> str:
     """A file's text; for the ODD, without the generated register appendix (it cites every entry)."""
     text = path.read_text(encoding="utf-8")
-    if path == ODD:
-        text = text.split(ev.APPENDIX_START)[0]
-    return text
+    return ev.strip_appendix(text) if path == ODD else text
 
 
 def _citations() -> list[tuple[str, str]]:
@@ -122,3 +121,36 @@ def test_unused_register_entries_are_reported():
             + ", ".join(unused),
             stacklevel=1,
         )
+
+
+def _appendix_module():
+    spec = importlib.util.spec_from_file_location(
+        "make_evidence_appendix", ROOT / "docs" / "make_evidence_appendix.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_odd_prints_the_register_and_it_is_up_to_date():
+    text = ODD.read_text(encoding="utf-8")
+    assert ev.APPENDIX_START in text and ev.APPENDIX_END in text, (
+        "docs/ODD.md has no evidence register: run .venv/bin/python docs/make_evidence_appendix.py --write"
+    )
+    make = _appendix_module()
+    if make.updated_odd(text) != text:
+        pytest.fail(
+            "the evidence register in docs/ODD.md is out of date with src/partnersim/evidence.toml or with "
+            "where the refs are cited: run .venv/bin/python docs/make_evidence_appendix.py --write",
+            pytrace=False,
+        )
+    for e in ev.REGISTER.values():
+        assert f"| {e.ref} |" in text, f"{e.ref} is missing from the ODD appendix"
+
+
+def test_the_appendix_groups_entries_and_shows_where_they_are_used():
+    make = _appendix_module()
+    text = make.appendix()
+    assert text.index("### M1 ") < text.index("### M4 ") < text.index("### O ")
+    row = next(line for line in text.splitlines() if line.startswith("| 004:416 |"))
+    assert "limit the degree of disruption" in row and "`formal_agreement`" in row

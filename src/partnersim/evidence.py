@@ -40,6 +40,7 @@ __all__ = [
     "normalise",
     "quote_problem",
     "read_seeds",
+    "strip_appendix",
 ]
 
 #: a citation in running text: ``004:416`` or ``002:372-378`` (hyphen or en dash)
@@ -138,6 +139,14 @@ def citations_in(text: str) -> list[tuple[str, int]]:
         ref = f"{m.group(1)}:{m.group(2)}" + (f"-{m.group(3)}" if m.group(3) else "")
         found.append((ref, text.count("\n", 0, m.start()) + 1))
     return found
+
+
+def strip_appendix(text: str) -> str:
+    """``text`` without the generated register appendix of docs/ODD.md (markers included)."""
+    start, end = text.find(APPENDIX_START), text.find(APPENDIX_END)
+    if start < 0:
+        return text
+    return text[:start] + (text[end + len(APPENDIX_END) :] if end > start else "")
 
 
 def find_seeds(start: Path | None = None) -> Path | None:
