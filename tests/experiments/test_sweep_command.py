@@ -202,14 +202,16 @@ def test_tables_and_figures_of_an_earlier_study_version_are_removed(tmp_path, ti
         .replace("coordinator = [true, false]\n", "")
     )
     tiny_study.write_text(after, encoding="utf-8")
-    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    # no finished run matches the changed study: it stops and asks for --fresh, changing nothing
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 2
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--fresh"]) == 0
     assert sorted(p.name for p in folder.glob("*.parquet")) == ["runs.parquet"]
-    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [
-        "effects_survival_rate.png",
-        "notes.png",
-    ]
+    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == ["effects_survival_rate.png"]
 
     # without figures drawn, only figures of outcomes no longer kept go
+    (folder / "figures" / "notes.png").write_bytes(b"mine")  # not a sweep figure: kept
     (folder / "figures" / "effects_mean_trust.png").write_bytes(b"old")
     assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--no-figures"]) == 0
     assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [
