@@ -59,6 +59,7 @@ _HELD: dict[str, tuple[Any, int]] = {}
 class ResultsBusy(ConfigError):
     """Another process is writing to the same results folder."""
 
+
 #: the tables a sweep can write, besides the manifest
 TABLES = ("runs", "timeseries", "partnerships")
 
