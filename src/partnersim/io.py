@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import pandas as pd
 
 from partnersim.config import ConfigError
 
-__all__ = ["OutputError", "atomic_write", "check_output", "write_json", "write_table"]
+__all__ = ["OutputError", "atomic_write", "check_output", "staged", "write_json", "write_table"]
 
 #: how the temporary file of :func:`atomic_write` is named: ``.<name>.<random>.tmp``
 TMP_SUFFIX = ".tmp"
@@ -116,3 +117,32 @@ def write_json(obj: Any, path: str | Path) -> Path:
     """Write JSON (indented, sorted keys), atomically."""
     text = json.dumps(obj, indent=2, sort_keys=True, default=str)
     return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def staged(out: str | Path) -> Iterator[Path]:
+    """A hidden folder inside ``out`` to write a set of files into, moved into ``out`` together.
+
+    On leaving the block normally, every file written under the yielded
+    folder is renamed into place in ``out`` (sub-folders such as ``figures/``
+    kept); if the block fails (a full disk), the folder is removed and
+    ``out`` holds no file of the set: neither half of the new set nor a mix
+    of new and old.
+    """
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out}: {_reason(exc)}") from None
+    try:
+        yield stage
+        for f in sorted(p for p in stage.rglob("*") if p.is_file()):
+            dest = out / f.relative_to(stage)
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)  # a rename needs no space, so this does not fail half-way on a full disk
+            except OSError as exc:
+                raise OutputError(f"could not write {dest}: {_reason(exc)}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

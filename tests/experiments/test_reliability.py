@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -11,7 +12,10 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
+
+from partnersim.cli import main as cli_main
 
 SWEEP = [sys.executable, "-m", "partnersim.cli", "sweep"]
 
@@ -127,3 +131,303 @@ def test_pool_workers_die_with_their_parent_whatever_the_start_method(tmp_path, 
         _wait_until(lambda: not any(_alive(p) for p in family), ORPHAN_GRACE, "a worker outlived its parent")
     finally:
         _kill_all([proc.pid, *family])
+
+
+# ------------------------------------------------------------------ damaged chunks, temporary files
+
+FLAGS = ["--no-progress", "--no-figures"]
+
+
+def _damage(path: Path, how: str) -> None:
+    if how == "truncated":
+        path.write_bytes(path.read_bytes()[:100])
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "random":
+        path.write_bytes(os.urandom(4000))
+    else:  # a valid Parquet file that is not a chunk: no spec key
+        pd.read_parquet(path).drop(columns="_spec_key").to_parquet(path)
+
+
+@pytest.mark.parametrize("how", ["truncated", "empty", "random", "keyless"])
+def test_a_damaged_chunk_is_moved_aside_named_in_one_line_and_its_runs_rerun(
+    tmp_path, tiny_study, capsys, how
+):
+    out, fresh = tmp_path / "results", tmp_path / "fresh"
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--chunk-size", "3", *FLAGS]) == 0
+    assert cli_main(["sweep", str(tiny_study), "--out", str(fresh), *FLAGS]) == 0
+    chunks = out / "tiny" / "chunks"
+    bad = sorted(chunks.glob("runs-*.parquet"))[1]
+    _damage(bad, how)
+    capsys.readouterr()
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *FLAGS]) == 0
+    captured = capsys.readouterr()
+    said = [line for line in captured.err.splitlines() if str(bad) in line]
+    assert len(said) == 1 and "moved it to" in said[0] and "run again" in said[0]
+    assert "Traceback" not in captured.err
+    assert "12 runs (9 kept from before, 3 run now" in captured.out
+    assert not bad.exists() and (out / "tiny" / "damaged" / bad.name).exists()
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "tiny" / "runs.parquet"), pd.read_parquet(fresh / "tiny" / "runs.parquet")
+    )
+
+
+def test_a_damaged_partnership_table_of_a_chunk_sets_the_whole_chunk_aside(tmp_path, tiny_study, capsys):
+    tiny_study.write_text(tiny_study.read_text().replace("[parameters]", "partnerships = true\n[parameters]"))
+    out = tmp_path / "results"
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--chunk-size", "4", *FLAGS]) == 0
+    expected = pd.read_parquet(out / "tiny" / "partnerships.parquet")
+    chunks = out / "tiny" / "chunks"
+    table = sorted(chunks.glob("partnerships-*.parquet"))[0]
+    _damage(table, "truncated")
+    capsys.readouterr()
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *FLAGS]) == 0
+    assert "4 run now" in capsys.readouterr().out
+    assert (out / "tiny" / "damaged" / table.name).exists()
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "tiny" / "partnerships.parquet"), expected)
+
+
+def test_temporary_files_left_by_a_kill_mid_write_are_removed(tmp_path, tiny_study):
+    out = tmp_path / "results"
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *FLAGS]) == 0
+    folder = out / "tiny"
+    left = [folder / "chunks" / ".runs-000000004-abcdef01.parquet.x1y2.tmp", folder / ".runs.parquet.q9.tmp"]
+    for f in left:
+        f.write_bytes(b"half a file")
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *FLAGS]) == 0
+    assert not any(f.exists() for f in left)
+    assert not list(folder.rglob("*.tmp"))
+
+
+# ------------------------------------------------------------------ one run per results folder
+
+
+def test_a_second_sweep_into_a_busy_folder_refuses_naming_the_pid_even_with_fresh(tmp_path, capsys):
+    study = tmp_path / "killable.toml"
+    study.write_text(KILLABLE, encoding="utf-8")
+    out = tmp_path / "results"
+    folder = out / "killable"
+    args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", *FLAGS]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until(
+            lambda: len(list((folder / "chunks").glob("runs-*.parquet"))) >= 2, 90, "no chunk in time"
+        )
+        for extra in ([], ["--fresh"]):
+            capsys.readouterr()
+            assert cli_main(["sweep", str(study), "--out", str(out), *FLAGS, *extra]) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and f"PID {proc.pid}" in err[0] and str(folder) in err[0], err
+            assert proc.poll() is None  # the first sweep goes on
+        assert proc.wait(timeout=300) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    assert list(runs["run_id"]) == list(range(40))  # each run once: the refused sweeps ran none
+    # the lock goes with the process: a later sweep is not blocked by the lock file it left
+    capsys.readouterr()
+    assert cli_main(["sweep", str(study), "--out", str(out), *FLAGS]) == 0
+    assert "40 kept from before, 0 run now" in capsys.readouterr().out
+
+
+def test_a_lock_left_by_a_killed_process_does_not_block(tmp_path, tiny_study):
+    out = tmp_path / "results"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom partnersim.experiments import ResultStore\n"
+         "with ResultStore(sys.argv[1]).lock():\n    print('ready', flush=True)\n    time.sleep(600)",
+         str(out / "tiny")],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(Exception, match=f"PID {holder.pid}"):
+            from partnersim.experiments import ResultStore
+
+            with ResultStore(out / "tiny").lock():
+                pass
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+    finally:
+        _kill_all([holder.pid])
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *FLAGS]) == 0
+
+
+# ------------------------------------------------------------------ output paths checked before any run
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
+
+def _command(name: str, out: Path, study: Path) -> tuple[list[str], Path]:
+    """The arguments of a small run of ``name`` into ``out``, and the folder it writes."""
+    if name == "run":
+        return ["run", "--set", "horizon=12", "--out", str(out)], out
+    if name == "sweep":
+        return ["sweep", str(study), "--out", str(out), "--no-progress"], out / "tiny"
+    if name == "sobol":
+        return (
+            ["sobol", str(CONFIGS / "sobol-quick.toml"), "--out", str(out), "--n", "4", "--replicates", "1",
+             "--no-progress"],
+            out / "sobol-quick" / "sobol",
+        )  # fmt: skip
+    return (
+        ["compare", str(CONFIGS / "funding-policies-quick.toml"), "--out", str(out), "--replicates", "2",
+         "--no-progress"],
+        out / "funding-policies-quick",
+    )  # fmt: skip
+
+
+def _snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "sobol", "compare"])
+@pytest.mark.parametrize(
+    "case", ["out-is-a-file", "proc", "folder-is-a-file", "figures-is-a-file", "read-only"]
+)
+def test_an_unusable_output_path_is_refused_in_one_line_before_any_model_runs(
+    tmp_path, tiny_study, capsys, monkeypatch, command, case
+):
+    import partnersim.model
+    from partnersim.experiments import runner
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model ran before the output path was checked")
+
+    monkeypatch.setattr(runner, "run_chunk", no_model)
+    monkeypatch.setattr(partnersim.model.PartnershipModel, "run", no_model)
+    root = tmp_path / "results"
+    root.mkdir()
+    args, folder = _command(command, root, tiny_study)
+    if case == "out-is-a-file":
+        (tmp_path / "afile").write_text("mine")
+        args, folder = _command(command, tmp_path / "afile", tiny_study)
+        culprit = tmp_path / "afile"
+    elif case == "proc":
+        args, folder = _command(command, Path("/proc/partnersim-test"), tiny_study)
+        culprit = Path("/proc/partnersim-test")
+    elif case == "folder-is-a-file":
+        if command == "run":
+            pytest.skip("run writes into --out itself: the out-is-a-file case")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.write_text("mine")
+        culprit = folder
+    elif case == "figures-is-a-file":
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "figures").write_text("mine")
+        culprit = folder / "figures"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a read-only folder")
+        root.chmod(0o555)
+        culprit = root
+    before = _snapshot(tmp_path)
+    try:
+        assert cli_main(args) == 2
+    finally:
+        root.chmod(0o755)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(culprit) in err[0] and "Traceback" not in err[0], err
+    assert err[0].startswith(f"partnersim {command}: error: ")
+    assert _snapshot(tmp_path) == before  # nothing written, nothing partial
+    assert not (root.exists() and any(p.name.endswith(".tmp") for p in root.rglob("*")))
+
+
+# ------------------------------------------------------------------ read-only mounts and full disks
+
+
+def _can_mount() -> bool:
+    """Whether this user may mount a tmpfs in a namespace of its own (``unshare -rm``)."""
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+needs_mount = pytest.mark.skipif(not _can_mount(), reason="cannot mount a tmpfs here (unshare -rm)")
+
+
+def _on_small_disk(mount: Path, size: str, commands: str, *, read_only: bool = False) -> str:
+    """Run shell ``commands`` with a ``size`` tmpfs mounted at ``mount`` (only they see it); return stderr."""
+    mount.mkdir(parents=True, exist_ok=True)
+    remount = f" && mount -o remount,ro {mount}" if read_only else ""
+    script = f"mount -t tmpfs -o size={size} tmpfs {mount}{remount} && {commands}"
+    res = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300)
+    return res.stderr
+
+
+PY = f"{sys.executable} -m partnersim.cli"
+
+
+@needs_mount
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_a_read_only_mount_is_refused_in_one_line(tmp_path, tiny_study, command):
+    disk = tmp_path / "ro"
+    args = (
+        f"run --set horizon=12 --out {disk}/run"
+        if command == "run"
+        else f"sweep {tiny_study} --out {disk} --no-progress"
+    )
+    err = _on_small_disk(disk, "1m", f"{PY} {args}; echo exit=$? >&2", read_only=True)
+    lines = err.strip().splitlines()
+    assert lines[-1] == "exit=2" and len(lines) == 2, err
+    assert lines[0].startswith(f"partnersim {command}: error: cannot write to {disk}")
+    assert "Read-only file system" in lines[0]
+
+
+@needs_mount
+def test_a_disk_that_fills_with_chunks_gives_one_line_leaves_nothing_partial_and_resumes(
+    tmp_path, tiny_study
+):
+    disk, kept = tmp_path / "disk", tmp_path / "kept"
+    sweep = f"{PY} sweep {tiny_study} --out {disk} --chunk-size 1 --no-progress --no-figures"
+    # the sweep fills the disk; what it left is copied off before the tmpfs goes
+    err = _on_small_disk(disk, "64k", f"{sweep}; echo exit=$? >&2; cp -a {disk} {kept}")
+    lines = err.strip().splitlines()
+    assert lines[-1] == "exit=2", err
+    assert len(lines) == 2 and "Traceback" not in err, err
+    assert lines[0].startswith(f"partnersim sweep: error: could not write {disk}/tiny/")
+    assert "No space left on device" in lines[0]
+    folder = kept / "tiny"
+    assert not list(folder.rglob("*.tmp")) and not (folder / "runs.parquet").exists()
+    on_disk = list((folder / "chunks").glob("runs-*.parquet"))
+    assert 1 <= len(on_disk) < 12
+    assert all(len(pd.read_parquet(f)) == 1 for f in on_disk)  # every chunk whole
+    # the disk is full, so the manifest may not say "failed", but it is whole and never says complete
+    assert json.loads((folder / "manifest.json").read_text())["status"] in ("running", "failed")
+
+    out = tmp_path / "resumed"
+    out.mkdir()
+    folder.rename(out / "tiny")
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), *FLAGS]) == 0
+    assert cli_main(["sweep", str(tiny_study), "--out", str(tmp_path / "fresh"), *FLAGS]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "tiny" / "runs.parquet"),
+        pd.read_parquet(tmp_path / "fresh" / "tiny" / "runs.parquet"),
+    )
+
+
+@needs_mount
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_a_disk_that_fills_with_figures_gives_one_line_and_no_partial_file(tmp_path, tiny_study, command):
+    disk, kept = tmp_path / "disk", tmp_path / "kept"
+    if command == "run":
+        args, size = f"run --set horizon=24 --out {disk}/run", "96k"
+    else:
+        args, size = f"sweep {tiny_study} --out {disk} --chunk-size 1 --no-progress", "160k"
+    err = _on_small_disk(disk, size, f"{PY} {args}; echo exit=$? >&2; cp -a {disk} {kept}")
+    lines = err.strip().splitlines()
+    assert lines[-1] == "exit=2" and len(lines) == 2 and "Traceback" not in err, err
+    assert "No space left on device" in lines[0]
+    assert not list(kept.rglob("*.tmp")) and not list(kept.rglob(".staging-*"))
+    if command == "run":
+        # run writes its files together: none of them, rather than some
+        assert lines[0].startswith(f"partnersim run: error: could not write {disk}/run/")
+        assert not [p for p in (kept / "run").rglob("*") if p.is_file()]
+    else:
+        assert lines[0].startswith(f"partnersim sweep: error: could not write {disk}/tiny/figures/")
+        assert len(pd.read_parquet(kept / "tiny" / "runs.parquet")) == 12  # the results are complete
+        assert json.loads((kept / "tiny" / "manifest.json").read_text())["status"] == "complete"
+        for png in (kept / "tiny" / "figures").glob("*.png"):
+            assert png.read_bytes().endswith(b"IEND\xaeB`\x82")  # each figure there is whole
