@@ -431,3 +431,64 @@ def test_a_disk_that_fills_with_figures_gives_one_line_and_no_partial_file(tmp_p
         assert json.loads((kept / "tiny" / "manifest.json").read_text())["status"] == "complete"
         for png in (kept / "tiny" / "figures").glob("*.png"):
             assert png.read_bytes().endswith(b"IEND\xaeB`\x82")  # each figure there is whole
+
+
+# ------------------------------------------------------------------ a stopped sweep says so
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(tmp_path, sig):
+    study = tmp_path / "killable.toml"
+    study.write_text(KILLABLE, encoding="utf-8")
+    out = tmp_path / "results"
+    folder = out / "killable"
+    args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", *FLAGS]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        # past the first manifest write, so runs_done there would be stale without the final count
+        _wait_until(lambda: len(list((folder / "chunks").glob("runs-*.parquet"))) >= 3, 90, "no chunk in time")
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        _kill_all([proc.pid])
+    assert proc.returncode == (130 if sig == signal.SIGINT else 143)
+    assert "Traceback" not in err
+    manifest = json.loads((folder / "manifest.json").read_text())
+    on_disk = sum(len(pd.read_parquet(f)) for f in (folder / "chunks").glob("runs-*.parquet"))
+    assert manifest["status"] == "interrupted" and manifest["runs_done"] == on_disk
+    assert manifest["sessions"][-1]["status"] == "interrupted"
+
+
+# ------------------------------------------------------------------ a rerun with nothing to do
+
+
+def _figures(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each figure's inode and modification time: a figure drawn again is a new file (atomic write)."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (folder / "figures").glob("*.png")}
+
+
+def test_a_rerun_with_nothing_to_do_keeps_the_figures_and_reports_the_current_executor(
+    tmp_path, tiny_study, capsys
+):
+    out = tmp_path / "results"
+    folder = out / "tiny"
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    drawn = _figures(folder)
+    assert len(drawn) == 6
+    capsys.readouterr()
+    args = ["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--executor", "processes"]
+    assert cli_main([*args, "--workers", "2"]) == 0
+    said = capsys.readouterr().out
+    assert "12 kept from before, 0 run now) on processes with 2 worker(s)" in said
+    assert _figures(folder) == drawn  # not drawn again
+    assert "and 6 figures in figures/" in said
+
+    # a figure that went missing is drawn again; so are the others once the runs change
+    (folder / "figures" / "effects_mean_trust.png").unlink()
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    again = _figures(folder)
+    assert set(again) == set(drawn) and again != drawn
+    tiny_study.write_text(tiny_study.read_text().replace("replicates = 3", "replicates = 4"))
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    grown = _figures(folder)
+    assert set(grown) == set(drawn) and all(grown[n] != again[n] for n in grown)

@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
     print(
         f"{len(result.runs)} runs ({result.n_resumed} kept from before{renumbered}, {result.n_ran} run now"
         + (f", {rate:.1f} runs/s" if result.n_ran else "")
-        + f") on {result.manifest['executor']} with {result.manifest['workers']} worker(s)"
+        + f") on {result.executor} with {result.workers} worker(s)"
     )
     figures = (
         None

@@ -135,8 +135,9 @@ def _evaluate(
         "runs_ran": res.n_ran,
         "runs_resumed": res.n_resumed,
         "run_seconds": time.perf_counter() - t0,
-        "executor": res.manifest.get("executor"),
-        "workers": res.manifest.get("workers"),
+        # what this call ran on (the manifest keeps what did the work when nothing ran now)
+        "executor": res.executor,
+        "workers": res.workers,
     }
     runs = res.runs
     outputs = {}
