@@ -446,7 +446,9 @@ def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         # past the first manifest write, so runs_done there would be stale without the final count
-        _wait_until(lambda: len(list((folder / "chunks").glob("runs-*.parquet"))) >= 3, 90, "no chunk in time")
+        _wait_until(
+            lambda: len(list((folder / "chunks").glob("runs-*.parquet"))) >= 3, 90, "no chunk in time"
+        )
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
