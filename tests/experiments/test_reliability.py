@@ -494,3 +494,37 @@ def test_a_rerun_with_nothing_to_do_keeps_the_figures_and_reports_the_current_ex
     assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
     grown = _figures(folder)
     assert set(grown) == set(drawn) and all(grown[n] != again[n] for n in grown)
+
+
+# ------------------------------------------------------------------ the wrong file, refused
+
+
+@pytest.mark.parametrize("command", ["sobol", "morris"])
+def test_sensitivity_commands_refuse_a_sweep_study_as_sweep_refuses_theirs(tmp_path, capsys, command):
+    out = tmp_path / "out"
+    assert cli_main([command, str(CONFIGS / "quick.toml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert (
+        len(err) == 1 and "quick.toml: not a sensitivity study" in err[0] and "use partnersim sweep" in err[0]
+    )
+    # a sweep-only key says which key
+    lhs = tmp_path / "lhs.toml"
+    lhs.write_text('design = "lhs"\nsamples = 8\n[factors]\nstaff_turnover = { low = 0.1, high = 0.5 }\n')
+    assert cli_main([command, str(lhs), "--out", str(out)]) == 2
+    assert "key 'design' belongs to a sweep study" in capsys.readouterr().err
+    assert cli_main([command, str(CONFIGS / "funding-policies-quick.toml"), "--out", str(out)]) == 2
+    assert "use partnersim compare" in capsys.readouterr().err
+    assert not out.exists()
+    assert cli_main(["sweep", str(CONFIGS / "sobol-quick.toml"), "--out", str(out)]) == 2
+    assert "use partnersim sobol" in capsys.readouterr().err
+
+
+def test_a_policy_with_a_blank_name_is_refused(tmp_path, capsys):
+    text = (CONFIGS / "funding-policies-quick.toml").read_text()
+    first = text[text.index("[policies.") : text.index("]", text.index("[policies.")) + 1]
+    bad = tmp_path / "blank.toml"
+    bad.write_text(text.replace(first, '[policies."  "]').replace("baseline = ", "# baseline = "))
+    assert cli_main(["compare", str(bad), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "key 'policies.  '" in err[0] and "a name that is not blank" in err[0]
+    assert not (tmp_path / "out").exists()
