@@ -528,3 +528,13 @@ def test_a_policy_with_a_blank_name_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "key 'policies.  '" in err[0] and "a name that is not blank" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("address", ["not an address", "tcp://10.0.0.1:notaport"])
+def test_an_unparseable_scheduler_is_refused_at_once_without_claiming_a_timeout(
+    tmp_path, tiny_study, capsys, address
+):
+    assert cli_main(["sweep", str(tiny_study), "--out", str(tmp_path), "--scheduler", address, *FLAGS]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--scheduler {address!r} is not a Dask scheduler address" in err[0]
+    assert "within" not in err[0]

@@ -240,7 +240,14 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     if scheduler:
         try:
             client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:  # not an address at all: said at once, not after a timeout
+            from partnersim.config import ConfigError
+
+            raise ConfigError(
+                f"--scheduler {scheduler!r} is not a Dask scheduler address ({_first_line(exc)}): "
+                "expected one such as tcp://10.0.0.1:8786"
+            ) from None
+        except OSError as exc:
             raise ExecutorUnavailable(
                 f"could not reach a Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s "
                 f"({_first_line(exc)})"
