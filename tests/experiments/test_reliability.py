@@ -538,3 +538,43 @@ def test_an_unparseable_scheduler_is_refused_at_once_without_claiming_a_timeout(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"--scheduler {address!r} is not a Dask scheduler address" in err[0]
     assert "within" not in err[0]
+
+
+# ------------------------------------------------------------------ huge designs
+
+
+def test_fast_spec_keys_are_exactly_the_keys_of_earlier_sweeps():
+    from partnersim.experiments import RunSpec, make_specs
+    from partnersim.experiments.runner import Task, spec_key, spec_keys
+
+    points = [{"horizon": 24, "staff_turnover": t, "coordinator": c, "region": "north"} for t in (0.1, 0.25)
+              for c in (True, False)]  # fmt: skip
+    specs = [
+        *make_specs(points, 3, root_seed=11),
+        RunSpec(12, 9, 0, 2**62 + 5, {"b": 1.5, "a": [1, 2], "c": {"z": 1, "y": None}}),
+        RunSpec(13, 10, 0, 0, {}),
+    ]
+    for task in (Task(), Task(fn=dict, seed_param=None, outcomes=("x",), timeseries=False)):
+        identity = task.identity()
+        assert spec_keys(specs, identity) == {s.run_id: spec_key(s, identity) for s in specs}
+
+
+def test_a_study_of_more_runs_than_allowed_is_refused_in_one_line_before_it_is_built(tmp_path, capsys):
+    from partnersim.experiments.specs import MAX_RUNS
+
+    study = tmp_path / "huge.toml"
+    study.write_text(
+        "replicates = 1000000\n[factors]\nstaff_turnover = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]\n"
+    )
+    assert cli_main(["sweep", str(study), "--out", str(tmp_path / "out")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1
+    assert "asks for 10,000,000 runs (10 points x 1,000,000 replicates)" in err
+    assert f"at most {MAX_RUNS:,}" in err and "key 'replicates'" in err
+    lhs = tmp_path / "lhs.toml"
+    lhs.write_text(
+        'design = "lhs"\nsamples = 10000000\n[factors]\nstaff_turnover = { low = 0.1, high = 0.5 }\n'
+    )
+    assert cli_main(["sweep", str(lhs), "--out", str(tmp_path / "out")]) == 2
+    assert "key 'samples'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

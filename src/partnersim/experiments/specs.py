@@ -14,10 +14,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RunSpec", "grid_points", "lhs_points", "make_specs", "spawn_seeds"]
+from partnersim.config import ConfigError
+
+__all__ = ["MAX_RUNS", "RunSpec", "TooManyRuns", "grid_points", "lhs_points", "make_specs", "spawn_seeds"]
 
 # seeds are stored in int64 columns, so keep 63 bits
 _SEED_MASK = np.uint64(2**63 - 1)
+
+#: the most runs one set of specs may have: a million runs of the model is days of CPU time, and
+#: every spec, its key and its result row are held in memory (about 1 GB at this size)
+MAX_RUNS = 1_000_000
+
+
+class TooManyRuns(ConfigError):
+    """A design with more than :data:`MAX_RUNS` runs."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,11 @@ def make_specs(
             f"per_replicate has {len(per_replicate)} entries; expected one per replicate ({replicates})"
         )
     n = len(points) * replicates
+    if n > MAX_RUNS:
+        raise TooManyRuns(
+            f"the design asks for {n:,} runs ({len(points):,} points x {replicates:,} replicates), and one "
+            f"set of runs may have at most {MAX_RUNS:,}: split it, or use fewer points or replicates"
+        )
     if seeds is not None:
         if len(seeds) != replicates:
             raise ValueError(f"seeds has {len(seeds)} entries; expected one per replicate ({replicates})")
@@ -92,8 +107,9 @@ def make_specs(
     else:
         per_run = spawn_seeds(int(root_seed), n)  # type: ignore[arg-type]
     specs = []
+    shared = [dict(p) for p in points]  # one mapping per point, shared by its replicates (memory)
     for i, (p, r) in enumerate(itertools.product(range(len(points)), range(replicates))):
-        params = {**per_replicate[r], **points[p]} if per_replicate is not None else dict(points[p])
+        params = {**per_replicate[r], **points[p]} if per_replicate is not None else shared[p]
         specs.append(RunSpec(run_id=i, point_id=p, replicate=r, seed=per_run[i], params=params))
     return specs
 
