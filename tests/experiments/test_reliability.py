@@ -578,3 +578,47 @@ def test_a_study_of_more_runs_than_allowed_is_refused_in_one_line_before_it_is_b
     assert cli_main(["sweep", str(lhs), "--out", str(tmp_path / "out")]) == 2
     assert "key 'samples'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("root", [0, 1, 7, 20240601, 2**32 - 1, 2**32, 2**64 + 5, 2**128 + 1, 2**200 + 17])
+def test_spawned_seeds_are_numpys_seed_sequence_children_bit_for_bit(root):
+    import numpy as np
+
+    from partnersim.experiments.specs import spawn_seeds
+
+    def numpy_seed(i: int) -> int:
+        # child i of SeedSequence(root).spawn(n) is SeedSequence(root, spawn_key=(i,))
+        child = np.random.SeedSequence(root, spawn_key=(i,))
+        return int(child.generate_state(1, dtype=np.uint64)[0]) & (2**63 - 1)
+
+    children = np.random.SeedSequence(root).spawn(500)
+    assert spawn_seeds(root, 500) == [
+        int(c.generate_state(1, dtype=np.uint64)[0]) & (2**63 - 1) for c in children
+    ]
+    seeds = spawn_seeds(root, 1_000_000)
+    for i in (65_535, 65_536, 123_457, 999_999):
+        assert seeds[i] == numpy_seed(i)
+
+
+def test_a_big_design_shows_progress_from_the_start(tmp_path):
+    study = tmp_path / "big.toml"
+    points = ", ".join(f"{t / 100:.2f}" for t in range(10))
+    study.write_text(
+        f"replicates = 20000\n[parameters]\nhorizon = 1\n[factors]\nstaff_turnover = [{points}]\n"
+    )
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*SWEEP, str(study), "--out", str(out), "--no-figures"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        header = proc.stdout.readline()
+        assert header.startswith("partnersim sweep: study 'big': 200000 runs (10 points x 20000 replicates)")
+        assert not (out / "big" / "chunks").exists()  # said before any run
+        seen = ""
+        while "preparing" not in seen:
+            char = proc.stderr.read(1)
+            assert char, f"the sweep ended without a progress bar: {seen!r}"
+            seen += char
+        assert not (out / "big" / "chunks").exists()
+    finally:
+        _kill_all([proc.pid])
+        proc.wait(timeout=10)

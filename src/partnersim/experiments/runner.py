@@ -49,6 +49,9 @@ RECOUNT_SECONDS = 0.5
 #: how often (seconds, at most) manifest.json's ``runs_done`` is brought up to date while a sweep runs
 MANIFEST_SECONDS = 2.0
 
+#: designs of at least this many runs show a progress bar while their runs are keyed
+PREPARE_SHOWN = 50_000
+
 #: what ran a sweep; a rerun with nothing left to run keeps the record of the one that ran it
 EXECUTOR_RECORD = ("executor", "workers", "workers_at_start", "scheduler", "chunk_size")
 
@@ -175,7 +178,7 @@ def spec_keys(specs: Sequence[RunSpec], identity: Mapping[str, Any]) -> dict[int
                 s.params,
                 json.dumps(dict(s.params), sort_keys=True, default=_plain),
             )
-        seed = json.dumps(s.seed, default=_plain)
+        seed = str(s.seed) if type(s.seed) is int else json.dumps(s.seed, default=_plain)
         blob = f'{{"params": {known[1]}, "seed": {seed}, "task": {task}}}'
         keys[s.run_id] = hashlib.sha1(blob.encode()).hexdigest()[:16]
     return keys
@@ -427,7 +430,11 @@ def run_specs(
     )
     _check_specs(specs, task)
     identity = task.identity()
-    keys = spec_keys(specs, identity)
+    from tqdm.auto import tqdm
+
+    # a big design takes a while to key: show that from the start
+    shown = progress and len(specs) >= PREPARE_SHOWN
+    keys = spec_keys(tqdm(specs, desc="preparing", unit="run", disable=not shown, leave=False), identity)
     wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
     if store is None:
