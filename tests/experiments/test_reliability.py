@@ -622,3 +622,11 @@ def test_a_big_design_shows_progress_from_the_start(tmp_path):
     finally:
         _kill_all([proc.pid])
         proc.wait(timeout=10)
+
+
+def test_a_sobol_design_of_more_runs_than_allowed_is_refused_before_it_is_sampled(tmp_path, capsys):
+    args = ["sobol", str(CONFIGS / "sobol-quick.toml"), "--n", str(2**24), "--out", str(tmp_path / "out")]
+    assert cli_main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "asks for 201,326,592 runs (100,663,296 points x 2 replicates)" in err[0]
+    assert not (tmp_path / "out").exists()

@@ -29,6 +29,7 @@ from partnersim.sensitivity.analysis import (
     analyze_morris,
     analyze_sobol,
     interaction_share,
+    rows_per_base_point,
     sample_morris,
     sample_sobol,
 )
@@ -88,6 +89,18 @@ _ANALYSIS_FILES = (
     "morris.json",
     "report.md",
 )
+
+
+def _check_size(points: int, replicates: int) -> None:
+    """Refuse a design of more than :data:`~partnersim.experiments.specs.MAX_RUNS` runs before sampling it."""
+    from partnersim.experiments.specs import MAX_RUNS, TooManyRuns
+
+    if points * replicates > MAX_RUNS:
+        raise TooManyRuns(
+            f"the design asks for {points * replicates:,} runs ({points:,} points x {replicates:,} "
+            f"replicates), and one set of runs may have at most {MAX_RUNS:,}: use a smaller N (or fewer "
+            "trajectories), fewer factors or fewer replicates"
+        )
 
 
 def _clear_analysis(out: Path) -> None:
@@ -208,6 +221,7 @@ def run_sobol(
         manifest: extra entries for ``manifest.json``.
     """
     t0 = time.perf_counter()
+    _check_size(n * rows_per_base_point(len(problem.factors), second_order), replicates)
     X = sample_sobol(problem, n, second_order=second_order, seed=derived_seed(seed, _DESIGN))
     meta = {
         **dict(manifest or {}),
@@ -288,6 +302,7 @@ def run_morris(
     Arguments as for :func:`run_sobol`.
     """
     t0 = time.perf_counter()
+    _check_size(trajectories * (len(problem.factors) + 1), replicates)
     X = sample_morris(problem, trajectories, num_levels=num_levels, seed=derived_seed(seed, _DESIGN))
     meta = {
         **dict(manifest or {}),
