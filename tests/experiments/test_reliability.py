@@ -630,3 +630,26 @@ def test_a_sobol_design_of_more_runs_than_allowed_is_refused_before_it_is_sample
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "asks for 201,326,592 runs (100,663,296 points x 2 replicates)" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_sobol_fresh_into_a_busy_folder_refuses_and_clears_nothing(tmp_path, capsys):
+    folder = tmp_path / "out" / "sobol-quick" / "sobol"
+    folder.mkdir(parents=True)
+    (folder / "sobol_indices.csv").write_text("the other run's analysis\n")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom partnersim.experiments import ResultStore\n"
+         "with ResultStore(sys.argv[1]).lock():\n    print('ready', flush=True)\n    time.sleep(600)",
+         str(folder)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        args = ["sobol", str(CONFIGS / "sobol-quick.toml"), "--n", "4", "--replicates", "1", "--fresh",
+                "--out", str(tmp_path / "out"), "--no-progress"]  # fmt: skip
+        assert cli_main(args) == 2
+    finally:
+        _kill_all([holder.pid])
+        holder.wait(timeout=10)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"PID {holder.pid}" in err[0]
+    assert (folder / "sobol_indices.csv").read_text() == "the other run's analysis\n"

@@ -442,7 +442,7 @@ def run_specs(
                     progress, manifest)  # fmt: skip
     # an output folder that cannot be used is refused before any model runs
     check_output(store.out, files=[f"{t}.parquet" for t in TABLES] + ["manifest.json"],
-                 folders=["chunks", "figures"])  # fmt: skip
+                 folders=["chunks", "figures", "damaged"])  # fmt: skip
     with store.lock():
         store.remove_partial()
         return _run(specs, task, keys, wanted, store, executor, workers, scheduler, chunk_size, fresh,

@@ -124,7 +124,11 @@ def _evaluate(
     """Run every design row ``replicates`` times; return outcome -> points × replicates."""
     points = [{**base, **row} for row in problem.decode(X)]
     if runner.fresh and runner.out is not None:
-        _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
+        from partnersim.experiments import ResultStore
+
+        # while another command writes there, this refuses and clears nothing
+        with ResultStore(runner.out).lock():
+            _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
     if fn is None:  # model parameters: check every point (cross-parameter rules too) first
         points = check_points(points, manifest.get("study", {}).get("file", "design"))
     specs = make_specs(points, replicates, root_seed=seed)
