@@ -19,17 +19,6 @@ from partnersim.cli import main as cli_main
 
 SWEEP = [sys.executable, "-m", "partnersim.cli", "sweep"]
 
-KILLABLE = """
-name = "killable"
-replicates = 20
-seed = 99
-outcomes = ["survival_rate", "total_output"]
-[parameters]
-horizon = 120
-[factors]
-coordinator = [true, false]
-"""
-
 
 def _alive(pid: int) -> bool:
     """``pid`` exists and is not a zombie."""
@@ -68,9 +57,8 @@ ORPHAN_GRACE = 5.0
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_workers_exit_when_a_sweep_on_processes_is_killed_with_sigkill(tmp_path):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_workers_exit_when_a_sweep_on_processes_is_killed_with_sigkill(tmp_path, killable_study):
+    study = killable_study
     out = tmp_path / "results"
     chunks = out / "killable" / "chunks"
     args = [*SWEEP, str(study), "--out", str(out), "--executor", "processes", "--workers", "2",
@@ -202,9 +190,10 @@ def test_temporary_files_left_by_a_kill_mid_write_are_removed(tmp_path, tiny_stu
 # ------------------------------------------------------------------ one run per results folder
 
 
-def test_a_second_sweep_into_a_busy_folder_refuses_naming_the_pid_even_with_fresh(tmp_path, capsys):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_a_second_sweep_into_a_busy_folder_refuses_naming_the_pid_even_with_fresh(
+    tmp_path, killable_study, capsys
+):
+    study = killable_study
     out = tmp_path / "results"
     folder = out / "killable"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", *FLAGS]
@@ -437,9 +426,10 @@ def test_a_disk_that_fills_with_figures_gives_one_line_and_no_partial_file(tmp_p
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(tmp_path, sig):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(
+    tmp_path, killable_study, sig
+):
+    study = killable_study
     out = tmp_path / "results"
     folder = out / "killable"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", *FLAGS]

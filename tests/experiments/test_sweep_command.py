@@ -58,18 +58,6 @@ def test_sweep_writes_runs_manifest_and_figures(tmp_path, tiny_study, capsys):
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "runs.parquet"), runs)
 
 
-KILLABLE = """
-name = "killable"
-replicates = 20
-seed = 99
-outcomes = ["survival_rate", "total_output"]
-[parameters]
-horizon = 120
-[factors]
-coordinator = [true, false]
-"""
-
-
 def _wait_for_chunks(proc: subprocess.Popen, chunks: Path, n: int, timeout: float = 90) -> None:
     """Wait until the running sweep ``proc`` has saved ``n`` chunks, so a signal lands mid-sweep."""
     deadline = time.monotonic() + timeout
@@ -79,9 +67,8 @@ def _wait_for_chunks(proc: subprocess.Popen, chunks: Path, n: int, timeout: floa
         time.sleep(0.02)
 
 
-def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path, killable_study):
+    study = killable_study
     out = tmp_path / "results"
     chunks = out / "killable" / "chunks"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", "--no-progress", "--no-figures"]
@@ -126,9 +113,8 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def test_sigterm_stops_workers_keeps_finished_runs_and_exits_143(tmp_path, capsys):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_sigterm_stops_workers_keeps_finished_runs_and_exits_143(tmp_path, killable_study, capsys):
+    study = killable_study
     out = tmp_path / "results"
     chunks = out / "killable" / "chunks"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", "--no-progress", "--no-figures",
