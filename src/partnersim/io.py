@@ -77,18 +77,11 @@ def check_output(out: str | Path, files: Iterable[str] = (), folders: Iterable[s
     be created or written to. Raises :class:`OutputError` naming the path.
     """
     out = Path(out)
-    for above in (out, *out.parents):
-        if above.exists():
-            if not above.is_dir():
-                raise OutputError(f"cannot write to {out}: {above} is a file, not a folder")
-            break
-    for name in folders:
-        if (out / name).exists() and not (out / name).is_dir():
-            raise OutputError(f"cannot write to {out}: {out / name} is a file, not a folder")
-    for name in files:
-        if (out / name).is_dir():
-            raise OutputError(f"cannot write {out / name}: it is a folder, not a file")
-    created = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        _check_kinds(out, files, folders)
+        created = [p for p in (out, *out.parents) if not p.exists()]
+    except OSError as exc:  # a name too long, a loop of links
+        raise OutputError(f"cannot write to {out}: {_reason(exc)}") from None
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".write-check.", suffix=TMP_SUFFIX, dir=out)
@@ -117,6 +110,21 @@ def write_json(obj: Any, path: str | Path) -> Path:
     """Write JSON (indented, sorted keys), atomically."""
     text = json.dumps(obj, indent=2, sort_keys=True, default=str)
     return atomic_write(path, lambda p: p.write_text(text + "\n", encoding="utf-8"))
+
+
+def _check_kinds(out: Path, files: Iterable[str], folders: Iterable[str]) -> None:
+    """Refuse a file where a folder must be, and a folder where a file must be."""
+    for above in (out, *out.parents):
+        if above.exists():
+            if not above.is_dir():
+                raise OutputError(f"cannot write to {out}: {above} is a file, not a folder")
+            break
+    for name in folders:
+        if (out / name).exists() and not (out / name).is_dir():
+            raise OutputError(f"cannot write to {out}: {out / name} is a file, not a folder")
+    for name in files:
+        if (out / name).is_dir():
+            raise OutputError(f"cannot write {out / name}: it is a folder, not a file")
 
 
 @contextlib.contextmanager

@@ -273,7 +273,8 @@ def _snapshot(root: Path) -> dict[Path, bytes]:
 
 @pytest.mark.parametrize("command", ["run", "sweep", "sobol", "compare"])
 @pytest.mark.parametrize(
-    "case", ["out-is-a-file", "proc", "folder-is-a-file", "figures-is-a-file", "read-only"]
+    "case",
+    ["out-is-a-file", "name-too-long", "proc", "folder-is-a-file", "figures-is-a-file", "read-only"],
 )
 def test_an_unusable_output_path_is_refused_in_one_line_before_any_model_runs(
     tmp_path, tiny_study, capsys, monkeypatch, command, case
@@ -293,6 +294,10 @@ def test_an_unusable_output_path_is_refused_in_one_line_before_any_model_runs(
         (tmp_path / "afile").write_text("mine")
         args, folder = _command(command, tmp_path / "afile", tiny_study)
         culprit = tmp_path / "afile"
+    elif case == "name-too-long":
+        long = tmp_path / ("x" * 300)
+        args, folder = _command(command, long, tiny_study)
+        culprit = long
     elif case == "proc":
         args, folder = _command(command, Path("/proc/partnersim-test"), tiny_study)
         culprit = Path("/proc/partnersim-test")
