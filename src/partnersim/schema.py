@@ -1493,6 +1493,45 @@ def validate(params: Mapping[str, Any] | None = None, *, fill: bool = True) -> d
     return out
 
 
+#: the most organisations one local system may hold: set-up draws prior ties over every pair in a
+#: local system (a k x k draw, about 18 bytes a pair: 450 MB at 5000), so memory stays bounded
+MAX_LOCAL_SYSTEM = 5000
+
+#: the most prior ties a region may expect: each takes about 100 bytes and 2 microseconds to set
+#: up (1 GB and 20 s at ten million), far above any local system the reports describe
+MAX_PRIOR_TIES = 10_000_000
+
+
+def local_systems(n_orgs: int, local_network_size: int) -> list[int]:
+    """The sizes of the local systems ``n_orgs`` organisations are dealt into (as the model deals them)."""
+    n_systems = max(1, round(n_orgs / local_network_size))
+    q, r = divmod(n_orgs, n_systems)
+    return [q + 1] * r + [q] * (n_systems - r)
+
+
+def _check_set_up_size(p: Mapping[str, Any], n_orgs: int) -> None:
+    """Refuse a region whose prior ties would take memory quadratic in its size."""
+    sizes = local_systems(n_orgs, p["local_network_size"])
+    if sizes[0] > MAX_LOCAL_SYSTEM:
+        raise ParameterError(
+            f"parameter 'local_network_size' = {p['local_network_size']!r} is out of range for "
+            f"{n_orgs} organisations: it makes a local system of {sizes[0]}, and at most "
+            f"{MAX_LOCAL_SYSTEM} are allowed (prior ties are drawn over every pair in a local system); "
+            "lower local_network_size",
+            "local_network_size",
+            p["local_network_size"],
+        )
+    ties = p["prior_tie_density"] * sum(k * (k - 1) / 2 for k in sizes)
+    if ties > MAX_PRIOR_TIES:
+        raise ParameterError(
+            f"parameter 'prior_tie_density' = {p['prior_tie_density']!r} is out of range for local "
+            f"systems of about {sizes[0]} organisations: it asks for about {ties:,.0f} prior ties, and at "
+            f"most {MAX_PRIOR_TIES:,} are allowed; lower prior_tie_density or local_network_size",
+            "prior_tie_density",
+            p["prior_tie_density"],
+        )
+
+
 def _check_relations(p: Mapping[str, Any]) -> None:
     if p["exit_threshold"] > p["paper_threshold"]:
         raise ParameterError(
@@ -1509,6 +1548,7 @@ def _check_relations(p: Mapping[str, Any]) -> None:
             "partnership_size",
             p["partnership_size"],
         )
+    _check_set_up_size(p, n_orgs)
 
 
 _TRUE = {"true", "yes", "on", "1"}

@@ -38,12 +38,14 @@ def main(args: argparse.Namespace) -> int:
     from partnersim.experiments.figures import plot_sweep, prune_figures
     from partnersim.experiments.runner import RUN_NOTE, run_specs
 
-    specs = study.specs()
+    # said before the runs are built: a big design takes a while
     print(
-        f"partnersim sweep: study '{study.name}': {len(specs)} runs "
+        f"partnersim sweep: study '{study.name}': {len(study.points) * study.replicates} runs "
         f"({len(study.points)} points x {study.replicates} replicates) on {executor}"
-        + (f" at {args.scheduler}" if args.scheduler else "")
+        + (f" at {args.scheduler}" if args.scheduler else ""),
+        flush=True,
     )
+    specs = study.specs()
     start = time.perf_counter()
     try:
         result = run_specs(
@@ -84,7 +86,7 @@ def main(args: argparse.Namespace) -> int:
     print(
         f"{len(result.runs)} runs ({result.n_resumed} kept from before{renumbered}, {result.n_ran} run now"
         + (f", {rate:.1f} runs/s" if result.n_ran else "")
-        + f") on {result.manifest['executor']} with {result.manifest['workers']} worker(s)"
+        + f") on {result.executor} with {result.workers} worker(s)"
     )
     figures = (
         None

@@ -8,10 +8,15 @@
   the mean outcome over the first two.
 
 Every figure is written atomically with :func:`partnersim.plots.save_figure`.
+What they were drawn from is recorded in ``figures/.drawn.json``: a rerun
+with the same runs, factors and outcomes (and the same plotting code) keeps
+the figures as they are instead of drawing them again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -102,11 +107,51 @@ def plot_heatmap(runs: pd.DataFrame, rows: str, cols: str, outcome: str, path: s
     return save_figure(fig, path)
 
 
+#: the record of what the figures in a folder were drawn from
+DRAWN = ".drawn.json"
+
+
+def _drawn_from(runs: pd.DataFrame, factors: Sequence[str], outcomes: Sequence[str]) -> str:
+    """A hash of everything a sweep's figures show: the runs, factors, outcomes and this module's code."""
+    digest = hashlib.sha1()
+    digest.update(pd.util.hash_pandas_object(runs, index=False).to_numpy().tobytes())
+    digest.update(
+        json.dumps(
+            [list(runs.columns), [str(t) for t in runs.dtypes], list(factors), list(outcomes)]
+        ).encode()
+    )
+    digest.update(Path(__file__).read_bytes())
+    digest.update(matplotlib.__version__.encode() + sns.__version__.encode())
+    return digest.hexdigest()
+
+
+def _already_drawn(outdir: Path, key: str) -> list[Path] | None:
+    """The figures in ``outdir`` if they were drawn from ``key`` and are all still there."""
+    try:
+        record = json.loads((outdir / DRAWN).read_text(encoding="utf-8"))
+        paths = [outdir / name for name in record["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if record.get("from") != key or not all(p.is_file() for p in paths):
+        return None
+    return paths
+
+
 def plot_sweep(
     runs: pd.DataFrame, factors: Sequence[str], outcomes: Sequence[str], outdir: str | Path
 ) -> list[Path]:
-    """Every sweep figure into ``outdir``; returns their paths."""
+    """Every sweep figure into ``outdir``; returns their paths.
+
+    Figures already drawn from the same runs, factors and outcomes are kept, not drawn again.
+    """
+    from partnersim.io import write_json
+
     outdir = Path(outdir)
+    key = _drawn_from(runs, factors, outcomes)
+    drawn = _already_drawn(outdir, key)
+    if drawn is not None:
+        return drawn
+    (outdir / DRAWN).unlink(missing_ok=True)  # figures are about to change: the record no longer holds
     sns.set_theme(style="whitegrid", context="notebook")
     factors = [f for f in factors if f in runs and runs[f].nunique() > 1] or list(factors)
     paths = [plot_effects(runs, factors, o, outdir / f"effects_{o}.png") for o in outcomes]
@@ -114,6 +159,7 @@ def plot_sweep(
     if len(discrete) >= 2:
         rows, cols = discrete[0], discrete[1]
         paths += [plot_heatmap(runs, rows, cols, o, outdir / f"heatmap_{o}.png") for o in outcomes]
+    write_json({"from": key, "files": [p.name for p in paths]}, outdir / DRAWN)
     return paths
 
 

@@ -30,6 +30,7 @@ files (``sobol.toml``, ``policies.toml``) are checked the same way.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from partnersim.config import ConfigError, read_toml
-from partnersim.experiments.specs import RunSpec, grid_points, lhs_points, make_specs
+from partnersim.experiments.specs import MAX_RUNS, RunSpec, grid_points, lhs_points, make_specs
 from partnersim.model import SUMMARY_NAMES
 from partnersim.schema import RNG_NAME, ParameterError, parameter, validate
 
@@ -373,6 +374,18 @@ def check_header(raw: Mapping[str, Any], allowed: Iterable[str], path: Path) -> 
     return name, description
 
 
+def _check_size(lists: Mapping[str, list[Any]], samples: int | None, replicates: int, path: Path) -> None:
+    """Refuse a study of more than :data:`~partnersim.experiments.specs.MAX_RUNS` runs, before building it."""
+    points = math.prod(len(v) for v in lists.values()) * (samples or 1)
+    if points * replicates > MAX_RUNS:
+        key = "replicates" if replicates > 1 else ("samples" if samples else "factors")
+        raise ConfigError(
+            f"{path}: key '{key}' is not allowed: the study asks for {points * replicates:,} runs "
+            f"({points:,} points x {replicates:,} replicates), and one study may have at most "
+            f"{MAX_RUNS:,}: split it into studies with other seeds, or use fewer points or replicates"
+        )
+
+
 def load_study(path: str | Path) -> Study:
     """Read and check a study file; raise :class:`ConfigError` on the first problem."""
     path = Path(path)
@@ -410,6 +423,7 @@ def load_study(path: str | Path) -> Study:
             raise ConfigError(
                 f"{path}: key 'factors.{name_}' is not allowed: '{name_}' is also set in [parameters]"
             )
+    _check_size(lists, samples if design == "lhs" else None, replicates or 1, path)
     if design == "lhs":
         if not ranges:
             raise ConfigError(

@@ -29,6 +29,7 @@ from partnersim.sensitivity.analysis import (
     analyze_morris,
     analyze_sobol,
     interaction_share,
+    rows_per_base_point,
     sample_morris,
     sample_sobol,
 )
@@ -90,6 +91,18 @@ _ANALYSIS_FILES = (
 )
 
 
+def _check_size(points: int, replicates: int) -> None:
+    """Refuse a design of more than :data:`~partnersim.experiments.specs.MAX_RUNS` runs before sampling it."""
+    from partnersim.experiments.specs import MAX_RUNS, TooManyRuns
+
+    if points * replicates > MAX_RUNS:
+        raise TooManyRuns(
+            f"the design asks for {points * replicates:,} runs ({points:,} points x {replicates:,} "
+            f"replicates), and one set of runs may have at most {MAX_RUNS:,}: use a smaller N (or fewer "
+            "trajectories), fewer factors or fewer replicates"
+        )
+
+
 def _clear_analysis(out: Path) -> None:
     for name in _ANALYSIS_FILES:
         (out / name).unlink(missing_ok=True)
@@ -111,7 +124,11 @@ def _evaluate(
     """Run every design row ``replicates`` times; return outcome -> points × replicates."""
     points = [{**base, **row} for row in problem.decode(X)]
     if runner.fresh and runner.out is not None:
-        _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
+        from partnersim.experiments import ResultStore
+
+        # while another command writes there, this refuses and clears nothing
+        with ResultStore(runner.out).lock():
+            _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
     if fn is None:  # model parameters: check every point (cross-parameter rules too) first
         points = check_points(points, manifest.get("study", {}).get("file", "design"))
     specs = make_specs(points, replicates, root_seed=seed)
@@ -135,8 +152,9 @@ def _evaluate(
         "runs_ran": res.n_ran,
         "runs_resumed": res.n_resumed,
         "run_seconds": time.perf_counter() - t0,
-        "executor": res.manifest.get("executor"),
-        "workers": res.manifest.get("workers"),
+        # what this call ran on (the manifest keeps what did the work when nothing ran now)
+        "executor": res.executor,
+        "workers": res.workers,
     }
     runs = res.runs
     outputs = {}
@@ -207,6 +225,7 @@ def run_sobol(
         manifest: extra entries for ``manifest.json``.
     """
     t0 = time.perf_counter()
+    _check_size(n * rows_per_base_point(len(problem.factors), second_order), replicates)
     X = sample_sobol(problem, n, second_order=second_order, seed=derived_seed(seed, _DESIGN))
     meta = {
         **dict(manifest or {}),
@@ -287,6 +306,7 @@ def run_morris(
     Arguments as for :func:`run_sobol`.
     """
     t0 = time.perf_counter()
+    _check_size(trajectories * (len(problem.factors) + 1), replicates)
     X = sample_morris(problem, trajectories, num_levels=num_levels, seed=derived_seed(seed, _DESIGN))
     meta = {
         **dict(manifest or {}),

@@ -129,6 +129,40 @@ def _table(raw: Mapping[str, Any], key: str, path: Path) -> dict[str, Any]:
     return dict(value)
 
 
+#: keys only a sweep study has
+_SWEEP_KEYS = ("design", "samples", "timeseries", "partnerships")
+
+
+def _refuse_other_studies(raw: Mapping[str, Any], path: Path, method: str) -> None:
+    """Refuse a sweep study or a policy comparison given to ``partnersim sobol``/``morris``.
+
+    A sweep study (every factor a list of values, no ``[sobol]`` or
+    ``[morris]`` table) would otherwise run as a sensitivity study of
+    categorical factors, as ``partnersim sweep`` refuses a sensitivity study.
+    """
+    for key in ("policies", "study"):
+        if key in raw:
+            raise ConfigError(
+                f"{path}: key '{key}' is not allowed in a sensitivity study: [{key}] belongs to a policy "
+                "comparison; use partnersim compare"
+            )
+    factors = raw.get("factors")
+    sweep_keys = [k for k in _SWEEP_KEYS if k in raw]
+    all_lists = (
+        isinstance(factors, Mapping) and factors and all(isinstance(v, list) for v in factors.values())
+    )
+    if sweep_keys or (all_lists and not any(m in raw for m in METHODS)):
+        why = (
+            f"key '{sweep_keys[0]}' belongs to a sweep study"
+            if sweep_keys
+            else "it is a sweep study (every factor a list of values, no [sobol] or [morris] table)"
+        )
+        raise ConfigError(
+            f"{path}: not a sensitivity study: {why}; use partnersim sweep, or give the factors as "
+            f"ranges (name = {{}} or {{ low = .., high = .. }}) and a [{method}] table"
+        )
+
+
 def load_sensitivity_study(path: str | Path, method: str = "sobol") -> SensitivityStudy:
     """Read and check a sensitivity study for ``method`` (``sobol`` or ``morris``).
 
@@ -141,6 +175,7 @@ def load_sensitivity_study(path: str | Path, method: str = "sobol") -> Sensitivi
         raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
     path = Path(path)
     raw = read_toml(path)
+    _refuse_other_studies(raw, path, method)
     name, description = check_header(raw, STUDY_KEYS, path)
     replicates = check_int(raw, "replicates", path, 1, low=1, high=10_000) or 1
     seed = check_int(raw, "seed", path, 0, low=0) or 0
