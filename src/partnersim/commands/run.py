@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from partnersim.config import load_parameters, parse_sets
-from partnersim.io import write_json, write_table
-from partnersim.schema import validate
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from partnersim.config import load_parameters, parse_sets
+    from partnersim.io import write_json, write_table
     from partnersim.model import PartnershipModel
+    from partnersim.schema import validate
     from partnersim.plots import plot_run
 
     params = load_parameters(args.config) if args.config else {}

@@ -62,29 +62,43 @@ Example::
 
 from __future__ import annotations
 
-from partnersim.experiments.executors import (
-    EXECUTORS,
-    ExecutorInfo,
-    ExecutorUnavailable,
-    SerialExecutor,
-    open_executor,
-)
-from partnersim.experiments.results import ResultStore, load_manifest, load_runs
-from partnersim.experiments.runner import SweepResult, Task, run_chunk, run_specs
-from partnersim.experiments.specs import RunSpec, grid_points, lhs_points, make_specs, spawn_seeds
-from partnersim.experiments.study import (
-    Study,
-    check_bool,
-    check_factors,
-    check_int,
-    check_keys,
-    check_name,
-    check_outcomes,
-    check_parameters,
-    check_points,
-    load_study,
-    output_dir,
-)
+import importlib
+from typing import Any
+
+# imported on first use, so `partnersim --help` and the CLI's parsers do not load the model
+_WHERE = {
+    "executors": ("EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor", "open_executor"),
+    "results": ("ResultStore", "load_manifest", "load_runs"),
+    "runner": ("SweepResult", "Task", "run_chunk", "run_specs"),
+    "specs": ("RunSpec", "grid_points", "lhs_points", "make_specs", "spawn_seeds"),
+    "study": (
+        "Study",
+        "check_bool",
+        "check_factors",
+        "check_int",
+        "check_keys",
+        "check_name",
+        "check_outcomes",
+        "check_parameters",
+        "check_points",
+        "load_study",
+        "output_dir",
+    ),
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE:
+        raise AttributeError(f"module 'partnersim.experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"partnersim.experiments.{_MODULE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULE])
+
 
 __all__ = [
     "EXECUTORS",
