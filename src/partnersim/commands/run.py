@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
@@ -30,8 +29,8 @@ def main(args: argparse.Namespace) -> int:
     from partnersim.config import load_parameters, parse_sets
     from partnersim.io import write_json, write_table
     from partnersim.model import PartnershipModel
-    from partnersim.schema import validate
     from partnersim.plots import plot_run
+    from partnersim.schema import validate
 
     params = load_parameters(args.config) if args.config else {}
     params.update(parse_sets(args.sets))

@@ -392,10 +392,36 @@ def check_header(raw: Mapping[str, Any], allowed: Iterable[str], path: Path) -> 
     return name, description
 
 
-def load_study(path: str | Path) -> Study:
-    """Read and check a study file; raise :class:`ConfigError` on the first problem."""
+def load_study(
+    path: str | Path, *, replicates: int | None = None, overrides: Mapping[str, Any] | None = None
+) -> Study:
+    """Read and check a study file; raise :class:`ConfigError` on the first problem.
+
+    ``replicates`` replaces the file's; ``overrides`` (checked parameters, as
+    from ``--set``) are added to its ``[parameters]`` and may not name a factor.
+    """
     path = Path(path)
     raw = read_toml(path)
+    if replicates is not None:
+        if replicates < 1:
+            raise ConfigError(
+                f"--replicates = {replicates} is not allowed: expected an integer of at least 1"
+            )
+        raw = {**raw, "replicates": replicates}
+    if overrides:
+        factors = raw.get("factors") if isinstance(raw.get("factors"), Mapping) else {}
+        for name, value in overrides.items():
+            if name == RNG_NAME:
+                raise ConfigError(
+                    f"--set {name}={value!r} is not allowed: seeds come from the study's root 'seed'"
+                )
+            if name in factors:
+                raise ConfigError(
+                    f"--set {name}={value!r} is not allowed: '{name}' is a factor of {path}; "
+                    "change its values in [factors]"
+                )
+        params = raw.get("parameters") if isinstance(raw.get("parameters"), Mapping) else {}
+        raw = {**raw, "parameters": {**params, **overrides}}
     for key, (kind, command) in OTHER_STUDIES.items():
         if key in raw:
             raise ConfigError(
