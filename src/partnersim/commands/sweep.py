@@ -122,7 +122,14 @@ def main(args: argparse.Namespace) -> int:
     figures = (
         None
         if args.no_figures
-        else plot_sweep(result.runs, study.factor_names, study.outcomes, out / "figures")
+        else plot_sweep(
+            result.runs,
+            study.factor_names,
+            study.outcomes,
+            out / "figures",
+            timeseries=result.timeseries if study.timeseries else None,
+            continuous=list(study.ranges),
+        )
     )
     # figures of an earlier version of the study (other outcomes or factors) would mislead
     prune_figures(out / "figures", figures, study.outcomes)
