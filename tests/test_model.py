@@ -19,7 +19,7 @@ from partnersim import (
     StatutoryBody,
     simulate,
 )
-from partnersim.model import MODEL_REPORTERS, SUMMARY_NAMES
+from partnersim.model import END_REPORTERS, MODEL_REPORTERS, SUMMARY_NAMES
 
 REQUIRED_REPORTERS = {
     "active_partnerships",
@@ -200,7 +200,8 @@ def test_summary_is_the_same_with_and_without_monthly_collection():
 
 def test_lean_collector_records_what_mesas_collector_records():
     ours = PartnershipModel(rng=8, horizon=30).run()
-    theirs = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+    # the monthly reporters and the end-of-run reporters (summary_*), as Mesa's own collector reads them
+    theirs = mesa.DataCollector(model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}})
     replay = PartnershipModel(rng=8, horizon=30)
     theirs.collect(replay)
     while replay.running:
