@@ -21,7 +21,7 @@ from partnersim.config import ConfigError
 from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help (each imports its heavy parts only when it runs)
-COMMANDS = ("run", "params", "sweep", "plot", "sobol", "morris", "compare", "app")
+COMMANDS = ("run", "params", "sweep", "plot", "sobol", "morris", "discover", "compare", "app")
 
 
 class Terminated(KeyboardInterrupt):

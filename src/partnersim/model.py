@@ -183,7 +183,9 @@ class PartnershipModel(mesa.Model):
         self._setup_organisations()
         self._setup_prior_ties()
         self._setup_partnerships()
-        self.datacollector = ReporterCollector(model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}})
+        self.datacollector = ReporterCollector(
+            model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}}
+        )
         # monthly collection is skipped when only the summary is wanted (sweeps): it is lean that way
         self.collect = collect
         self._live_months = 0

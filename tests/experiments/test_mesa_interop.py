@@ -69,7 +69,9 @@ def test_batch_run_returns_the_summary_outcomes_as_end_of_run_reporters(restore_
         )
     )
     assert every["summary_survival_rate"].iloc[:-1].isna().all()
-    assert every["summary_survival_rate"].iloc[-1] == pytest.approx(partnersim.simulate(horizon=6, rng=1)["survival_rate"])
+    assert every["summary_survival_rate"].iloc[-1] == pytest.approx(
+        partnersim.simulate(horizon=6, rng=1)["survival_rate"]
+    )
 
 
 def test_runner_on_the_same_grid_and_seeds_as_batch_run_gives_the_same_runs(restore_start_method):

@@ -35,7 +35,10 @@ def test_plot_redraws_from_the_folder_without_running(finished, capsys, monkeypa
 @pytest.mark.parametrize(
     ("extra", "name"),
     [
-        (["--kind", "heatmap", "--hue", "coordinator"], "plot_heatmap_survival_rate_staff_turnover_coordinator.png"),
+        (
+            ["--kind", "heatmap", "--hue", "coordinator"],
+            "plot_heatmap_survival_rate_staff_turnover_coordinator.png",
+        ),
         ([], "plot_effects_survival_rate_staff_turnover.png"),
         (["--kind", "timeseries", "--outcome", "trust_all"], "plot_timeseries_trust_all_staff_turnover.png"),
     ],

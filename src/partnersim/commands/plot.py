@@ -16,7 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "folder, without running the model: the outcome against --x (numbers on a numeric axis, "
         "ranges binned with their edges shown), one line per level of --hue.",
     )
-    p.add_argument("results", type=Path, help="results folder, e.g. results/quick or results/sobol-quick/sobol")
+    p.add_argument(
+        "results", type=Path, help="results folder, e.g. results/quick or results/sobol-quick/sobol"
+    )
     p.add_argument("--x", required=True, metavar="FACTOR", help="factor on the x axis (heatmap: rows)")
     p.add_argument("--hue", metavar="FACTOR", help="second factor: one line per level (heatmap: columns)")
     p.add_argument(
@@ -31,7 +33,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="effects (default; interaction with --hue), interaction, heatmap, or timeseries "
         "(needs timeseries = true in the study)",
     )
-    p.add_argument("--out", type=Path, metavar="FILE.png", help="where to write (default: RESULTS/figures/plot_….png)")
+    p.add_argument(
+        "--out", type=Path, metavar="FILE.png", help="where to write (default: RESULTS/figures/plot_….png)"
+    )
     p.set_defaults(func=main)
 
 

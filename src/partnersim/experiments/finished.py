@@ -84,7 +84,9 @@ def open_results(path: str | Path) -> Finished:
     resolved = (manifest.get("study") or {}).get("resolved") or {}
     named, continuous = _sampled(resolved.get("factors"))
     varied = [
-        c for c in runs.columns if c in PARAMETERS and c not in ID_COLUMNS and runs[c].nunique(dropna=False) > 1
+        c
+        for c in runs.columns
+        if c in PARAMETERS and c not in ID_COLUMNS and runs[c].nunique(dropna=False) > 1
     ]
     factors = [n for n in named if n in varied] + [c for c in varied if c not in named]
     outcomes = [c for c in runs.columns if c in SUMMARY_NAMES]
