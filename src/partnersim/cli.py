@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -95,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         # no worker could be reached, so nothing ran and no result was touched
         print(f"partnersim {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader went away (`partnersim params | head`): not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        return 0
     except KeyboardInterrupt:
         print(f"partnersim {args.command}: interrupted; finished work is kept", file=sys.stderr)
         return 130
