@@ -7,8 +7,7 @@ The public API:
 - :data:`PARAMETERS`, the one parameter schema, and :class:`ParameterError`.
 """
 
-import importlib
-from typing import Any
+from partnersim._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -31,16 +30,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module 'partnersim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"partnersim.{_WHERE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+__getattr__, __dir__ = lazy_attributes("partnersim", _WHERE, globals())
 
 
 __all__ = [

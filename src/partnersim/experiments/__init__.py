@@ -49,7 +49,14 @@ Morris, funding-policy comparisons) that reuse the same machinery:
   :mod:`partnersim.config`.
 
 **Figures** (:mod:`partnersim.experiments.figures`):
-``plot_sweep(runs, factors, outcomes, outdir)``.
+``plot_sweep(runs, factors, outcomes, outdir, timeseries=None, pair=None, continuous=())``
+(effects, interactions, heatmaps, monthly series by factor) and
+``plot_one(runs, kind, x, outcome, path, hue=...)`` for ``partnersim plot``.
+
+**Finished folders** (:mod:`partnersim.experiments.finished`):
+``open_results(path)`` reads a results folder back (runs, the factors that
+vary, which were sampled from ranges, the outcomes, the monthly series) for
+``partnersim plot`` and ``partnersim discover``.
 
 Example::
 
@@ -62,8 +69,7 @@ Example::
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from partnersim._lazy import lazy_attributes
 
 # imported on first use, so `partnersim --help` and the CLI's parsers do not load the model
 _WHERE = {
@@ -88,16 +94,7 @@ _WHERE = {
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE:
-        raise AttributeError(f"module 'partnersim.experiments' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"partnersim.experiments.{_MODULE[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULE])
+__getattr__, __dir__ = lazy_attributes("partnersim.experiments", _MODULE, globals())
 
 
 __all__ = [

@@ -422,14 +422,7 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
         "",
         sub,
         "",
-        "## Factors",
-        "",
-        *[f"- `{f['factor']}`: {f['distribution']}" for f in run.problem.table()],
-        "",
-        "## Replicate noise",
-        "",
-        *[f"- {line}" for line in noise_lines(res.noise)],
-        "",
+        *_design_sections(run.problem, res.noise),
         "Independent noise in the analysed means adds about its share to every factor's ST "
         "(the dotted line in the figure) and widens every interval; an ST near that line "
         "is no detectable effect.",
@@ -451,6 +444,20 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
     ]
     paths.append(_write_text(out / "report.md", "\n".join(report)))
     return paths
+
+
+def _design_sections(problem: Problem, noise: pd.DataFrame) -> list[str]:
+    """The factors and the replicate noise, as report.md sections (Sobol and Morris)."""
+    return [
+        "## Factors",
+        "",
+        *[f"- `{f['factor']}`: {f['distribution']}" for f in problem.table()],
+        "",
+        "## Replicate noise",
+        "",
+        *[f"- {line}" for line in noise_lines(noise)],
+        "",
+    ]
 
 
 def morris_subtitle(run: MorrisRun) -> str:
@@ -497,14 +504,7 @@ def write_morris(run: MorrisRun, out: str | Path, *, title: str = "") -> list[Pa
         "",
         sub + f"; {run.num_levels} levels.",
         "",
-        "## Factors",
-        "",
-        *[f"- `{f['factor']}`: {f['distribution']}" for f in run.problem.table()],
-        "",
-        "## Replicate noise",
-        "",
-        *[f"- {line}" for line in noise_lines(res.noise)],
-        "",
+        *_design_sections(run.problem, res.noise),
         "## Elementary effects",
         "",
         "mu* is the mean absolute effect of moving a factor across its whole range, in the outcome's "
