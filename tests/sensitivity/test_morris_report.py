@@ -40,3 +40,30 @@ def test_spread_labels_keeps_every_label_a_gap_apart_and_in_order(seed):
     assert all(b - a >= 0.05 - 1e-12 for a, b in itertools.pairwise(heights))
     # a label moves no further than the stack it is in needs
     assert max(abs(p - y) for p, y in zip(placed, ys, strict=True)) <= 0.05 * len(ys)
+
+
+def test_the_drawn_morris_labels_do_not_overlap(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    import partnersim.sensitivity.figures as figures
+
+    kept = []
+    monkeypatch.setattr(figures, "save_figure", lambda fig, path: kept.append(fig) or path)
+    # eight factors, four of them at the same (mu*, sigma): the case that overlapped before
+    rows = [("survival_rate", f"factor_{i}", 0.2, 0.05, 0.1, 0.2) for i in range(4)]
+    rows += [("survival_rate", f"other_{i}", 0.1 + 0.01 * i, 0.02, 0.05, 0.1) for i in range(4)]
+    idx = pd.DataFrame(rows, columns=["outcome", "factor", "mu_star", "mu_star_conf", "sigma", "mu"])
+    figures.plot_morris(idx, tmp_path / "m.png", title="t", subtitle="N = 4 trajectories, R = 2 replicates")
+    fig = kept[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[1]
+    # the text alone, not the thin line joining it to its point
+    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts]
+    assert len(boxes) == 8
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    assert "N = 4 trajectories, R = 2 replicates" in fig._suptitle.get_text()
+    plt.close(fig)

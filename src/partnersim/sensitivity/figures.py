@@ -167,6 +167,11 @@ def plot_convergence(convergence: pd.DataFrame, path: str | Path) -> Path:
     return save_figure(fig, path)
 
 
+#: point size of the factor labels on the sigma-mu* panel, and their line height in font sizes
+_LABEL_SIZE = 7
+_LINE = 1.35
+
+
 def spread_labels(ys: Sequence[float], gap: float) -> list[float]:
     """Label heights at least ``gap`` apart, each as near its point's height as it can be (in order)."""
     order = sorted(range(len(ys)), key=lambda i: ys[i])
@@ -197,6 +202,7 @@ def plot_morris(indices: pd.DataFrame, path: str | Path, *, title: str = "", sub
         figsize=(12, 0.35 * n_factors * len(outcomes) + 2.7 * len(outcomes) + 0.6),
         squeeze=False,
     )
+    labelled = []
     for row, outcome in enumerate(outcomes):
         g = indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=False)
         ax = axes[row][0]
@@ -216,22 +222,26 @@ def plot_morris(indices: pd.DataFrame, path: str | Path, *, title: str = "", sub
             xlim=(0, top * 1.45),
             ylim=(0, top),
         )
-        # labels in a column right of the points, spread to one line apart
-        height_px = ax.get_window_extent(fig.canvas.get_renderer()).height or 200.0
-        gap = top * 11.0 / height_px
-        ys = spread_labels(list(g["sigma"]), gap)
-        x_text = top * 1.04
+        labelled.append((ax, g, top))
+    heading = f"Morris screening{': ' + title if title else ''}"
+    fig.suptitle(heading + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
+    fig.tight_layout()
+    # labels in a column right of the points, one text line apart: placed after the layout,
+    # which sets how many data units a line of text takes
+    line_px = _LABEL_SIZE * _LINE * fig.dpi / 72
+    renderer = fig.canvas.get_renderer()
+    for ax, g, top in labelled:
+        height_px = ax.get_window_extent(renderer).height or 200.0
+        ys = spread_labels(list(g["sigma"]), top * line_px / height_px)
         for r, y in zip(g.itertuples(), ys, strict=True):
             ax.annotate(
                 r.factor,
                 (r.mu_star, r.sigma),
-                xytext=(x_text, y),
+                xytext=(top * 1.04, y),
                 textcoords="data",
-                fontsize=7,
+                fontsize=_LABEL_SIZE,
                 va="center",
+                annotation_clip=False,
                 arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5},
             )
-    heading = f"Morris screening{': ' + title if title else ''}"
-    fig.suptitle(heading + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
-    fig.tight_layout()
     return save_figure(fig, path)
