@@ -114,3 +114,24 @@ def test_a_range_on_a_bool_points_to_braces(tmp_path):
     path.write_text(LHS.replace("coordinator = {}", "coordinator = { low = 0, high = 1 }"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"not a number.*give \{\} for every value"):
         load_study(path)
+
+
+def test_heatmap_pair_is_a_choice(tmp_path, tiny_study, capsys, monkeypatch):
+    from partnersim.experiments import figures
+
+    out = tmp_path / "results"
+    args = ["sweep", str(tiny_study), "--out", str(out), "--no-progress"]
+    assert cli_main([*args, "--heatmap", "staff_turnover,turnover"]) == 2
+    assert "--heatmap 'staff_turnover,turnover'" in capsys.readouterr().err
+    assert not out.exists()
+    seen = []
+    real = figures.plot_heatmap
+
+    def spy(runs, rows, cols, *a, **k):
+        seen.append((rows, cols))
+        return real(runs, rows, cols, *a, **k)
+
+    monkeypatch.setattr(figures, "plot_heatmap", spy)
+    assert cli_main([*args, "--heatmap", "coordinator,staff_turnover"]) == 0
+    # rows first: by default the heatmap would be staff_turnover (rows) by coordinator
+    assert set(seen) == {("coordinator", "staff_turnover")}

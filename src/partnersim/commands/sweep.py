@@ -43,6 +43,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="print the number of runs and a time estimate from a few timed runs; write nothing",
     )
+    p.add_argument(
+        "--heatmap",
+        metavar="ROWS,COLS",
+        help="the two factors of the heatmaps (default: the first two with few values)",
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
     p.set_defaults(func=main)
 
@@ -56,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
     study = load_study(args.study, replicates=args.replicates, overrides=parse_sets(args.sets))
     out = study.output_dir(args.out)
     executor = opts["executor"]
+    pair = _heatmap_pair(args.heatmap, study.factor_names)
     if args.dry_run:
         from partnersim.experiments.runner import Task
 
@@ -129,6 +135,7 @@ def main(args: argparse.Namespace) -> int:
             out / "figures",
             timeseries=result.timeseries if study.timeseries else None,
             continuous=list(study.ranges),
+            pair=pair,
         )
     )
     # figures of an earlier version of the study (other outcomes or factors) would mislead
@@ -154,3 +161,18 @@ def main(args: argparse.Namespace) -> int:
         + (f" and {len(figures)} figures in figures/" if figures else "")
     )
     return 0
+
+
+def _heatmap_pair(text: str | None, factors: list[str]) -> tuple[str, str] | None:
+    """``--heatmap ROWS,COLS`` as two different factors of the study."""
+    if text is None:
+        return None
+    from partnersim.config import ConfigError
+
+    names = [n.strip() for n in text.split(",")]
+    if len(names) != 2 or names[0] == names[1] or not all(n in factors for n in names):
+        raise ConfigError(
+            f"--heatmap {text!r} is not allowed: expected two different factors of the study as ROWS,COLS, "
+            f"from {', '.join(factors)}"
+        )
+    return names[0], names[1]
