@@ -566,9 +566,8 @@ def simulate(**params: Any) -> dict[str, float]:
     experiment tools. Same ``rng``, same result.
 
     Returns:
-        ``survival_rate``, ``mean_lifetime``, ``legacy_rate``,
-        ``mean_trust``, ``mean_commitment``, ``vcse_share``, ``voice_gini``,
-        ``total_output``, as plain floats.
+        The summary outcomes of :data:`partnersim.outcomes.OUTCOMES` (each with
+        its unit, meaning and direction there), as plain floats.
     """
     return run_model(params, collect=False).summary()
 
