@@ -48,7 +48,7 @@ def test_sweep_writes_runs_manifest_and_figures(tmp_path, tiny_study, capsys):
 
     figures = sorted(p.name for p in (folder / "figures").glob("*.png"))
     assert "effects_survival_rate.png" in figures and "heatmap_survival_rate.png" in figures
-    assert len(figures) == 6  # effects and heatmap for each of the 3 outcomes
+    assert len(figures) == 9  # effects, interaction and heatmap for each of the 3 outcomes
     assert all((folder / "figures" / f).stat().st_size > 5000 for f in figures)
     assert "12 runs" in capsys.readouterr().out
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from partnersim.config import load_parameters, parse_sets
-from partnersim.io import check_output, staged, write_json, write_table
-from partnersim.schema import validate
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -30,8 +26,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from partnersim.config import load_parameters, parse_sets
+    from partnersim.io import check_output, staged, write_json, write_table
     from partnersim.model import PartnershipModel
     from partnersim.plots import plot_run
+    from partnersim.schema import validate
 
     params = load_parameters(args.config) if args.config else {}
     params.update(parse_sets(args.sets))

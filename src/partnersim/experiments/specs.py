@@ -186,30 +186,38 @@ def grid_points(factors: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 
 def lhs_points(
-    ranges: Mapping[str, tuple[float, float]],
+    ranges: Mapping[str, Any],
     samples: int,
     seed: int,
     *,
     integer: Sequence[str] = (),
 ) -> list[dict[str, Any]]:
-    """A Latin hypercube of ``samples`` points over ``ranges`` (name -> (low, high)).
+    """A Latin hypercube of ``samples`` points over ``ranges``.
 
-    Uses :class:`scipy.stats.qmc.LatinHypercube` seeded with ``seed``; names in
-    ``integer`` are rounded to whole numbers.
+    ``ranges`` maps a name to ``(low, high)`` or to a
+    :class:`~partnersim.sensitivity.factors.Factor`. Uses
+    :class:`scipy.stats.qmc.LatinHypercube` seeded with ``seed``, then maps
+    each column with the factor's own rule, the one Sobol and Morris use
+    (:meth:`Factor.decode`): floats as drawn; names in ``integer`` (or int
+    factors) as the floor of a draw on ``[low, high + 1)``, so every whole
+    value is equally likely; bool and choice factors as one of their values.
     """
     from scipy.stats import qmc
+
+    from partnersim.sensitivity.factors import Factor
 
     names = list(ranges)
     if not names:
         return [{} for _ in range(samples)]
+    factors = []
+    for name in names:
+        spec = ranges[name]
+        if not isinstance(spec, Factor):
+            low, high = float(spec[0]), float(spec[1])
+            spec = Factor(name, "int" if name in integer else "float", low, high)
+        factors.append(spec)
     unit = qmc.LatinHypercube(d=len(names), rng=np.random.default_rng(seed)).random(samples)
-    lows = [float(ranges[n][0]) for n in names]
-    highs = [float(ranges[n][1]) for n in names]
-    scaled = qmc.scale(unit, lows, highs)  # needs low < high; studies check that first
-    points = []
-    for row in scaled:
-        point: dict[str, Any] = {}
-        for name, value in zip(names, row, strict=True):
-            point[name] = round(float(value)) if name in integer else float(value)
-        points.append(point)
-    return points
+    columns = [
+        f.decode(f.bounds[0] + unit[:, j] * (f.bounds[1] - f.bounds[0])) for j, f in enumerate(factors)
+    ]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
