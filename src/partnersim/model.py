@@ -65,6 +65,7 @@ SUMMARY_NAMES = (
     "vcse_share",
     "voice_gini",
     "total_output",
+    "total_grants_paid",
 )
 
 #: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attribute
@@ -462,6 +463,7 @@ class PartnershipModel(mesa.Model):
             "vcse_share": self._vcse_share_sum / months if months else 0.0,
             "voice_gini": self._voice_gini_sum / months if months else 0.0,
             "total_output": float(sum(q.output_total for q in parts)),
+            "total_grants_paid": float(sum(q.grants_paid for q in parts)),
         }
 
     def run(self) -> PartnershipModel:
@@ -537,7 +539,7 @@ def simulate(**params: Any) -> dict[str, float]:
     Returns:
         ``survival_rate``, ``mean_lifetime``, ``legacy_rate``,
         ``mean_trust``, ``mean_commitment``, ``vcse_share``, ``voice_gini``,
-        ``total_output``, as plain floats.
+        ``total_output``, ``total_grants_paid`` (thousand pounds), as plain floats.
     """
     return run_model(params, collect=False).summary()
 
