@@ -45,12 +45,11 @@ naming the file, the key, the value and what is allowed, before anything runs.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import difflib
 
 import numpy as np
 
@@ -418,7 +417,7 @@ def _parse_robustness(path: Path, table: Any, uncertainties: Mapping[str, Uncert
         counts[key] = v
     raw = table.get("parameters", {})
     if not isinstance(raw, dict) or not raw:
-        raise _err(path, "robustness.parameters", raw, "a table of parameter = range or \"schema\"")
+        raise _err(path, "robustness.parameters", raw, 'a table of parameter = range or "schema"')
     params = {}
     for name, spec in raw.items():
         key = f"robustness.parameters.{name}"
