@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from partnersim.commands.common import add_runner_flags, runner_options
 
 if TYPE_CHECKING:
@@ -36,30 +38,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def results_lines(comparison: Comparison) -> list[str]:
-    """The terminal table: one line per policy, columns aligned however long the names are."""
+    """The terminal table: one line per policy, every column as wide as its widest cell."""
     res, month = comparison.results, comparison.month
     costs = comparison.costs.set_index("policy") if not comparison.costs.empty else None
-    names = [r["policy"] + (" (baseline)" if r["baseline"] else "") for _, r in res.iterrows()]
-    width = max(len("policy"), *(len(n) for n in names))
-    still = f"still working at {month} months"
-    diff = "vs baseline (points)"
-    cost = f"paid per partnership working at {month} months"
-    lines = [f"{'policy':<{width}}  {'partnerships':>12}  {still:>28}  {diff:>24}  {cost:>34}"]
-    for name, (_, r) in zip(names, res.iterrows(), strict=True):
+    header = [
+        "policy",
+        "partnerships",
+        f"still working at {month} months",
+        "vs baseline (points)",
+        f"paid per partnership working at {month} months",
+    ]
+    rows = []
+    for _, r in res.iterrows():
         s, lo, hi = r[f"s{month}"], r[f"s{month}_ci_lower"], r[f"s{month}_ci_upper"]
-        surv = f"{s:.1%} ({lo:.1%}-{hi:.1%})"
         d = (
             "baseline"
             if r["baseline"]
             else f"{100 * r[f'diff{month}']:+.1f} ({100 * r[f'diff{month}_lower']:+.1f} to "
             f"{100 * r[f'diff{month}_upper']:+.1f})"
         )
-        c = ""
-        if costs is not None:
-            k = costs.loc[r["policy"], f"cost_per_working_{month}"]
-            c = f"£{k:,.0f}k" if k == k and k != float("inf") else "n/a"
-        lines.append(f"{name:<{width}}  {int(r['partnerships']):>12}  {surv:>28}  {d:>24}  {c:>34}")
-    return lines
+        k = costs.loc[r["policy"], f"cost_per_working_{month}"] if costs is not None else float("nan")
+        cost = f"£{k:,.0f}k" if np.isfinite(k) else "n/a"
+        name = r["policy"] + (" (baseline)" if r["baseline"] else "")
+        rows.append([name, str(int(r["partnerships"])), f"{s:.1%} ({lo:.1%}-{hi:.1%})", d, cost])
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in [header, *rows]
+    ]
 
 
 def main(args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ from partnersim.policy.analysis import HAZARD_WINDOW, SIGNIFICANCE, Comparison
 from partnersim.policy.figures import FIGURES, caption
 from partnersim.policy.robustness import HOLDS
 from partnersim.policy.spec import COST_LEVERS, LEVERS, PolicyStudy
+from partnersim.policy.survival import snap_zero
 from partnersim.schema import PARAMETERS
 
 __all__ = ["MECHANISMS", "headline", "render_report", "summary_points"]
@@ -325,7 +326,8 @@ def _points(x: float) -> str:
 def _verdict(row: Mapping[str, Any], month: int, floor: float = 0.0, too_few: bool = False) -> str:
     """Is a policy different from the baseline? The whole curve by the permutation log-rank test, paired interval at ``month``."""
     p = row.get("p_holm", np.nan)
-    lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
+    # a bound of 1.1e-16 is zero, not "above zero"
+    lo, hi = (snap_zero(row.get(f"diff{month}_{b}", np.nan)) for b in ("lower", "upper"))
     test = f"{_p_perm(p, floor, sentence=True)}, Holm-adjusted"
     if too_few:
         return f"too few replicates to judge ({test})"
@@ -558,7 +560,7 @@ def _policy_table(study: PolicyStudy) -> str:
         if same
         else ""
     )
-    return f"<div class='wide'><table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table></div>{note}"
+    return f"<table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table>{note}"
 
 
 def _diff(row: Mapping[str, Any], month: int) -> str:

@@ -108,6 +108,9 @@ class Samples:
             {k: v.item() if hasattr(v, "item") else v for k, v in self.frame.iloc[i].items()} for i in index
         ]
 
+    def __len__(self) -> int:
+        return len(self.frame)
+
     def describe(self) -> dict[str, str]:
         return {name: f"from {self.label} ({len(self.frame)} sets)" for name in self.frame.columns}
 
@@ -230,7 +233,8 @@ def analyse_robustness(
         main_rank = _rank(main.loc[order, f"s{t}"]).to_numpy()
         order_held[t] = float((ranks.to_numpy() == main_rank[None, :]).all(axis=1).mean())
         taus = [kendalltau(main_rank, wide.loc[k].to_numpy() * -1).statistic for k in wide.index]
-        tau[t] = float(np.nanmean(taus)) if len(taus) else float("nan")
+        finite = [x for x in taus if np.isfinite(x)]  # tau is undefined for a draw where every policy ties
+        tau[t] = float(np.mean(finite)) if finite else float("nan")
     draws = pd.DataFrame([{"draw": k, **p} for k, p in enumerate(parameter_sets)])
     return RobustnessResult(
         draws=draws,
@@ -268,13 +272,23 @@ def run_robustness(
         main: the main comparison's results, to compare with.
         months: the months to rank on.
         source: where parameter sets come from (default: the file's ranges).
+        draws: parameter sets to draw (default: the file's ``draws`` for ranges,
+            every row of a table of sets).
     """
     rob = study.robustness
     if source is None:
         if rob is None:
             raise ConfigError(f"{study.path}: no [robustness] table and no parameter source given")
         source = Ranges(rob.parameters)
-    draws = draws if draws is not None else (rob.draws if rob else 20)
+    if draws is None:
+        # a table of parameter sets is used whole; ranges give the file's number of draws
+        draws = (
+            rob.draws
+            if rob and isinstance(source, Ranges)
+            else len(source)
+            if hasattr(source, "__len__")
+            else 20
+        )
     replicates = replicates if replicates is not None else (rob.replicates if rob else 10)
     sets = source.draw(draws, study.seed)
     specs = robustness_specs(study, sets, replicates)
