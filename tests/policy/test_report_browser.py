@@ -19,7 +19,13 @@ from partnersim.policy import load_policies
 from partnersim.policy.compare import run_comparison
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 QUICK = Path(__file__).resolve().parents[2] / "configs" / "funding-policies-quick.toml"
 
 pytestmark = [
