@@ -24,7 +24,7 @@ from partnersim.policy.report import render_report
 from partnersim.policy.robustness import ParameterSource, run_robustness
 from partnersim.policy.spec import PolicyStudy
 
-__all__ = ["ComparisonRun", "policy_specs", "pooled_table", "run_comparison"]
+__all__ = ["ComparisonRun", "policy_specs", "pooled_table", "run_comparison", "run_pooled"]
 
 
 def policy_specs(study: PolicyStudy) -> list[RunSpec]:
@@ -51,6 +51,19 @@ def pooled_table(runs: pd.DataFrame, partnerships: pd.DataFrame, study: PolicySt
     keys["policy"] = keys["point_id"].map(names)
     table = partnerships.merge(keys, on="run_id", how="inner", validate="many_to_one")
     return table.rename(columns={"run_id": "run"})
+
+
+def run_pooled(
+    study: PolicyStudy,
+    specs: list[RunSpec],
+    out: str | Path | None,
+    manifest: Mapping[str, Any],
+    **runner: Any,
+) -> tuple[SweepResult, pd.DataFrame]:
+    """Run the specs of a study's policies (``runner``: the keywords of ``run_specs``) and pool their partnerships."""
+    sweep = run_specs(specs, out, partnerships=True, manifest=manifest, **runner)
+    assert sweep.partnerships is not None
+    return sweep, pooled_table(sweep.runs, sweep.partnerships, study)
 
 
 @dataclass
@@ -106,20 +119,15 @@ def run_comparison(
             "uncertainties": {n: u.describe() for n, u in study.uncertainties.items()},
         }
     }
-    sweep = run_specs(
-        specs,
-        out,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        chunk_size=chunk_size,
-        partnerships=True,
-        fresh=fresh,
-        progress=progress,
-        manifest=manifest,
-    )
-    assert sweep.partnerships is not None
-    table = pooled_table(sweep.runs, sweep.partnerships, study)
+    runner = {
+        "executor": executor,
+        "workers": workers,
+        "scheduler": scheduler,
+        "chunk_size": chunk_size,
+        "fresh": fresh,
+        "progress": progress,
+    }
+    sweep, table = run_pooled(study, specs, out, manifest, **runner)
     comparison = analyse(table, study)
     if robustness and (study.robustness is not None or source is not None):
         comparison.robustness = run_robustness(
@@ -128,12 +136,7 @@ def run_comparison(
             comparison.results,
             sorted({comparison.month, study.horizon}),
             source=source,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            chunk_size=chunk_size,
-            fresh=fresh,
-            progress=progress,
+            **runner,
         )
     if out is None:
         return ComparisonRun(comparison, sweep, None, {}, time.perf_counter() - start)

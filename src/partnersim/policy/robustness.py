@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from partnersim.config import ConfigError
-from partnersim.experiments import RunSpec, make_specs, run_specs
+from partnersim.experiments import RunSpec, make_specs
 from partnersim.io import write_table
 from partnersim.policy.spec import PolicyStudy, Uncertainty
 from partnersim.policy.survival import snap_zero, survival_summary
@@ -302,23 +302,9 @@ def run_robustness(
             "parameters": source.describe(),
         }
     }
-    sweep = run_specs(
-        specs,
-        out,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        chunk_size=chunk_size,
-        partnerships=True,
-        fresh=fresh,
-        progress=progress,
-        manifest=manifest,
-    )
-    assert sweep.partnerships is not None
-    names = {i: p.name for i, p in enumerate(study.policies)}
-    keys = sweep.runs[["run_id", "point_id", "replicate"]].copy()
-    keys["policy"] = keys["point_id"].map(names)
-    keys["draw"] = keys["replicate"] // replicates
-    table = sweep.partnerships.merge(keys, on="run_id", how="inner", validate="many_to_one")
-    table = table.rename(columns={"run_id": "run"})
+    from partnersim.policy.compare import run_pooled  # compare runs this module, so import late
+
+    runner = {"executor": executor, "workers": workers, "scheduler": scheduler, "chunk_size": chunk_size}
+    _, table = run_pooled(study, specs, out, manifest, fresh=fresh, progress=progress, **runner)
+    table["draw"] = table["replicate"] // replicates
     return analyse_robustness(table, study, sets, main, months, replicates, source.describe())
