@@ -98,6 +98,16 @@ def test_survival_beyond_follow_up_is_missing_not_extrapolated():
     assert math.isnan(row["s12"]) and math.isnan(row["s12_lower"])
 
 
+def test_survival_after_every_partnership_dissolved_is_zero_not_missing():
+    df = table("D", [4, 6, 6], [False, False, False])
+    row = survival_summary(df, times=(6, 12)).iloc[0]
+    assert row["s6"] == 0.0 and row["s12"] == 0.0 and row["s12_upper"] == 0.0
+    from partnersim.policy.survival import km_curves, yearly_table
+
+    years = yearly_table(km_curves(df), 36)
+    assert list(years["survival"]) == [0.0, 0.0, 0.0] and list(years["at_risk"]) == [0, 0, 0]
+
+
 def test_policies_kept_apart_and_in_the_given_order():
     df = pd.concat([SIX, table("B", [10] * 4, [True] * 4)], ignore_index=True)
     out = survival_summary(df, times=(5,), order=["B", "A"])

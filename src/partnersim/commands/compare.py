@@ -102,7 +102,13 @@ def main(args: argparse.Namespace) -> int:
         f"{len(done.sweep.runs)} runs ({done.sweep.n_resumed} kept from before"
         + (f", {n_renumbered} of them renumbered and kept" if n_renumbered else "")
         + (f", {n_stale} rerun because parameters, seeds or model code changed" if n_stale else "")
-        + f", {done.sweep.n_ran} run now) in "
+        + f", {done.sweep.n_ran} run now)"
+        + (
+            f" and {rob.runs} robustness runs ({rob.runs_resumed} kept from before)"
+            if (rob := done.comparison.robustness) is not None
+            else ""
+        )
+        + " in "
         f"{time.perf_counter() - start:.1f} s; wrote {out}/report.html, "
         + ", ".join(done.comparison.TABLES)
         + (", robustness_draws.csv, robustness_summary.csv" if done.comparison.robustness is not None else "")

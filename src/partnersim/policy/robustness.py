@@ -168,6 +168,9 @@ class RobustnessResult:
     months: tuple[int, ...]
     replicates: int
     described: dict[str, str]
+    #: runs behind it, and how many of them were kept from an earlier run
+    runs: int = 0
+    runs_resumed: int = 0
 
     def write_tables(self, outdir: str | Path) -> list[Path]:
         """``robustness_draws.csv`` (per draw and policy, with its parameters) and ``robustness_summary.csv``."""
@@ -305,6 +308,8 @@ def run_robustness(
     from partnersim.policy.compare import run_pooled  # compare runs this module, so import late
 
     runner = {"executor": executor, "workers": workers, "scheduler": scheduler, "chunk_size": chunk_size}
-    _, table = run_pooled(study, specs, out, manifest, fresh=fresh, progress=progress, **runner)
+    sweep, table = run_pooled(study, specs, out, manifest, fresh=fresh, progress=progress, **runner)
     table["draw"] = table["replicate"] // replicates
-    return analyse_robustness(table, study, sets, main, months, replicates, source.describe())
+    result = analyse_robustness(table, study, sets, main, months, replicates, source.describe())
+    result.runs, result.runs_resumed = len(sweep.runs), sweep.n_resumed
+    return result

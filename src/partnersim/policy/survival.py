@@ -121,9 +121,13 @@ def yearly_table(curves: pd.DataFrame, horizon: int) -> pd.DataFrame:
     rows = []
     for name, c in curves.groupby("policy", sort=False):
         c = c.set_index("month")
+        ended = len(c) and float(c["survival"].iloc[-1]) == 0.0  # all dissolved: 0 from then on
         for year in range(1, horizon // 12 + 1):
             m = 12 * year
-            if m in c.index:
+            if m not in c.index and ended:
+                rows.append({"policy": name, "year": year, "month": m, "survival": 0.0, "lower": 0.0,
+                             "upper": 0.0, "at_risk": 0})  # fmt: skip
+            elif m in c.index:
                 r = c.loc[m]
                 rows.append(
                     {
@@ -208,7 +212,8 @@ def survival_summary(
 
     A median (or a bound) that the curve never reaches is ``inf`` ("not
     reached" in the report). Survival at a month beyond the longest
-    follow-up is NaN, never extrapolated.
+    follow-up is NaN, never extrapolated, unless every partnership had
+    dissolved by then (it is 0).
 
     Returns:
         One row per policy: ``policy, runs, partnerships, dissolved,
@@ -234,9 +239,12 @@ def survival_summary(
         row["median_lower"] = float(med_ci.iloc[0, 0])
         row["median_upper"] = float(med_ci.iloc[0, 1])
         top = km.survival_function_.index.max()
+        # once every partnership has dissolved the curve is 0 for good; only censoring leaves it unknown
+        ended = float(km.survival_function_.iloc[-1, 0]) == 0.0
         for t in times:
             if t > top:
-                row[f"s{t}"] = row[f"s{t}_lower"] = row[f"s{t}_upper"] = float("nan")
+                value = 0.0 if ended else float("nan")
+                row[f"s{t}"] = row[f"s{t}_lower"] = row[f"s{t}_upper"] = value
                 continue
             row[f"s{t}"] = float(km.survival_function_at_times(t).iloc[0])
             row[f"s{t}_lower"] = float(km.confidence_interval_.loc[t].iloc[0])
