@@ -19,6 +19,7 @@ from partnersim.io import write_table
 from partnersim.policy.costs import cost_table
 from partnersim.policy.spec import SURVIVAL_MONTHS, PolicyStudy
 from partnersim.policy.survival import (
+    CROSS_TOLERANCE,
     N_PERMUTATIONS,
     curve_crossings,
     grant_end_hazard,
@@ -283,5 +284,5 @@ def _add_direction(results: pd.DataFrame, curves: pd.DataFrame, baseline: str) -
         c = curves[curves["policy"] == name]["survival"]
         b = curves[curves["policy"] == baseline]["survival"]
         d = float(c.iloc[-1] - b.iloc[-1]) if len(c) and len(b) else 0.0
-        ahead.append(int(np.sign(d)) if abs(d) >= 0.01 else 0)
+        ahead.append(int(np.sign(d)) if abs(d) >= CROSS_TOLERANCE else 0)
     results["crossings"], results["cross_months"], results["ahead_at_end"] = cross, months, ahead

@@ -113,7 +113,8 @@ def plot_survival_vs_baseline(
     n = max(1, len(policies))
     ncol = 4 if n > 6 else min(n, 3)
     nrow = int(np.ceil(n / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(3.0 * ncol, 2.5 * nrow + 0.4), sharex=True, sharey=True,
+    # small panels, so that the text stays legible when the figure is printed a page wide
+    fig, axes = plt.subplots(nrow, ncol, figsize=(2.3 * ncol, 2.0 * nrow + 0.5), sharex=True, sharey=True,
                              squeeze=False)  # fmt: skip
     base = curves[curves["policy"] == baseline]
     res = results.set_index("policy")
@@ -141,16 +142,16 @@ def plot_survival_vs_baseline(
                 lo, hi = res.loc[name][f"diff{t}_lower"], res.loc[name][f"diff{t}_upper"]
                 lines.append(f"{t // 12} y: {100 * d:+.1f} ({100 * lo:+.1f} to {100 * hi:+.1f})")
         if lines:
-            ax.text(0.03, 0.04, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="bottom",
+            ax.text(0.03, 0.04, "\n".join(lines), transform=ax.transAxes, fontsize=6.5, va="bottom",
                     bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1.5})  # fmt: skip
-        ax.set_title(_wrap(name), fontsize=8)
+        ax.set_title(_wrap(name, 32), fontsize=7.5)
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     for ax in axes.flat[len(policies) :]:
         ax.set_visible(False)
     fig.supxlabel("months since the partnership started", fontsize=9)
     fig.supylabel("share still working", fontsize=9)
-    fig.suptitle(f"Each policy (colour) against the baseline, {baseline} (grey)", fontsize=10)
+    fig.suptitle(f"Each policy (colour) against the baseline, {baseline} (grey)", fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -24,7 +24,7 @@ from partnersim.policy.analysis import HAZARD_WINDOW, SIGNIFICANCE, Comparison
 from partnersim.policy.figures import FIGURES, caption
 from partnersim.policy.robustness import HOLDS
 from partnersim.policy.spec import COST_LEVERS, LEVERS, PolicyStudy
-from partnersim.policy.survival import snap_zero
+from partnersim.policy.survival import CROSS_TOLERANCE, snap_zero
 from partnersim.schema import PARAMETERS
 
 __all__ = ["MECHANISMS", "headline", "render_report", "summary_points"]
@@ -687,7 +687,7 @@ def _yearly_table(cmp: Comparison) -> str:
         g = g.set_index("year")
         cls = " class='baseline'" if base.get(name, False) else ""
         cells = "".join(
-            f"<td class='num'>{_pct(g.loc[k, 'survival'])} <span class='ci'>{int(g.loc[k, 'at_risk'])}</span></td>"
+            f"<td class='num nowrap'>{_pct(g.loc[k, 'survival'])} <span class='ci'>{int(g.loc[k, 'at_risk'])}</span></td>"
             for k in years
         )
         rows.append(f"<tr{cls}><td><b>{_esc(name)}</b></td>{cells}</tr>")
@@ -809,29 +809,45 @@ def _share(x: float, n: int) -> str:
     return f"{round(x * n)} of {n}"
 
 
+def _names(names: list[str]) -> str:
+    bold = [f"<b>{_esc(n)}</b>" for n in names]
+    return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
+
+
 def _robustness_sentence(cmp: Comparison) -> str | None:
     rob = cmp.robustness
     if rob is None:
         return None
     n = len(rob.draws)
-    end = max(rob.months)
     summ = rob.summary.set_index("policy")
-    best = summ[f"p_best{end}"].sort_values(ascending=False)
-    top = [f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in best.items() if v > 0][:3]
-    flips = summ[f"sign_held{end}"].dropna()
-    weak = flips[flips < HOLDS].sort_values()
-    held = (
-        f"every difference from the baseline after {_years(end)} keeps its sign in at least {HOLDS:.0%} of them"
-        if weak.empty
-        else "the sign of the difference from the baseline after "
-        + f"{_years(end)} holds in fewer than {HOLDS:.0%} of them for "
-        + ", ".join(f"<b>{_esc(k)}</b> ({_share(v, n)})" for k, v in weak.items())
-    )
+    best = []
+    for t in rob.months:
+        p = summ[f"p_best{t}"].sort_values(ascending=False)
+        top = ", ".join(f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in p.items() if v > 0)
+        best.append(f"after {_years(t)} {top}")
+    end = max(rob.months)
+    signs = summ[f"sign_held{end}"].dropna()
+    held = [k for k, v in signs.items() if v >= HOLDS]
+    loose = [k for k, v in signs.items() if v < HOLDS]
+    if not loose:
+        signs_text = (
+            f"every difference from the baseline after {_years(end)} keeps its sign in at least {HOLDS:.0%}"
+        )
+    elif not held:
+        signs_text = (
+            f"no difference from the baseline after {_years(end)} keeps its sign in {HOLDS:.0%} of them"
+        )
+    else:
+        signs_text = (
+            f"the difference from the baseline after {_years(end)} keeps its sign in at least {HOLDS:.0%} of them "
+            f"for {_names(held)}, not for the other {len(loose)}"
+        )
     return (
         f"<b>Does it hold?</b> Rerun on {n} draws of {len(rob.described)} rates the field reports leave open "
-        f"({rob.replicates} runs per policy in each), the policy keeping the most partnerships working after "
-        f"{_years(end)} is " + ", ".join(top) + f" draws; the whole order is the same as here in "
-        f"{_share(rob.order_held[end], n)} draws (mean Kendall's tau {rob.tau[end]:.2f}); {held}."
+        f"({rob.replicates} runs per policy in each), the policy keeping the most partnerships working is, "
+        + "; ".join(best)
+        + f" draws. The whole order after {_years(end)} is the same as here in {_share(rob.order_held[end], n)} "
+        f"draws; {signs_text}."
     )
 
 
@@ -1077,7 +1093,7 @@ not dissolved. Survival is counted from the month each partnership started.</p><
 {_against_table(cmp)}
 <p class="note">Which way: the sign of the log-rank statistic, dissolutions observed under the policy minus those
 expected if it were no different from the baseline, over the whole run. The curves cross where each is ahead of the
-other by at least one percentage point. Differences are in percentage points, paired on the same simulated
+other by at least {100 * CROSS_TOLERANCE:g} percentage points on either side. Differences are in percentage points, paired on the same simulated
 systems, with 95% intervals from resampling whole runs.</p>
 <h3>Legacy</h3>
 {_legacy_table(cmp)}

@@ -60,9 +60,10 @@ ALPHA = 0.05
 #: 0.05 about 0.005; each comparison takes a few milliseconds.
 N_PERMUTATIONS = 2000
 
-#: two survival curves "cross" only when each is ahead of the other by at least this much (one
-#: percentage point) somewhere: smaller wiggles of two nearly equal curves are noise, not a crossing
-CROSS_TOLERANCE = 0.01
+#: two survival curves "cross" only when each is ahead of the other by at least this much (half a
+#: percentage point, ten of 2,000 partnerships) somewhere: smaller wiggles of two nearly equal curves are
+#: noise, not a crossing
+CROSS_TOLERANCE = 0.005
 
 #: differences closer to zero than this are zero (sums of floats leave 1e-16 where there is nothing)
 ZERO_TOLERANCE = 1e-9
