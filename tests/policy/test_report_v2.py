@@ -154,7 +154,9 @@ def test_a_policy_that_changes_only_the_cost_is_flagged():
     study = _study({"dear": {"grant_amount": 20.0}, "base": {}})
     cmp = analyse(crossing_table(reps=REPS, policies=("dear",)), study)
     text = " ".join(summary_points(cmp))
-    assert "<b>dear</b> (£20k a month): differs from the baseline only in what the grant costs" in text
+    assert (
+        "<b>dear</b> (grants of £20k a month): differs from the baseline only in what the grant costs" in text
+    )
 
 
 def test_terminal_table_stays_aligned_with_long_names():

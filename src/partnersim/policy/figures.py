@@ -55,8 +55,9 @@ def caption(name: str, legacy_months: int) -> str:
 
 
 def _palette(policies: Sequence[str]) -> dict[str, tuple]:
-    colours = sns.color_palette("colorblind", n_colors=max(len(policies), 1))
-    return dict(zip(policies, colours, strict=False))
+    # seaborn's colour-blind palette without its grey, which is the baseline's colour in the small multiples
+    colours = [c for c in sns.color_palette("colorblind", n_colors=10) if len(set(np.round(c, 2))) > 1]
+    return {name: colours[i % len(colours)] for i, name in enumerate(policies)}
 
 
 def plot_survival_curves(
@@ -114,7 +115,7 @@ def plot_survival_vs_baseline(
     ncol = 4 if n > 6 else min(n, 3)
     nrow = int(np.ceil(n / ncol))
     # small panels, so that the text stays legible when the figure is printed a page wide
-    fig, axes = plt.subplots(nrow, ncol, figsize=(2.3 * ncol, 2.0 * nrow + 0.5), sharex=True, sharey=True,
+    fig, axes = plt.subplots(nrow, ncol, figsize=(2.6 * ncol, 1.75 * nrow + 0.55), sharex=True, sharey=True,
                              squeeze=False)  # fmt: skip
     base = curves[curves["policy"] == baseline]
     res = results.set_index("policy")

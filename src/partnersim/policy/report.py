@@ -62,7 +62,8 @@ h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px s
 .headline p{margin:.35rem 0}
 .warning{background:#fff3e0;border-left:4px solid #e65100;padding:.4rem 1rem;margin:.6rem 0}
 table{border-collapse:collapse;font-size:.85rem;margin:.8rem 0;width:100%}
-th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th code,td code{overflow-wrap:anywhere}
 th{background:#f2f2f2}td.num{text-align:right}.ci{color:#666;font-size:.78rem;white-space:nowrap}
 th code{font-size:.7rem;font-weight:400}tr.baseline td{background:#fffbe6}
 table.compact{font-size:.75rem}table.compact td,table.compact th{padding:.15rem .3rem}
@@ -79,7 +80,8 @@ figure{margin:1.2rem 0}figure img{max-width:100%;border:1px solid #eee}figcaptio
   .page1 table{margin:.25rem 0}
   table{font-size:7.5pt}table.compact{font-size:6.8pt}th,td{padding:.1rem .25rem}
   tr,figure,.headline,.warning{break-inside:avoid}
-  figure img{max-height:24cm}.page1 figure img{max-height:6.8cm;width:auto;max-width:100%}
+  figure img{max-height:24cm}.page1 figure img{max-height:6.6cm;width:auto;max-width:100%}
+  .page1 .note,.page1 figcaption{font-size:7pt;margin:.2rem 0}
   a{color:inherit;text-decoration:none}
 }
 """
@@ -193,7 +195,8 @@ def _lever_words(name: str, value: Any) -> str:
         ),
         "fund_holder": lambda v: f"{_HOLDERS.get(v, v)} fund-holder",
         "funding_flexibility": lambda v: f"grant flexibility {v:g} (0 = tied to targets, 1 = fully flexible)",
-        "grant_amount": lambda v: f"£{v:g}k a month",
+        "grant_amount": lambda v: f"grants of £{v:g}k a month",
+        "coordinator_cost": lambda v: f"£{v:g}k a month for a coordinator post",
         "formal_agreement": lambda v: "roles agreed in writing" if v else "no written agreement on roles",
     }
     if name in phrases:
@@ -534,6 +537,7 @@ _LEVER_LABELS = {
     "fund_holder": "fund-holder",
     "funding_flexibility": "grant flexibility (0-1)",
     "grant_amount": "grant (£k a month)",
+    "coordinator_cost": "coordinator post (£k a month)",
     "formal_agreement": "roles agreed in writing",
 }
 
