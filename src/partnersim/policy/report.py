@@ -803,8 +803,14 @@ def _cost_sentence(cmp: Comparison) -> str | None:
         lo, hi = finite.iloc[0], finite.iloc[-1]
         text += (
             f" Per partnership still working after {_years(cmp.month)}, the cheapest is "
-            f"<b>{_esc(finite.index[0])}</b> ({_money_ci(lo[col], lo[col + '_lower'], lo[col + '_upper'])}) "
-            f"and the dearest <b>{_esc(finite.index[-1])}</b> ({_money_ci(hi[col], hi[col + '_lower'], hi[col + '_upper'])})."
+            f"<b>{_esc(finite.index[0])}</b> at {_money_ci(lo[col], lo[col + '_lower'], lo[col + '_upper'])} "
+            f"and the dearest <b>{_esc(finite.index[-1])}</b> at {_money_ci(hi[col], hi[col + '_lower'], hi[col + '_upper'])}."
+        )
+    # a coordinator kept on after the grant is paid by the members: say so, with the sum
+    for name, r in c[c["members_paid_per_run"] > 0].iterrows():
+        text += (
+            f" Under <b>{_esc(name)}</b> the members also pay {_money(r['members_paid_per_run'])} per local "
+            "system for the coordinator kept on after the grant, which the funder's figures leave out."
         )
     return text
 
@@ -827,8 +833,9 @@ def _robustness_sentence(cmp: Comparison) -> str | None:
     best = []
     for t in rob.months:
         p = summ[f"p_best{t}"].sort_values(ascending=False)
-        top = ", ".join(f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in p.items() if v > 0)
-        best.append(f"after {_years(t)} {top}")
+        top = [f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in p.items() if v > 0]
+        top = top[0] if len(top) == 1 else ", ".join(top[:-1]) + " and " + top[-1]
+        best.append(f"after {_years(t)}, {top}")
     end = max(rob.months)
     signs = summ[f"sign_held{end}"].dropna()
     held = [k for k, v in signs.items() if v >= HOLDS]
