@@ -43,10 +43,14 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return done.report
 
 
-def _pdf_pages(pdf: Path) -> list[str]:
-    """The text of each page (pdftotext from poppler-utils)."""
+#: A4 less the report's print margins (@page: 11 mm top and bottom, 10 mm each side), in CSS pixels
+A4_CONTENT_PX = (190 / 25.4 * 96, 275 / 25.4 * 96)
+
+
+def _pdf_pages(pdf: Path) -> list[str] | None:
+    """The text of each page (pdftotext from poppler-utils), or None without it."""
     if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        return None
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
     return text.stdout.split("\f")
 
@@ -71,13 +75,21 @@ def test_report_on_screen_and_printed_to_a4(report: Path, tmp_path: Path) -> Non
                 box = table.locator("tr").first.locator("th").last.bounding_box()
                 assert box is not None and box["x"] + box["width"] <= 1024
             page.emulate_media(media="print")
+            # laid out a page wide, the first page's section is no taller than one A4 page
+            page.set_viewport_size({"width": int(A4_CONTENT_PX[0]), "height": int(A4_CONTENT_PX[1])})
+            box = first.bounding_box()
+            assert box is not None and box["height"] <= A4_CONTENT_PX[1], box
             page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
         finally:
             browser.close()
     keep = os.environ.get("PARTNERSIM_REPORT_PDF")
     if keep:
         shutil.copy(pdf, keep)
-    pages = [p for p in _pdf_pages(pdf) if p.strip()]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = _pdf_pages(pdf)
+    if text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: the PDF's pages were not read")
+    pages = [p for p in text if p.strip()]
     assert len(pages) >= 3
     one = pages[0]
     # the first page holds the headline, the cost table and the year-by-year table, and nothing after them
