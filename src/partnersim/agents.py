@@ -166,6 +166,9 @@ class Partnership(mesa.Agent):
         self.grant_end = model.steps + p["funding_length"]
         self.gap_until = -1
         self.funding_ended_at: int | None = None
+        # money paid so far, thousand pounds: by the funder, and by members for a kept-on coordinator
+        self.grants_paid = 0.0
+        self.coordinator_paid_after_grant = 0.0
         # coordinator (M4)
         self.coordinator_post: bool = p["coordinator"]
         self.mainstreamed: bool = p["coordinator_mainstreamed"]
@@ -320,6 +323,17 @@ class Partnership(mesa.Agent):
                     model.log(f"the grant of Partnership {self.number} was renewed")
             else:
                 self._end_funding()
+        self._pay()
+
+    def _pay(self) -> None:
+        """Count this month's money: the grant (with any coordinator post), or a kept-on post's cost."""
+        p = self.model.p
+        self.grants_paid += mech.grant_payment(
+            self.funded, self.coordinator_post, p["grant_amount"], p["coordinator_cost"]
+        )
+        if self.funding_ended_at is not None and self.coordinator_post:
+            # a mainstreamed post outlives the grant (002:999): the members pay for it now, not the funder
+            self.coordinator_paid_after_grant += p["coordinator_cost"]
 
     def _start_grant(self) -> None:
         p = self.model.p
@@ -783,6 +797,8 @@ class Partnership(mesa.Agent):
             "cause": self.dissolution_cause or "",
             "funding_ended_at": self.funding_ended_at,
             "survived_funding_end": survived,
+            "grants_paid": self.grants_paid,
+            "coordinator_paid_after_grant": self.coordinator_paid_after_grant,
             "orientation": self.orientation,
             "membership": self.membership,
             "founding_size": self.founding_size,

@@ -567,3 +567,22 @@ def capacity_recovery(capacity: float, base: float, rate: float) -> float:
     recovers a share ``rate`` of the gap each month.
     """
     return capacity + rate * (base - capacity)
+
+
+# ---------------------------------------------------------------- money (cost of a policy)
+
+
+def grant_payment(
+    funded: bool, coordinator_post: bool, grant_amount: float, coordinator_cost: float
+) -> float:
+    """What the funder pays a partnership this month, thousand pounds.
+
+    A funded month pays the grant, plus the coordinator post when the grant
+    pays for one: HCT's grants of about £460k over 39-42 months paid for a
+    dedicated coordinating post (002:261-268, 002:364). Gap months and
+    months after the funding ends pay nothing. Money is an output here: no
+    rule reads what was paid.
+    """
+    if not funded:
+        return 0.0
+    return grant_amount + (coordinator_cost if coordinator_post else 0.0)

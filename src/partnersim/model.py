@@ -489,6 +489,7 @@ class PartnershipModel(mesa.Model):
             "vcse_share": self._vcse_share_sum / months if months else 0.0,
             "voice_gini": self._voice_gini_sum / months if months else 0.0,
             "total_output": float(sum(q.output_total for q in parts)),
+            "total_grants_paid": float(sum(q.grants_paid for q in parts)),
         }
 
     def run(self) -> PartnershipModel:

@@ -981,14 +981,33 @@ PARAMETERS: dict[str, Parameter] = {
         _p(
             "grant_amount",
             float,
-            11.0,
-            "Grant paid to a partnership each month (recorded; no rule reads it, so it changes no result)",
+            7.5,
+            "Grant paid to a partnership each funded month, besides any coordinator post "
+            "(counted in grants_paid; no rule of behaviour reads it)",
             unit="thousand pounds per month",
             low=0.0,
             high=10000.0,
             group="funder",
-            evidence=("002:261-268",),
-            reason="About 460k pounds over 39-42 months in HCT (002:261-268).",
+            evidence=("002:261-268", "004:49"),
+            reason="With coordinator_cost, about 11k pounds a month: HCT paid about 460k pounds a site over "
+            "39-42 months after a 50k development phase (002:261-268); ROSF paid 25m pounds to 36 "
+            "organisations over five years, about 11.6k a month each (004:49). Money is a cost output "
+            "only: the reports do not say how grant size changes what partnerships do.",
+        ),
+        _p(
+            "coordinator_cost",
+            float,
+            3.5,
+            "Cost of a coordinator post, paid with the grant in each funded month when the grant funds one "
+            "(counted in grants_paid; no rule of behaviour reads it)",
+            unit="thousand pounds per month",
+            low=0.0,
+            high=1000.0,
+            group="funder",
+            evidence=("002:364", "002:261-268"),
+            reason="No report gives a salary: about 42k pounds a year, one full-time post with on-costs "
+            "(chosen). HCT's grants paid for a dedicated coordinating post (002:364) within about 11k "
+            "pounds a month (002:261-268).",
         ),
         _p(
             "capacity_statutory",
