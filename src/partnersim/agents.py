@@ -675,6 +675,7 @@ class Partnership(mesa.Agent):
                     paper.add(uid)
                     self._active = None
             elif on_paper:
+                model.log(f"{model.name_of(m)} became an active partner again in Partnership {self.number}")
                 paper.discard(uid)
                 self._active = None
         for m in leavers:
