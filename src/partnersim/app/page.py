@@ -81,6 +81,10 @@ _CSS = """
 .ps-info h3 { font-size: 16px; margin: 0 0 6px 0; }
 .ps-info p { margin: 0 0 6px 0; }
 .ps-info ul { margin: 0 0 6px 0; padding-left: 20px; list-style: disc; }
+.ps-info strong { font-weight: 700; }
+.ps-run-inline .ps-run { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; margin-bottom: 4px; }
+.ps-run-inline .v-slider { max-width: 380px; min-width: 260px; }
+.ps-run-inline .ps-finished-note { flex-basis: 100%; }
 .ps-summary table, .ps-org-state table { border-collapse: collapse; width: 100%; font-size: 13px; }
 .ps-summary td, .ps-summary th, .ps-org-state td, .ps-org-state th {
   border-bottom: 1px solid #e3e3e3; padding: 2px 6px; text-align: left; }
@@ -96,7 +100,8 @@ _CSS = """
 .ps-projector .ps-monitor .ps-monitor-label { font-size: 16px; }
 .ps-projector .ps-monitor .ps-monitor-value { font-size: 26px; }
 .ps-projector .ps-top { grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr); }
-.ps-projector .ps-info { max-height: none; overflow: visible; font-size: 16px; line-height: 1.3; }
+.ps-projector .ps-info { max-height: none; overflow: visible; font-size: 16px; line-height: 1.3; align-self: start; }
+.ps-projector .v-btn, .ps-projector .v-label, .ps-projector .v-slider .v-label { font-size: 16px; }
 .ps-projector .ps-info h3 { font-size: 20px; }
 .ps-projector .ps-log { font-size: 16px; height: 320px; }
 .ps-projector .ps-summary table, .ps-projector .ps-org-state table { font-size: 16px; }
@@ -164,52 +169,55 @@ def RunControls(
         if current.advance():
             tick.value += 1
 
-    with solara.Row(gap="6px", classes=["ps-run-buttons"]):
-        solara.Button(
-            label="Reset",
-            color="primary",
-            on_click=on_reset,
-            attributes={"aria-label": "Reset: start the run again with these settings"},
-        )
+    with solara.Div(classes=["ps-run"]):
+        with solara.Row(gap="6px", classes=["ps-run-buttons"]):
+            solara.Button(
+                label="Reset",
+                color="primary",
+                on_click=on_reset,
+                attributes={"aria-label": "Reset: start the run again with these settings"},
+            )
+            if finished:
+                solara.Button(
+                    label="■ Finished",
+                    disabled=True,
+                    classes=["ps-play"],
+                    attributes={"aria-label": "Finished: press Reset to run again"},
+                )
+            elif playing.value:
+                solara.Button(
+                    label="❚❚ Pause",
+                    color="primary",
+                    on_click=lambda: playing.set(False),
+                    classes=["ps-play"],
+                    attributes={"aria-label": "Pause"},
+                )
+            else:
+                solara.Button(
+                    label="▶ Play",
+                    color="primary",
+                    on_click=lambda: playing.set(True),
+                    classes=["ps-play"],
+                    attributes={"aria-label": "Play"},
+                )
+            solara.Button(
+                label="Step",
+                color="primary",
+                on_click=step,
+                disabled=playing.value or finished,
+                attributes={"aria-label": "Step one month"},
+            )
         if finished:
-            solara.Button(
-                label="■ Finished",
-                disabled=True,
-                classes=["ps-play"],
-                attributes={"aria-label": "Finished: press Reset to run again"},
+            solara.Text(
+                "The run has reached its end. Press Reset to run again.", classes=["ps-finished-note"]
             )
-        elif playing.value:
-            solara.Button(
-                label="❚❚ Pause",
-                color="primary",
-                on_click=lambda: playing.set(False),
-                classes=["ps-play"],
-                attributes={"aria-label": "Pause"},
-            )
-        else:
-            solara.Button(
-                label="▶ Play",
-                color="primary",
-                on_click=lambda: playing.set(True),
-                classes=["ps-play"],
-                attributes={"aria-label": "Play"},
-            )
-        solara.Button(
-            label="Step",
-            color="primary",
-            on_click=step,
-            disabled=playing.value or finished,
-            attributes={"aria-label": "Step one month"},
+        solara.SliderInt(
+            "Speed (months a second when playing)",
+            value=speed,
+            min=SPEED_RANGE[0],
+            max=SPEED_RANGE[2],
+            step=1,
         )
-    if finished:
-        solara.Text("The run has reached its end. Press Reset to run again.", classes=["ps-finished-note"])
-    solara.SliderInt(
-        "Speed (months a second when playing)",
-        value=speed,
-        min=SPEED_RANGE[0],
-        max=SPEED_RANGE[2],
-        step=1,
-    )
 
 
 @solara.component
@@ -412,7 +420,9 @@ def Page() -> None:
     solara.Title(APP_TITLE)
     solara.Style(_CSS)
     root = ["ps-root", "ps-projector"] if projector.value else ["ps-root"]
-    with solara.Div(classes=root):
+    # the app is drawn in light colours whatever theme Solara remembers for this address:
+    # white SVG views on a dark page, or Vuetify's white text on the white panels, would not read
+    with solara.v.ThemeProvider(theme="light", with_background=True), solara.Div(classes=root):
         with solara.Div(classes=["ps-header"]):
             solara.HTML(tag="h1", unsafe_innerHTML=html.escape(APP_TITLE))
             solara.Button(
@@ -444,5 +454,6 @@ def Page() -> None:
             with solara.Div(classes=["ps-main"]):
                 if not show_controls.value:
                     # the run buttons stay reachable with the controls hidden
-                    RunControls(model, playing, speed, tick, reset)
+                    with solara.Div(classes=["ps-run-inline"]):
+                        RunControls(model, playing, speed, tick, reset)
                 MainView(model.value, lesson_key.value, tick, previous.value, projector.value)
