@@ -214,9 +214,7 @@ def test_pick_lesson_move_slider_step_and_see_change(browser: Browser, app_url: 
     assert len(np.unique(pixels.astype(int))) > 50
 
 
-def test_fastest_play_with_resets_never_breaks_the_page(
-    browser: Browser, server: tuple[str, Path]
-) -> None:
+def test_fastest_play_with_resets_never_breaks_the_page(browser: Browser, server: tuple[str, Path]) -> None:
     """Defect 1: at the fastest speed, Reset and Play again and again; the page must never show an error."""
     from playwright.sync_api import expect
 
@@ -462,7 +460,9 @@ def test_projector_mode_is_readable_at_1366x768(browser: Browser, app_url: str) 
     page.context.close()
 
 
-def test_click_an_organisation_ghost_line_and_downloads(browser: Browser, app_url: str, tmp_path: Path) -> None:
+def test_click_an_organisation_ghost_line_and_downloads(
+    browser: Browser, app_url: str, tmp_path: Path
+) -> None:
     """Clicking an organisation shows its state; a Reset leaves a ghost line; downloads hold the run."""
     from playwright.sync_api import expect
 
