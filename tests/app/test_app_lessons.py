@@ -184,3 +184,52 @@ def test_page_renders_no_markdown_component() -> None:
     from partnersim.app import page
 
     assert "solara.Markdown(" not in inspect.getsource(page)
+
+
+# ---------------------------------------------------------------- lessons show what they claim
+
+from partnersim.lesson_claims import CHECKS, check_claim, run_lesson  # noqa: E402
+
+_RUNS: dict[str, object] = {}
+
+
+def _lesson_run(key: str):
+    """Each lesson run once, headless, to its end, as the app runs it (views drawn every 6 months)."""
+    if key not in _RUNS:
+        _RUNS[key] = run_lesson(LESSONS[key].parameters(), draw_every=6)
+    return _RUNS[key]
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_every_statement_in_things_to_notice_has_a_claim(key: str) -> None:
+    """A 'thing to notice' that says what the run shows carries a check; a question to the class needs none."""
+    lesson = LESSONS[key]
+    backed = {c.notice for c in lesson.claims}
+    for i, line in enumerate(lesson.notice):
+        if not line.rstrip().endswith("?"):
+            assert i in backed, (key, line)
+    for c in lesson.claims:
+        assert 0 <= c.notice < len(lesson.notice) and c.check in CHECKS, (key, c)
+
+
+CLAIMS = [(key, i) for key, les in LESSONS.items() for i in range(len(les.claims))]
+
+
+@pytest.mark.parametrize(("key", "index"), CLAIMS, ids=[f"{k}-{i}" for k, i in CLAIMS])
+def test_each_lesson_run_shows_what_its_text_claims(key: str, index: int) -> None:
+    """Runs the lesson (its seed and settings) to its end and checks one claim its text makes."""
+    lesson = LESSONS[key]
+    claim = lesson.claims[index]
+    assert check_claim(claim, _lesson_run(key)), (
+        f"{key}: '{lesson.notice[claim.notice]}' ({claim.check} {claim.args})"
+    )
+
+
+def test_no_two_lessons_end_the_same_way() -> None:
+    """Lessons are told apart by their runs: no two give the same partnerships, lifetimes and endings."""
+    endings = {}
+    for key in LESSONS:
+        run = _lesson_run(key)
+        ending = (tuple(run.series.active_partnerships), tuple(e for _, e in run.events if "dissolved" in e))
+        assert ending not in endings.values(), (key, [k for k, v in endings.items() if v == ending])
+        endings[key] = ending
