@@ -83,7 +83,7 @@ _CSS = """
 .ps-info ul { margin: 0 0 6px 0; padding-left: 20px; list-style: disc; }
 .ps-info strong { font-weight: 700; }
 .ps-run-inline .ps-run { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; margin-bottom: 4px; }
-.ps-run-inline .v-input { flex: 0 0 340px; width: 340px; }
+.ps-run-inline .v-input, .ps-run-inline .v-slider { min-width: 340px; }
 .ps-run-inline .ps-finished-note { flex-basis: 100%; }
 .ps-summary table, .ps-org-state table { border-collapse: collapse; width: 100%; font-size: 13px; }
 .ps-summary td, .ps-summary th, .ps-org-state td, .ps-org-state th {
