@@ -10,16 +10,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from browser_helpers import BROWSER_MARKS, RUN_TIMEOUT_MS, UI_TIMEOUT_MS, app_server
 
 from partnersim.app.classroom import ClassroomModel, render_frame
 from partnersim.lessons import LESSONS
@@ -27,94 +23,20 @@ from partnersim.lessons import LESSONS
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_TIMEOUT = 60.0  # seconds; importing Solara and Mesa is slow on a busy machine
-UI_TIMEOUT_MS = 30_000
-RUN_TIMEOUT_MS = 240_000  # a whole run played on a busy 2-core machine
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup.sh --browser)"),
-]
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server and anything it started (its own process group)."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The app's URL and its log file."""
-    from partnersim.app.assets import fetch_assets, missing_assets
-    from partnersim.commands.app import free_port
-
-    if missing_assets() and shutil.which("npm"):
-        # the CDN Solara uses may be blocked where the npm registry is not
-        fetch_assets()
-    port = free_port()
     log = tmp_path_factory.mktemp("app") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "partnersim.cli", "app", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited with code {proc.returncode}:\n{log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"the app did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-2000:]}"
-                )
-            time.sleep(0.5)
-        assert f"localhost:{port}" in log.read_text(), "partnersim app must print its URL"
+    with app_server(log) as url:
         yield url, log
-    finally:
-        _stop(proc)
 
 
 @pytest.fixture(scope="module")
 def app_url(server: tuple[str, Path]) -> str:
     return server[0]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _open(browser: Browser, url: str, width: int = 1400, height: int = 1000, dark: bool = False) -> Page:

@@ -97,21 +97,23 @@ class SharedRun:
     # ---------------------------------------------------------------- students
 
     def join(self, code: str, name: str) -> Student:
-        """Join with the run's code; the student gets the next organisation in a live partnership."""
+        """Join with the run's code; the student gets the next free organisation.
+
+        Organisations in a live partnership go first (statutory bodies first: they
+        hold grants, so a student decides renewals), then the others, which may
+        be recruited into a partnership later.
+        """
         with self.lock:
             if code.strip().upper() != self.join_code:
                 raise JoinError("That join code is not this class's code: check the teacher's screen.")
             name = name.strip() or "student"
             taken = {s.org for s in self.students.values()}
-            free = [
-                o
-                for o in self.model.organisations
-                if o.unique_id not in taken and any(q.alive for q in o.memberships)
-            ]
+            free = [o for o in self.model.organisations if o.unique_id not in taken]
             if not free:
-                raise JoinError("Every organisation in a partnership already has a player.")
-            # statutory bodies first: they hold grants, so one student decides renewals
-            free.sort(key=lambda o: (o.sector != "statutory", o.unique_id))
+                raise JoinError("Every organisation already has a player.")
+            free.sort(
+                key=lambda o: (not any(q.alive for q in o.memberships), o.sector != "statutory", o.unique_id)
+            )
             student = Student(key=secrets.token_urlsafe(8), name=name, org=free[0].unique_id)
             self.students[student.key] = student
             self.version += 1

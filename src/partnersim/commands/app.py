@@ -119,7 +119,7 @@ def main(args: argparse.Namespace) -> int:
         if shown == "localhost":
             print(
                 "partnersim app: this listens on this computer only; for students' computers, give "
-                "--host this computer's network address (or 0.0.0.0)",
+                "--host this computer's network address",
                 flush=True,
             )
     else:
