@@ -221,6 +221,20 @@ def test_a_run_stops_at_its_horizon_and_says_it_finished(browser: Browser, app_u
     for q, text in zip(expected.partnerships_created, texts, strict=True):
         assert text.startswith(f"P{q.number}")
         assert ("still running" in text) == q.alive
+    # defect 7: the log says when a partner on paper takes part again, and names who dissolved
+    log = page.locator(".ps-log p").all_inner_texts()
+    assert log == render_frame(expected).log
+    assert any("active partner again" in line or "active partners again" in line for line in log)
+    assert not any("; it dissolved" in line for line in log)
+    page.context.close()
+
+
+def test_budget_shock_slider_stops_below_a_certain_yearly_shock(browser: Browser, app_url: str) -> None:
+    """Defect 8: the slider's top is a yearly chance below 1 (1 meant a shock every month)."""
+    page = _open(browser, app_url)
+    slider = _slider(page, "Yearly chance of a statutory budget shock")
+    top = float(slider.get_attribute("aria-valuemax"))
+    assert 0 < top < 1
     page.context.close()
 
 

@@ -357,7 +357,13 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout, text_scale: floa
             labels.append(((x, y + 20), text, f"{0.58 * ghost_fs * len(words):.1f},{ghost_fs * 1.2:.1f}"))
     sizes = [tuple(float(v) for v in size.split(",")) for _, _, size in labels]
     spots = place_labels([a for a, _, _ in labels], sizes, (0.0, 34.0, float(WIDTH), HEIGHT - 62.0))
-    for (x, y), (_, text, _) in zip(spots, labels, strict=True):
+    for (x, y), ((ax, ay), text, _) in zip(spots, labels, strict=True):
+        if abs(x - ax) + abs(y - ay) > 24:
+            # a label moved off a crowded spot keeps a thin line to its partnership
+            out.append(
+                f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#555" '
+                'stroke-width="0.8" class="ps-leader"/>'
+            )
         out.append(f'<text x="{x}" y="{y}" {text}</text>')
     legend, bottom = _legend(fs)
     out.append(legend)
