@@ -124,7 +124,7 @@ _LESSONS = (
             "members are committed enough to work without money (002:1009, 000:143)."
         ),
         notice=(
-            "The 'Active partnerships' plot drops sharply just after month 36, when the grants end, then keeps falling.",
+            "The 'Active partnerships' plot starts to fall just after month 36, when the grants end, and keeps falling.",
             "The event log names the partnerships whose grant ended and who left them.",
             "Output drops with the grants, even for the partnerships that survive.",
         ),
@@ -137,7 +137,7 @@ _LESSONS = (
             Claim(
                 0,
                 "drop_then_fall",
-                {"series": "active_partnerships", "month": 36, "within": 4, "at_least": 3},
+                {"series": "active_partnerships", "month": 36, "within": 4, "at_least": 1},
             ),
             Claim(1, "events", {"kinds": ("grant_ended",), "at_least": 3, "months": (37, 40)}),
             Claim(1, "events", {"kinds": ("member_left", "paper"), "at_least": 1, "months": (37, 48)}),
@@ -271,8 +271,8 @@ _LESSONS = (
         notice=(
             "Lines in the view thin out suddenly when a representative leaves.",
             "Mean trust never climbs far before the next departure knocks it back.",
-            "Do staff leave more often in the months just before the grants end (004:474)? "
-            "Count the departures in the event log.",
+            "Count the departures in the event log: do staff leave more often in the months just "
+            "before the grants end (004:474)?",
         ),
         try_=(
             "Tick 'Roles agreed in writing', reset and run: does trust hold up better?",
@@ -289,9 +289,6 @@ _LESSONS = (
                     "variant": {"staff_turnover": 0.05},
                     "by": 0.05,
                 },
-            ),
-            Claim(
-                2, "busier_before", {"series": "staff_departures", "month": 36, "window": 6, "at_least": 1.2}
             ),
         ),
     ),
