@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 import solara
+import solara.server.kernel_context
 import solara.server.settings
 from mesa.visualization.solara_viz import UserInputs
 
@@ -136,6 +137,58 @@ def NetworkView(svg: str, event_select: Callable[[int], None]) -> None:
     """The network SVG; clicking an organisation calls ``event_select`` with its id."""
 
 
+class Player:
+    """Plays a model on a thread of its own: a month, a pause, the next month, until stopped.
+
+    One per page. Starting it again with the same model keeps the loop that runs;
+    a new model (Reset, another lesson) stops the old loop first. Each month is
+    stepped under the model's lock, so a page never draws a half-stepped month.
+    """
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._model: ClassroomModel | None = None
+
+    def play(
+        self,
+        model: ClassroomModel,
+        months_per_second: Callable[[], int],
+        month_done: Callable[[], None],
+        run_ended: Callable[[], None],
+    ) -> None:
+        """Play ``model`` (if not already), calling ``month_done`` after each month and ``run_ended`` at the end."""
+        if self._model is model and not self._stop.is_set():
+            return
+        self.stop()
+        stop = self._stop = threading.Event()
+        self._model = model
+        context = solara.server.kernel_context.get_current_context()
+
+        def loop() -> None:
+            # the page's state lives in its kernel: updates from this thread go through it
+            with context:
+                due = time.monotonic()
+                while True:
+                    # months come on a clock: drawing a month counts towards the pause before the next
+                    due = max(due + 1.0 / months_per_second(), time.monotonic())
+                    if stop.wait(max(0.0, due - time.monotonic())):
+                        break
+                    if not model.advance():
+                        break
+                    if not stop.is_set():
+                        month_done()
+                if not stop.is_set():
+                    stop.set()
+                    run_ended()
+
+        threading.Thread(target=loop, daemon=True, name="partnersim-play").start()
+
+    def stop(self) -> None:
+        """Stop the loop after the month it is in (never half-way through one)."""
+        self._stop.set()
+        self._model = None
+
+
 @solara.component
 def RunControls(
     model: solara.Reactive[ClassroomModel],
@@ -149,21 +202,24 @@ def RunControls(
     current = model.value
     finished = current.finished
 
-    def play_loop(cancel: threading.Event) -> None:
-        m = model.value
-        while playing.value and not cancel.is_set():
-            time.sleep(1.0 / max(speed.value, 1))
-            if cancel.is_set() or not playing.value:
-                break
-            if not m.advance():
-                break
-            tick.value += 1
-        if m.finished and model.value is m:
-            playing.value = False
-            tick.value += 1
+    player = solara.use_memo(Player, [])
+    # the page going away stops the loop
+    solara.use_effect(lambda: player.stop, [])
 
-    # not intrusive: a step is never cancelled half-way; the loop checks `cancel` between months
-    solara.use_thread(play_loop, dependencies=[playing.value, current], intrusive_cancel=False)
+    def months_per_second() -> int:
+        return max(speed.value, 1)
+
+    def month_done() -> None:
+        tick.value += 1
+
+    def run_ended() -> None:
+        playing.value = False
+        tick.value += 1
+
+    if playing.value and not finished:
+        player.play(current, months_per_second, month_done, run_ended)
+    else:
+        player.stop()
 
     def step() -> None:
         if current.advance():
