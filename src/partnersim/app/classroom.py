@@ -47,6 +47,7 @@ __all__ = [
     "render_frame",
     "repair_parameters",
     "run_summary",
+    "trust_in_partners",
 ]
 
 #: Months of events the log shows (newest first).
@@ -197,6 +198,12 @@ class OrganisationState:
     partnerships: list[tuple[int, str, float, float]]  # (number, status, commitment, mean trust in partners)
 
 
+def trust_in_partners(partnership: Any, org: Any) -> float:
+    """How far ``org`` trusts the other members of ``partnership``, on average (NaN if alone)."""
+    others = [m for m in partnership.members if m is not org]
+    return sum(partnership.trust(org, m) for m in others) / len(others) if others else math.nan
+
+
 def organisation_state(model: PartnershipModel, unique_id: int) -> OrganisationState:
     """The state of one organisation: capacity, and for each live partnership its commitment and trust."""
     from partnersim.app.network import KIND_STYLE
@@ -207,10 +214,10 @@ def organisation_state(model: PartnershipModel, unique_id: int) -> OrganisationS
         for q in org.memberships:
             if not q.alive:
                 continue
-            others = [m for m in q.members if m is not org]
-            trust = sum(q.trust(org, m) for m in others) / len(others) if others else float("nan")
             status = "on paper" if org.unique_id in q.paper else "active"
-            parts.append((q.number, status, q.commitment.get(org.unique_id, float("nan")), trust))
+            parts.append(
+                (q.number, status, q.commitment.get(org.unique_id, math.nan), trust_in_partners(q, org))
+            )
         return OrganisationState(
             name=model.name_of(org),
             kind=KIND_STYLE[org.sector]["label"],

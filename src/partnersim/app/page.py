@@ -240,21 +240,14 @@ def RunControls(
                     classes=["ps-play"],
                     attributes={"aria-label": "Finished: press Reset to run again"},
                 )
-            elif playing.value:
-                solara.Button(
-                    label="❚❚ Pause",
-                    color="primary",
-                    on_click=lambda: playing.set(False),
-                    classes=["ps-play"],
-                    attributes={"aria-label": "Pause"},
-                )
             else:
+                label, name = ("❚❚ Pause", "Pause") if playing.value else ("▶ Play", "Play")
                 solara.Button(
-                    label="▶ Play",
+                    label=label,
                     color="primary",
-                    on_click=lambda: playing.set(True),
+                    on_click=lambda: playing.set(not playing.value),
                     classes=["ps-play"],
-                    attributes={"aria-label": "Play"},
+                    attributes={"aria-label": name},
                 )
             solara.Button(
                 label="Step",

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from partnersim.app.classroom import ClassroomModel
+from partnersim.app.classroom import ClassroomModel, trust_in_partners
 from partnersim.app.events import month_sentences, parse_event
 
 __all__ = ["CHOICES", "Decision", "JoinError", "SharedRun", "Student"]
@@ -193,8 +193,6 @@ class SharedRun:
             for q in org.memberships:
                 if not q.alive:
                     continue
-                others = [m for m in q.members if m is not org]
-                trust = sum(q.trust(org, m) for m in others) / len(others) if others else math.nan
                 parts.append(
                     {
                         "number": q.number,
@@ -206,7 +204,7 @@ class SharedRun:
                         "met_last_month": q.met,
                         "status": "on paper" if org.unique_id in q.paper else "active",
                         "commitment": q.commitment.get(org_id, math.nan),
-                        "trust_in_partners": trust,
+                        "trust_in_partners": trust_in_partners(q, org),
                     }
                 )
             numbers = {p["number"] for p in parts} | {
