@@ -141,13 +141,7 @@ def TeacherView() -> None:
                 classes=["pc-students"],
             )
             solara.FileDownload(
-                lambda: json.dumps(
-                    {
-                        "parameters": RUN.params,
-                        "decisions": [d.__dict__ for d in RUN.record],
-                    },
-                    indent=1,
-                ),
+                lambda: json.dumps(RUN.recording(), indent=1),
                 filename="partnersim-shared-run.json",
                 label="Download the recorded run (JSON)",
                 mime_type="application/json",

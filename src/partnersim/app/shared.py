@@ -37,7 +37,7 @@ from typing import Any
 from partnersim.app.classroom import ClassroomModel, trust_in_partners
 from partnersim.app.events import month_sentences, parse_event
 
-__all__ = ["CHOICES", "Decision", "JoinError", "SharedRun", "Student"]
+__all__ = ["CHOICES", "Decision", "JoinError", "SharedRun", "Student", "replay_recording"]
 
 #: What a student may choose, and the allowed values.
 CHOICES: dict[str, tuple[Any, ...]] = {
@@ -159,20 +159,18 @@ class SharedRun:
             self.version += 1
             return stepped
 
+    def recording(self) -> dict[str, Any]:
+        """The run as data (JSON-ready): its parameters, its months and every student decision it used."""
+        with self.lock:
+            return {
+                "parameters": dict(self.params),
+                "months": self.model.steps,
+                "decisions": [d.__dict__ for d in self.record],
+            }
+
     def replay(self) -> ClassroomModel:
         """The run rebuilt from its parameters and recorded decisions, to the same month."""
-        with self.lock:
-            record = {(d.month, d.org, d.partnership, d.what): d.value for d in self.record}
-            months = self.model.steps
-        again = ClassroomModel(**self.params)
-
-        def replayer(org: Any, partnership: Any, what: str, default: Any) -> Any:
-            return record.get((again.steps, org.unique_id, partnership.number, what), default)
-
-        again.players = replayer
-        for _ in range(months):
-            again.advance()
-        return again
+        return replay_recording(self.recording())
 
     def replay_matches(self) -> bool:
         """Whether the replay gives the same events and monthly series as the run."""
@@ -229,3 +227,23 @@ class SharedRun:
                 "log": month_sentences(mine),
                 "finished": model.finished,
             }
+
+
+def replay_recording(recording: Mapping[str, Any]) -> ClassroomModel:
+    """A shared run rebuilt from :meth:`SharedRun.recording` (for example a downloaded JSON file).
+
+    The model's own choices are drawn as in the run, and each recorded student
+    decision replaces the model's at the same month, organisation and partnership.
+    """
+    decisions = {
+        (d["month"], d["org"], d["partnership"], d["what"]): d["value"] for d in recording["decisions"]
+    }
+    again = ClassroomModel(**recording["parameters"])
+
+    def replayer(org: Any, partnership: Any, what: str, default: Any) -> Any:
+        return decisions.get((again.steps, org.unique_id, partnership.number, what), default)
+
+    again.players = replayer
+    for _ in range(recording["months"]):
+        again.advance()
+    return again
