@@ -213,7 +213,7 @@ PARAMETERS: dict[str, Parameter] = {
             group="partnership",
             teach=True,
             evidence=("002:1182", "001:357"),
-            reason="Core partnerships have about 6-10 members (002:1182); 5 keeps a 60-organisation system from saturating.",
+            reason="HCT core groups had about 4-8 members (002:1182); 5 keeps a 60-organisation system from saturating.",
         ),
         # ---- partnership rules -----------------------------------------
         _p(
@@ -236,7 +236,7 @@ PARAMETERS: dict[str, Parameter] = {
             choices=("open", "closed"),
             group="partnership",
             teach=True,
-            evidence=("002:372", "002:411"),
+            evidence=("002:374", "002:411"),
         ),
         _p(
             "formal_agreement",
@@ -323,7 +323,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="funder",
-            evidence=("002:615", "002:681", "002:705"),
+            evidence=("002:615", "002:681", "002:664"),
             reason="0 = fixed, target-tied money; flexibility lowers competition for funds and, through "
             "flexibility_equality, power's hold over voice and meetings (002:615).",
         ),
@@ -336,9 +336,9 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="behaviour",
-            evidence=("002:615", "002:705"),
-            reason="Money tied to no member's agenda makes partnerships more equal (002:615, "
-            "002:705-707); no report gives a size, so fully flexible money removes half.",
+            evidence=("002:615",),
+            reason="Money tied to no member's agenda makes partnerships more equal (002:615); "
+            "no report gives a size, so fully flexible money removes half.",
         ),
         # ---- environment ---------------------------------------------------
         _p(
@@ -364,7 +364,7 @@ PARAMETERS: dict[str, Parameter] = {
             high=1.0,
             group="environment",
             teach=True,
-            evidence=("002:509", "001:143", "001:305"),
+            evidence=("002:509", "001:305"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -424,7 +424,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share of the gap",
             low=0.0,
             high=1.0,
-            evidence=("002:551", "004:504", "003:700"),
+            evidence=("002:551", "004:504"),
             reason="Slow: about a year of good monthly meetings takes a stranger from 0.3 to 0.7.",
         ),
         _p(
@@ -436,7 +436,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             evidence=("003:628", "001:97"),
-            reason="No report gives sizes. Trust breaks faster than it builds (M1): at trust 0.5 a bad "
+            reason="No report gives sizes or says how fast trust is lost (M1 says it builds slowly): at trust 0.5 a bad "
             "interaction costs 0.1 and a good one gains 0.03, so about three good ones undo one bad "
             "(1.7 with a coordinator, who repairs half of each loss). Below trust 0.23 (0.375 with a "
             "coordinator) a loss is smaller than a gain, so low trust does not sink to zero.",
@@ -548,7 +548,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("003:536", "004:416"),
+            evidence=("003:536",),
             reason=_NOT_REPORTED,
         ),
         # ---- behaviour: meeting and interaction --------------------------
@@ -583,7 +583,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="probability",
             low=0.0,
             high=1.0,
-            evidence=("002:364", "004:448"),
+            evidence=("002:364", "003:538"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -594,9 +594,9 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("003:536",),
-            reason="No report gives the share of a loss repaired; a coordinator spends about half their "
-            "time keeping relationships up (003:536), so half.",
+            evidence=("003:538",),
+            reason="A project worker's job includes mediating (003:538); no report gives the share of a "
+            "loss repaired, so half is a modelling choice.",
         ),
         _p(
             "base_positive",
@@ -966,7 +966,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="per month",
             low=0.0,
             high=1.0,
-            evidence=("002:372", "003:333", "003:371"),
+            evidence=("002:374", "003:1258", "003:371"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -989,7 +989,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=10000.0,
             group="funder",
-            evidence=("002:261", "002:268"),
+            evidence=("002:261-268",),
             reason="About 460k pounds over 39-42 months in HCT (002:261-268).",
         ),
         _p(
@@ -1013,7 +1013,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=160.0,
             group="system",
-            evidence=("001:223",),
+            evidence=("001:223-224",),
             reason="Large charities deploy staff flexibly (001:223-224): the most spare time.",
         ),
         _p(
@@ -1049,7 +1049,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1e6,
             group="system",
-            evidence=("000:169", "004:288"),
+            evidence=("003:614", "004:288"),
             reason="No report gives budgets; the order of a council or NHS service. Only the ratios "
             "matter (power uses each budget's share of the largest, on a log scale): 100 : 40 : 1.",
         ),
@@ -1123,7 +1123,6 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.01,
             high=100.0,
             group="system",
-            evidence=("001:223",),
             reason="Large charities sit between system and community: Beta(4, 4), mean 0.5. "
             "No report gives a distribution.",
         ),
@@ -1171,8 +1170,9 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="behaviour",
-            evidence=("000:169", "002:497"),
-            reason="Money leads: the reports name funding first among sources of power; no figure given.",
+            evidence=("000:106", "002:497"),
+            reason="Money leads: the biggest funder sets the goals (000:106) and fear of losing funding "
+            "deepens the imbalance (002:497); no figure given.",
         ),
         _p(
             "power_authority_weight",
@@ -1362,7 +1362,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("002:354", "001:66"),
+            evidence=("002:350-354", "001:66-67"),
             reason=_NOT_REPORTED,
         ),
         _p(

@@ -233,3 +233,16 @@ def test_no_two_lessons_end_the_same_way() -> None:
         ending = (tuple(run.series.active_partnerships), tuple(e for _, e in run.events if "dissolved" in e))
         assert ending not in endings.values(), (key, [k for k, v in endings.items() if v == ending])
         endings[key] = ending
+
+
+@pytest.mark.parametrize("key", list(LESSONS))
+def test_worksheet_holds_the_questions_and_explains_every_citation(key: str) -> None:
+    from partnersim.app.export import REPORTS, worksheet_html
+
+    lesson = LESSONS[key]
+    sheet = worksheet_html(lesson)
+    text = " ".join([lesson.what_is_it, lesson.how_it_works, *lesson.notice, *lesson.try_])
+    for seed in {c.split(":")[0] for c in CITATION.findall(text)}:
+        assert f"<strong>{seed}</strong>: {html.escape(REPORTS[seed])}" in sheet
+    assert sheet.count('class="answer"') == len(lesson.notice) + len(lesson.try_)
+    assert "References" in sheet and html.escape(lesson.title) in sheet

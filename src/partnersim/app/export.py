@@ -93,6 +93,17 @@ def _question(line: str) -> str:
     return line if line.endswith("?") else f"Did you see this? {line}. What in the model makes it happen?"
 
 
+def _how_to_read(text: str) -> str:
+    """One sentence explaining the form of a citation, with the lesson's first one as the example."""
+    found = _CITATION.search(text)
+    if found is None:
+        return "The lesson cites no field report."
+    seed, line = found.groups()
+    return (
+        f"Numbers such as {found.group(0)} cite a field report and a line in it: report {seed}, line {line}."
+    )
+
+
 def worksheet_html(lesson: Lesson) -> str:
     """A one-page printable worksheet for ``lesson`` (HTML, for the browser's Print)."""
     esc = html.escape
@@ -119,7 +130,7 @@ h1 {{ font-size: 16pt; margin: 0 0 4pt 0; }} h2 {{ font-size: 13pt; margin: 10pt
 <h2>Run the lesson and answer</h2><ol>{notice}</ol>
 <h2>Try it and write what changed</h2><ol>{tries}</ol>
 <h2>References</h2>
-<p class="refs">Numbers such as 002:517 cite a field report and a line in it: report 002, line 517.</p>
+<p class="refs">{esc(_how_to_read(text))}</p>
 <ul class="refs">{refs}</ul>
 </body></html>
 """
