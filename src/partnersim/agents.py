@@ -311,7 +311,11 @@ class Partnership(mesa.Agent):
         if not self.funded and self.gap_until == now:
             self._start_grant()
         if self.funded and now > self.grant_end:
-            if model.random.random() < p["renewal_probability"]:
+            renew = model.random.random() < p["renewal_probability"]
+            # in the classroom's shared run a student may decide for the statutory lead
+            if self.fund_holder is not None:
+                renew = model.choice(self.fund_holder, self, "renew", renew)
+            if renew:
                 if p["funding_gap"] > 0:
                     self.funded = False
                     self.gap_until = now + p["funding_gap"]
@@ -458,9 +462,14 @@ class Partnership(mesa.Agent):
             m
             for m in self.active_members
             if reps[m.unique_id].present
-            and rand()
-            < attend(m.capacity, len(m.memberships), hours, coord, boost)
-            * keen(commitment[m.unique_id], committed)
+            and model.choice(
+                m,
+                self,
+                "attend",
+                rand()
+                < attend(m.capacity, len(m.memberships), hours, coord, boost)
+                * keen(commitment[m.unique_id], committed),
+            )
         ]
         self._attendees = attendees
         if mech.is_quorate(len(attendees), len(self.active_members), p["quorum_share"]):
@@ -587,7 +596,7 @@ class Partnership(mesa.Agent):
         self.output = 0.0
         if not self.alive:
             return
-        p = self.model.p
+        model, p = self.model, self.model.p
         active = self.active_members
         attending = {id(m) for m in self._attendees} if self.met else set()
         hours = p["meeting_hours"]
@@ -601,6 +610,7 @@ class Partnership(mesa.Agent):
             if id(m) in attending:
                 h = given(m.capacity, len(m.memberships), hours)
                 h *= vcse_factor(m.sector == "vcse", funded, unfunded_share)
+                h *= model.choice(m, self, "hours", 1.0)  # a share of what it can give
             contribution[m.unique_id] = h
             hours_given.append(h)
             total += h
@@ -680,7 +690,7 @@ class Partnership(mesa.Agent):
             # partners on paper get nothing from it but the cost (004:122)
             c = after_month(commitment[uid], satisfaction[uid], 0.0 if on_paper else benefit, cost, rate)
             commitment[uid] = c
-            status = status_of(c, on_paper, paper_at, exit_at)
+            status = model.choice(m, self, "status", status_of(c, on_paper, paper_at, exit_at))
             if status == "leave":
                 leavers.append(m)
             elif status == "paper":
@@ -689,6 +699,7 @@ class Partnership(mesa.Agent):
                     paper.add(uid)
                     self._active = None
             elif on_paper:
+                model.log(f"{model.name_of(m)} became an active partner again in Partnership {self.number}")
                 paper.discard(uid)
                 self._active = None
         for m in leavers:

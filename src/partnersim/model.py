@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
@@ -170,6 +170,8 @@ class PartnershipModel(mesa.Model):
         self.partnerships_created: list[Partnership] = []
         self.events: deque[tuple[int, str]] = deque(maxlen=500)
         self.record_events = True
+        #: who decides for organisations played by students (see :meth:`choice`); None = the model
+        self.players: Callable[[Organisation, Partnership, str, Any], Any] | None = None
         self.staff_departures = 0
         self.exits: dict[str, int] = dict.fromkeys(SECTORS, 0)
         self.scarcity = p["base_scarcity"]
@@ -447,6 +449,16 @@ class PartnershipModel(mesa.Model):
             out["pairs" + attr.removeprefix("trust")] = int(acc[1] // 2) if acc else 0
         self._trust, self._trust_month = out, self.steps
         return out
+
+    def choice(self, org: Organisation, partnership: Partnership, what: str, default: Any) -> Any:
+        """What ``org`` does in ``partnership``: the model's own choice ``default``, unless a player decides.
+
+        ``what`` is ``"attend"`` (bool), ``"hours"`` (share of the hours it can give),
+        ``"status"`` (``"active"``, ``"paper"`` or ``"leave"``) or ``"renew"`` (bool, the
+        fund holder at a grant's end). The classroom's shared run sets :attr:`players`;
+        the model has drawn its random numbers before asking, so a run replays exactly.
+        """
+        return default if self.players is None else self.players(org, partnership, what, default)
 
     def log(self, text: str) -> None:
         """Record an event in plain words (kept for the classroom app)."""

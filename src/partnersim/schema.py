@@ -374,7 +374,9 @@ PARAMETERS: dict[str, Parameter] = {
             "Yearly chance of a statutory budget shock",
             unit="per year",
             low=0.0,
-            high=1.0,
+            # below 1: a yearly chance of 1 is a shock every month once spread over twelve
+            # independent monthly draws; 0.9 is about two shocks a year
+            high=0.9,
             group="environment",
             teach=True,
             evidence=("002:354", "001:350", "001:64"),
