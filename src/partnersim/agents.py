@@ -288,7 +288,6 @@ class Partnership(mesa.Agent):
         self.effectiveness = 0.0
         self.maturity = 0.0
         self.matured_at: int | None = None
-        self.reciprocity = 1.0
         self.agreement = 1.0
         self.output = 0.0
         self.output_total = 0.0

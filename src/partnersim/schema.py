@@ -1318,13 +1318,6 @@ def validate(params: Mapping[str, Any] | None = None, *, fill: bool = True) -> d
 
 
 def _check_relations(p: Mapping[str, Any]) -> None:
-    if p["voice_weight"] + p["reciprocity_weight"] > 1:
-        raise ParameterError(
-            f"parameter 'reciprocity_weight' = {p['reciprocity_weight']!r} is out of range: "
-            f"allowed at most 1 - voice_weight = {1 - p['voice_weight']!r}",
-            "reciprocity_weight",
-            p["reciprocity_weight"],
-        )
     if p["exit_threshold"] > p["paper_threshold"]:
         raise ParameterError(
             f"parameter 'exit_threshold' = {p['exit_threshold']!r} is out of range: "
