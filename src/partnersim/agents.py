@@ -373,6 +373,7 @@ class Partnership(mesa.Agent):
             p["agreement_handover"],
             p["coordinator_handover"],
         )
+        at_risk = left = 0
         for org in self.members:
             rep = self.reps[org.unique_id]
             if not rep.present:
@@ -381,11 +382,15 @@ class Partnership(mesa.Agent):
                     rep.tenure = 0
                 continue
             rep.tenure += 1
+            at_risk += 1
             # VCSE posts are the ones paid by the grant (002:605)
             grant_paid = org.sector == "vcse" and self.funded
             h = mech.monthly_leaving_hazard(base, to_end, grant_paid, window, boost)
             if rand() < h:
+                left += 1
                 self._replace_representative(org, rep, share, now + p["vacancy_months"])
+        if model.observer is not None:
+            model.observer.turnover(self, at_risk, left)
         if self.coordinator_present:
             h = mech.monthly_leaving_hazard(base, to_end, not self.mainstreamed, window, boost)
             if rand() < h:
@@ -396,6 +401,8 @@ class Partnership(mesa.Agent):
     def _replace_representative(
         self, org: Organisation, rep: Representative, share: float, vacant_until: int
     ) -> None:
+        if self.model.observer is not None:
+            self.model.observer.before_replacement(self, org)
         initial = self.model.p["initial_trust"]
         rep.personal = (
             {uid: mech.successor_trust(t, initial, share) for uid, t in rep.personal.items()}
@@ -460,13 +467,7 @@ class Partnership(mesa.Agent):
             p["funding_flexibility"],
             p["short_grant_weight"],
         )
-        gain, loss = p["trust_gain"], p["trust_loss"]
-        if coord:
-            loss *= 1.0 - p["coordinator_mediation"]
-        # a step beyond the gap would overshoot personal trust, so the rate is capped at 1
-        learn = min(
-            1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * self.formal_agreement)
-        )
+        gain, loss, learn = self._trust_rates(coord)
         initial = p["initial_trust"]
         o = self.orientation
         base, e_align, e_recip = p["base_positive"], p["alignment_effect"], p["reciprocity_effect"]
@@ -496,6 +497,40 @@ class Partnership(mesa.Agent):
                 pb[ua] = tba
                 ia[ub] = learn_step(ia.get(ub, 0.0), tab, learn)
                 ib[ua] = learn_step(ib.get(ua, 0.0), tba, learn)
+        self.refresh_trust()
+
+    def _trust_rates(self, coordinator_present: bool) -> tuple[float, float, float]:
+        """Trust gain, trust loss and institutional learning rate of this month's interactions."""
+        p = self.model.p
+        gain, loss = p["trust_gain"], p["trust_loss"]
+        if coordinator_present:
+            loss *= 1.0 - p["coordinator_mediation"]
+        # a step beyond the gap would overshoot personal trust, so the rate is capped at 1
+        learn = min(
+            1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * self.formal_agreement)
+        )
+        return gain, loss, learn
+
+    def force_interaction(self, a: Organisation, b: Organisation, *, positive: bool = False) -> None:
+        """One interaction between members ``a`` and ``b`` outside a meeting (an experiment's lever).
+
+        Trust moves exactly as for an attending pair in :meth:`meet`: both
+        representatives' personal trust by
+        :func:`~partnersim.mechanisms.trust_after_interaction`, then each
+        organisation's institutional trust a learning step towards it. A
+        vacant seat has nobody to interact, so its side does not move. No
+        random numbers are drawn.
+        """
+        gain, loss, learn = self._trust_rates(self.coordinator_present)
+        initial = self.model.p["initial_trust"]
+        for x, y in ((a, b), (b, a)):
+            rep = self.reps[x.unique_id]
+            if not rep.present:
+                continue
+            uy = y.unique_id
+            t = mech.trust_after_interaction(rep.personal.get(uy, initial), positive, gain, loss)
+            rep.personal[uy] = t
+            x.institutional[uy] = mech.institutional_after_meeting(x.institutional.get(uy, 0.0), t, learn)
         self.refresh_trust()
 
     def _trust_layout(self) -> list[tuple[Organisation, list[tuple[int, list[float]]]]]:
