@@ -58,11 +58,15 @@ __all__ = [
     "RunCache",
     "Term",
     "all_checks",
+    "effective_setting",
     "evaluate",
     "evaluate_magnitudes",
     "fact_verdicts",
+    "paired",
     "run_outcomes",
+    "run_settings",
     "setting_key",
+    "within",
 ]
 
 #: replicates of every setting: seeds 0-31, shared by every setting (common random numbers)
@@ -235,6 +239,7 @@ _OUTCOME_LIST = (
     Outcome("agreement_speed", "mean over partnerships of the agreement speed (partnership table)", _agreement_speed),
     Outcome("exit_rate", "members who leave per member-year of membership", lambda r: _per_member_year(r, ("statutory", "large_charity", "vcse"))),
     Outcome("mean_commitment", "summary: mean commitment", lambda r: r.summary["mean_commitment"]),
+    Outcome("voice_gini", "summary: Gini of voice shares", lambda r: r.summary["voice_gini"]),
     Outcome("vcse_satisfaction_3y", "mean satisfaction of small VCSE members, months 1-36", lambda r: _month_mean(r.ts["vcse_satisfaction"], 1, 36)),
     Outcome("vcse_exits", "small VCSE groups that leave a partnership", lambda r: float(r.model.exits["vcse"])),
     Outcome("vcse_exit_rate", "small VCSE exits per member-year of small VCSE membership", lambda r: _per_member_year(r, ("vcse",))),
@@ -604,7 +609,7 @@ class RunCache:
 DEFAULT_CACHE = RunCache()
 
 
-def _effective(params: Setting, overrides: Setting | None) -> dict[str, Any]:
+def effective_setting(params: Setting, overrides: Setting | None) -> dict[str, Any]:
     # an ablation's overrides win: the mechanism stays off whatever the fact varies
     return {**dict(params), **dict(overrides or {})}
 
@@ -688,7 +693,7 @@ def _check_row(check: Check, runs: Mapping[str, pd.DataFrame], overrides: Settin
     total: pd.Series | None = None
     notes = []
     for term in check.terms:
-        values = runs[setting_key(_effective(term.params, overrides))][term.outcome].astype(float)
+        values = runs[setting_key(effective_setting(term.params, overrides))][term.outcome].astype(float)
         if check.require_variation and values.nunique(dropna=True) == 1:
             notes.append(f"{term.outcome} is {values.iloc[0]:g} in every run of {_words(term.params)}")
         total = term.weight * values if total is None else total + term.weight * values
@@ -732,7 +737,7 @@ def evaluate(
         ``holds``, ``note``.
     """
     checks = list(checks) if checks is not None else all_checks()
-    settings = [_effective(t.params, overrides) for c in checks for t in c.terms]
+    settings = [effective_setting(t.params, overrides) for c in checks for t in c.terms]
     runs = run_settings(
         settings, seeds=seeds, cache=cache, executor=executor, workers=workers, progress=progress
     )
@@ -755,7 +760,7 @@ def evaluate_magnitudes(
     progress: bool = False,
 ) -> pd.DataFrame:
     """The magnitude checks on the default runs (shared with the facts): value, bounds, holds, detail."""
-    params = _effective(DEFAULT, overrides)
+    params = effective_setting(DEFAULT, overrides)
     runs = run_settings(
         [params], seeds=seeds, cache=cache, executor=executor, workers=workers, progress=progress
     )
