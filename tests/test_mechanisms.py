@@ -148,8 +148,9 @@ def test_positive_interaction_rises_with_alignment_and_trust_and_falls_with_powe
 
 
 def test_willingness_is_commitment_and_trust():
-    assert mech.willingness(0.6, 0.2) == pytest.approx(0.4)
-    assert mech.willingness(0.0, 0.0) == 0.0 and mech.willingness(1.0, 1.0) == 1.0
+    assert mech.willingness(0.6, 0.2, 0.5) == pytest.approx(0.4)
+    assert mech.willingness(0.6, 0.2, 0.0) == pytest.approx(0.6)  # trust switched off
+    assert mech.willingness(0.0, 0.0, 0.5) == 0.0 and mech.willingness(1.0, 1.0, 0.5) == 1.0
 
 
 def test_partnership_time_spreads_capacity_over_memberships():

@@ -280,7 +280,6 @@ def test_cached_trust_and_voice_match_a_fresh_computation_while_membership_chang
     """
     from partnersim import mechanisms as mech
     from partnersim.agents import SECTORS
-
     from partnersim.stages import evaluation
 
     checked = {"refresh": 0, "evaluate": 0, "layouts": set()}

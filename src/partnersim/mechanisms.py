@@ -237,14 +237,14 @@ def positive_interaction_probability(
 # ---------------------------------------------------------------- meeting (M4, M7)
 
 
-def willingness(commitment: float, trust: float) -> float:
+def willingness(commitment: float, trust: float, trust_weight: float) -> float:
     """How willing a member is to turn up, stay and carry on, in [0, 1].
 
     A partner's sense of duty (000:203) and its trust in the others: trust
-    that partners respond constructively is a criterion for entering and
-    staying in a partnership (001:97). The mean of the two.
+    that partners respond constructively is a criterion for entering a
+    partnership (001:97). A mix with weight ``trust_weight`` on trust.
     """
-    return 0.5 * (commitment + trust)
+    return (1.0 - trust_weight) * commitment + trust_weight * trust
 
 
 def partnership_time(capacity: float, n_memberships: int, factor: float = 1.0) -> float:

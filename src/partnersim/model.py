@@ -127,6 +127,12 @@ class PartnershipModel(mesa.Model):
         collect: keep the monthly series in ``datacollector`` (default). Off,
             only the summary and the partnership table are kept, which makes
             sweeps leaner.
+        observer: an optional observer (such as
+            :class:`partnersim.observe.FactObserver`) told of the start, of
+            each month's end and of a few events the summary does not keep
+            (see :mod:`partnersim.observe`). It only reads state and draws no
+            random numbers, so a run with an observer gives the same results
+            as one without. ``None`` (default) costs nothing.
 
     Attributes:
         p: the validated parameters.
@@ -150,7 +156,7 @@ class PartnershipModel(mesa.Model):
     trust_large_charity_vcse = _TrustReporter()
     trust_vcse_vcse = _TrustReporter()
 
-    def __init__(self, *, collect: bool = True, **params: Any) -> None:
+    def __init__(self, *, collect: bool = True, observer: Any = None, **params: Any) -> None:
         p = validate(params)
         super().__init__(rng=p.pop("rng", None))
         self.p: dict[str, Any] = p
@@ -179,6 +185,9 @@ class PartnershipModel(mesa.Model):
         self._tally()
         if collect:
             self.datacollector.collect(self)
+        self.observer = observer
+        if observer is not None:
+            observer.start(self)
 
     # ------------------------------------------------------------ set-up
 
@@ -273,6 +282,8 @@ class PartnershipModel(mesa.Model):
             self._voice_gini_sum += self.voice_gini
         if self.collect:
             self.datacollector.collect(self)
+        if self.observer is not None:
+            self.observer.month_end(self)
         if self.steps >= self.p["horizon"]:
             self.running = False
 
@@ -332,6 +343,17 @@ class PartnershipModel(mesa.Model):
             out[attr] = acc[0] / acc[1] if acc else float("nan")
         self._trust, self._trust_month = out, self.steps
         return out
+
+    def force_incident(self, partnership: Partnership, a: Organisation, b: Organisation) -> None:
+        """Force one bad interaction between members ``a`` and ``b`` of ``partnership`` now.
+
+        An experiment's lever, not part of the schedule: the pair's trust
+        moves exactly as after a negative interaction at a meeting
+        (:func:`partnersim.stages.meeting.force_interaction`). It draws no
+        random numbers, so a run with an incident is identical to one
+        without until the incident.
+        """
+        meeting.force_interaction(partnership, a, b, positive=False)
 
     def typical_record(self) -> float:
         """The mean monthly record of every grant paid for so far (0.5 before any)."""
@@ -458,12 +480,13 @@ def simulate(**params: Any) -> dict[str, float]:
     return run_model(params, collect=False).summary()
 
 
-def run_model(params: Mapping[str, Any], *, collect: bool = True) -> PartnershipModel:
+def run_model(params: Mapping[str, Any], *, collect: bool = True, observer: Any = None) -> PartnershipModel:
     """Build and run a model quietly (no event log); return it for inspection.
 
     With ``collect=False`` no monthly series are kept (``summary()`` and
     ``partnership_table()`` still work), which is what sweeps want.
+    ``observer``: see :class:`PartnershipModel`.
     """
-    model = PartnershipModel(collect=collect, **params)
+    model = PartnershipModel(collect=collect, observer=observer, **params)
     model.record_events = False
     return model.run()

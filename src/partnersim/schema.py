@@ -630,6 +630,17 @@ PARAMETERS: dict[str, Parameter] = {
             reason=_NOT_REPORTED,
         ),
         _p(
+            "willingness_trust_weight",
+            float,
+            0.5,
+            "Weight of a member's trust in its partners (against its commitment) in its willingness to attend, stay and carry on",
+            unit="weight",
+            low=0.0,
+            high=1.0,
+            evidence=("001:97",),
+            reason="Trusting that partners respond constructively is a key criterion for entering a partnership (001:97); no report gives a weight. Equal to commitment's.",
+        ),
+        _p(
             "trust_effect",
             float,
             0.3,

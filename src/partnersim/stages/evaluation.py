@@ -46,6 +46,7 @@ def evaluate(q: Partnership) -> None:
     if not q.grant.funded:
         cost += mech.programme_loss(q.orientation, p["programme_dependence"])
     rate, paper_at, exit_at = p["commitment_rate"], p["paper_threshold"], p["exit_threshold"]
+    trust_weight = p["willingness_trust_weight"]
     leavers = []
     for m in list(q.members):
         uid = m.unique_id
@@ -54,7 +55,7 @@ def evaluate(q: Partnership) -> None:
         commitment[uid] = c
         if not q.reps[uid].present:
             continue  # an empty seat takes no decisions: the organisation waits for its next person
-        willing = mech.willingness(c, q.member_trust.get(uid, 0.0))
+        willing = mech.willingness(c, q.member_trust.get(uid, 0.0), trust_weight)
         q.willing[uid] = willing
         status = mech.member_status(willing, on_paper, paper_at, exit_at)
         if status == "leave":

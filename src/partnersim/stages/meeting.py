@@ -108,8 +108,7 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
         model.scarcity, q.orientation, p["funding_length"], p["funding_flexibility"], p["short_grant_weight"]
     )
     gain, loss = p["trust_gain"], p["trust_loss"]
-    # a step beyond the gap would overshoot personal trust, so the rate is capped at 1
-    learn = min(1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * q.formal_agreement))
+    learn = learning_rate(q)
     initial, w = p["initial_trust"], p["personal_trust_weight"]
     v = 1.0 - w
     o = q.orientation
@@ -147,3 +146,38 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
             pb[ua] = tba
             ia[ub] = learn_step(ia.get(ub, 0.0), tab, learn)
             ib[ua] = learn_step(ib.get(ua, 0.0), tba, learn)
+
+
+def force_interaction(q: Partnership, a: Organisation, b: Organisation, *, positive: bool = False) -> None:
+    """One interaction between members ``a`` and ``b`` outside a meeting (an experiment's lever).
+
+    Trust moves exactly as for an attending pair in :func:`interact`, with
+    no mediation: both representatives' personal trust by
+    :func:`~partnersim.mechanisms.trust_after_interaction`, then each
+    organisation's institutional trust a learning step towards it. A vacant
+    seat has nobody to interact, so its side does not move. No random
+    numbers are drawn.
+    """
+    p = q.model.p
+    learn = learning_rate(q)
+    initial = p["initial_trust"]
+    for x, y in ((a, b), (b, a)):
+        rep = q.reps[x.unique_id]
+        if not rep.present:
+            continue
+        uy = y.unique_id
+        t = mech.trust_after_interaction(
+            rep.personal.get(uy, initial), positive, p["trust_gain"], p["trust_loss"]
+        )
+        rep.personal[uy] = t
+        x.institutional[uy] = mech.institutional_after_meeting(x.institutional.get(uy, 0.0), t, learn)
+    q.refresh_trust()
+
+
+def learning_rate(q: Partnership) -> float:
+    """Step of institutional trust towards personal trust; roles written down make it faster (004:416).
+
+    A step beyond the gap would overshoot personal trust, so the rate is capped at 1.
+    """
+    p = q.model.p
+    return min(1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * q.formal_agreement))

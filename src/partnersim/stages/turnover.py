@@ -31,6 +31,7 @@ def turnover(q: Partnership) -> None:
     # the coordinator's month starts: a fixed number of dedicated hours (004:448)
     coord.hours = p["coordinator_hours"] if present else 0.0
     funded = q.grant.funded
+    at_risk = left = 0
     for org in q.members:
         rep = q.reps[org.unique_id]
         if not rep.present:
@@ -39,10 +40,14 @@ def turnover(q: Partnership) -> None:
                 rep.tenure = 0
             continue
         rep.tenure += 1
+        at_risk += 1
         # VCSE posts are the ones paid by the grant (002:605)
         grant_paid = org.sector == "vcse" and funded
         if rand() < mech.monthly_leaving_hazard(base, to_end, grant_paid, window, boost):
+            left += 1
             replace_representative(q, org, rep)
+    if model.observer is not None:
+        model.observer.turnover(q, at_risk, left)
     if present:
         coord.tenure += 1
         if rand() < mech.monthly_leaving_hazard(
@@ -60,6 +65,8 @@ def turnover(q: Partnership) -> None:
 def replace_representative(q: Partnership, org: Organisation, rep: Representative) -> None:
     """The representative leaves; the successor keeps what was written down or carried over."""
     model, p = q.model, q.model.p
+    if model.observer is not None:
+        model.observer.before_replacement(q, org)
     now = model.steps
     coord = q.coordinator
     carried = 0.0
