@@ -213,7 +213,7 @@ PARAMETERS: dict[str, Parameter] = {
             group="partnership",
             teach=True,
             evidence=("002:1182", "001:357"),
-            reason="Core partnerships have about 6-10 members (002:1182); 5 keeps a 60-organisation system from saturating.",
+            reason="HCT core groups had about 4-8 members (002:1182); 5 keeps a 60-organisation system from saturating.",
         ),
         # ---- partnership rules -----------------------------------------
         _p(
@@ -236,7 +236,7 @@ PARAMETERS: dict[str, Parameter] = {
             choices=("open", "closed"),
             group="partnership",
             teach=True,
-            evidence=("002:372", "002:411"),
+            evidence=("002:374", "002:411"),
         ),
         _p(
             "formal_agreement",
@@ -382,9 +382,8 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="funder",
-            evidence=("002:615", "002:681", "002:705"),
-            reason="0 = fixed, target-tied money; flexibility lowers competition for funds and, through "
-            "flexibility_equality, power's hold over voice and meetings (002:615).",
+            evidence=("002:664", "002:683", "002:681"),
+            reason="0 = fixed, target-tied money. Flexible money lets the partnership adapt its plan of work to what members voice (002:664) and takes the evidencing cycle, and so part of the competition for funds, away (002:681, 002:683).",
         ),
         # ---- environment ---------------------------------------------------
         _p(
@@ -410,7 +409,7 @@ PARAMETERS: dict[str, Parameter] = {
             high=1.0,
             group="environment",
             teach=True,
-            evidence=("002:509", "001:143", "001:305"),
+            evidence=("002:509", "001:305"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -468,8 +467,11 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share of the gap",
             low=0.0,
             high=1.0,
-            evidence=("002:551", "004:504", "003:700"),
-            reason="Slow: about a year of good monthly meetings takes a stranger from 0.3 to 0.7.",
+            evidence=("002:551", "004:504"),
+            reason=(
+                "No report gives a size; trust takes time to build (002:551, 004:504). With no losses, about a year "
+                "of good monthly meetings would take a stranger from 0.3 to 0.7."
+            ),
         ),
         _p(
             "trust_loss",
@@ -480,10 +482,11 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             evidence=("003:628", "001:97"),
-            reason="No report gives sizes. Trust breaks faster than it builds (M1): at trust 0.5 a bad "
-            "interaction costs 0.1 and a good one gains 0.03, so about three good ones undo one bad "
-            "(1.7 with a coordinator, who repairs half of each loss). Below trust 0.23 (0.375 with a "
-            "coordinator) a loss is smaller than a gain, so low trust does not sink to zero.",
+            reason=(
+                "No report gives sizes or says how fast trust is lost (M1 says it builds slowly). At trust 0.5 a bad "
+                "interaction costs 0.1 and a good one gains 0.03, so about three good ones undo one bad; below "
+                "trust 0.23 a loss is smaller than a gain, so low trust does not sink to zero."
+            ),
         ),
         _p(
             "initial_trust",
@@ -588,12 +591,15 @@ PARAMETERS: dict[str, Parameter] = {
             "coordinator_handover",
             float,
             0.3,
-            "Share of personal trust a successor keeps when a coordinator onboards them",
+            "Share of personal trust a successor keeps when a coordinator who saw it built hands it over",
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("003:536", "004:416"),
-            reason=_NOT_REPORTED,
+            evidence=("003:536",),
+            reason=(
+                "No report gives a share. A coordinator with the hours hands over this share of the relationships "
+                "of a leaver that they saw built (003:536); a new coordinator carries nothing."
+            ),
         ),
         # ---- behaviour: meeting and interaction --------------------------
         _p(
@@ -717,7 +723,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="multiplier - 1",
             low=0.0,
             high=5.0,
-            evidence=("000:143", "000:110"),
+            evidence=("000:110", "000:143"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -735,13 +741,15 @@ PARAMETERS: dict[str, Parameter] = {
             "maturity_rate",
             float,
             0.054,
-            "Monthly growth of shared capacity under communicative rules",
+            "Monthly growth of shared capacity in a month worked together, times orientation",
             unit="per month",
             low=0.0,
             high=1.0,
             evidence=("000:108", "001:199"),
-            reason="No report gives a rate; one partnership took five years to develop (001:199), and "
-            "0.02 a month raises output by about 70% over five years of fully communicative working.",
+            reason=(
+                "Newport took five years to develop (001:199): at the default orientation 0.5 and a quorate "
+                "meeting every month, maturity reaches 0.8 of its ceiling in about 60 months (0.054 x 0.5 a month)."
+            ),
         ),
         _p(
             "orientation_drift",
@@ -758,11 +766,11 @@ PARAMETERS: dict[str, Parameter] = {
             "agreement_cost",
             float,
             0.05,
-            "Slowing of agreement per member above the founding size",
+            "Slowing of agreement per active member beyond two, in proportion to the distrust between them",
             unit="per member",
             low=0.0,
             high=1.0,
-            evidence=("002:413", "002:419"),
+            evidence=("002:374", "002:378"),
             reason=_NOT_REPORTED,
         ),
         # ---- behaviour: evaluation and exit --------------------------------
@@ -781,7 +789,7 @@ PARAMETERS: dict[str, Parameter] = {
             "funding_end_commitment_hit",
             float,
             0.15,
-            "Drop in commitment when a grant ends without renewal, before its scaling by orientation",
+            "Drop in every member's commitment when the money ends or stops for a gap",
             unit="commitment",
             low=0.0,
             high=1.0,
@@ -792,23 +800,28 @@ PARAMETERS: dict[str, Parameter] = {
             "paper_threshold",
             float,
             0.3,
-            "Commitment below which a member becomes a paper partner",
+            "Willingness below which a member becomes a paper partner",
             unit="commitment",
             low=0.0,
             high=1.0,
             evidence=("004:122",),
-            reason=_NOT_REPORTED,
+            reason=(
+                "No report gives a figure. A founding member among strangers starts at a willingness of about "
+                "0.4 (commitment 0.6, trust 0.18); it goes on paper after losing about a quarter of it."
+            ),
         ),
         _p(
             "exit_threshold",
             float,
             0.2,
-            "Commitment below which a paper partner leaves",
+            "Willingness below which a paper partner leaves (and mean commitment below which a partnership collapses)",
             unit="commitment",
             low=0.0,
             high=1.0,
             evidence=("004:122",),
-            reason=_NOT_REPORTED,
+            reason=(
+                "No report gives a figure; about half a founding stranger's willingness (see paper_threshold)."
+            ),
         ),
         _p(
             "vcse_unfunded_capacity",
@@ -819,7 +832,10 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             evidence=("002:605",),
-            reason=_NOT_REPORTED,
+            reason=(
+                "VCSE groups could not justify the time without external funding (002:605); no report gives a "
+                "share, so less than half."
+            ),
         ),
         # ---- behaviour: shocks and networking (M13, M14) ----------------
         _p(
@@ -886,7 +902,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="commitment",
             low=0.0,
             high=1.0,
-            evidence=("000:106", "000:143"),
+            evidence=("000:106",),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -908,7 +924,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="per month",
             low=0.0,
             high=1.0,
-            evidence=("002:372", "003:333", "003:371"),
+            evidence=("002:374", "003:1258", "003:371"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -931,7 +947,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=10000.0,
             group="funder",
-            evidence=("002:261", "002:268"),
+            evidence=("002:261-268",),
             reason="About 460k pounds over 39-42 months in HCT (002:261-268).",
         ),
         _p(
@@ -955,7 +971,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=160.0,
             group="system",
-            evidence=("001:223",),
+            evidence=("001:223-224",),
             reason="Large charities deploy staff flexibly (001:223-224): the most spare time.",
         ),
         _p(
@@ -991,7 +1007,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1e6,
             group="system",
-            evidence=("000:169", "004:288"),
+            evidence=("003:614", "004:288"),
             reason="No report gives budgets; the order of a council or NHS service. Only the ratios "
             "matter (power uses each budget's share of the largest, on a log scale): 100 : 40 : 1.",
         ),
@@ -1099,8 +1115,9 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="behaviour",
-            evidence=("000:169", "002:497"),
-            reason="Money leads: the reports name funding first among sources of power; no figure given.",
+            evidence=("000:106", "002:497"),
+            reason="Money leads: the biggest funder sets the goals (000:106) and fear of losing funding "
+            "deepens the imbalance (002:497); no figure given.",
         ),
         _p(
             "power_authority_weight",
@@ -1172,13 +1189,15 @@ PARAMETERS: dict[str, Parameter] = {
             high=10.0,
             group="behaviour",
             evidence=("000:169", "002:497"),
-            reason=_NOT_REPORTED,
+            reason=(
+                "No report gives a figure; 1: a member with half an equal share of voice has half its voice."
+            ),
         ),
         _p(
             "commitment_rate",
             float,
             0.1,
-            "Monthly step of commitment towards satisfaction plus benefit minus cost",
+            "Monthly step of commitment towards satisfaction minus costs",
             unit="share of the gap",
             low=0.0,
             high=1.0,
@@ -1202,11 +1221,11 @@ PARAMETERS: dict[str, Parameter] = {
             "shock_severity",
             float,
             0.2,
-            "Share of statutory capacity a budget shock cuts",
+            "Share of partnership time a statutory budget shock cuts, before reserves absorb part of it",
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("002:354", "001:66"),
+            evidence=("002:350", "002:354"),
             reason=_NOT_REPORTED,
         ),
         _p(
