@@ -759,7 +759,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="per month",
             low=0.0,
             high=1.0,
-            evidence=("000:124",),
+            evidence=("000:124-137",),
             reason="A strategic structure can shift away from its instrumental confines (000:124-137); no report gives a pace. At 0.01 a gap of 0.2 closes by a fifth in about two years.",
         ),
         _p(
