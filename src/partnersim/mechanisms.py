@@ -33,9 +33,10 @@ def renewal_chance(base: float, evidence: float, typical: float, evidence_weight
 def grant_record(effectiveness: float, trust: float) -> float:
     """One month's record for the funder: outputs and working relationships, in [0, 1].
 
-    The funder reads evidence of outputs (002:681) and of the partnership
-    working itself: relationships and trust take time to develop (004:504).
-    An equal mix of perceived effectiveness and mean trust.
+    The funder reads evidence of outputs (002:681). That it also reads the
+    working relationships, which take time to develop (004:504), is a
+    modelling choice. An equal mix of perceived effectiveness and mean
+    trust.
     """
     return 0.5 * (effectiveness + trust)
 
@@ -88,9 +89,10 @@ def monthly_leaving_hazard(
 def witnessed_share(coordinator_tenure: int, rep_tenure: int) -> float:
     """Share of a leaver's relationships a coordinator saw built, in [0, 1].
 
-    A coordinator can only carry over relationships they were there for:
-    their months in post over the leaver's (003:536). A coordinator new to
-    the post carries nothing.
+    A coordinator keeps relationships up (003:536); that they can carry
+    over only those they were there for (their months in post over the
+    leaver's) is a modelling choice. A coordinator new to the post carries
+    nothing.
     """
     if rep_tenure <= 0:
         return 1.0 if coordinator_tenure > 0 else 0.0
@@ -140,7 +142,8 @@ def trust_after_interaction(trust: float, positive: bool, gain: float, loss: flo
     Trust develops through repeated interactions (001:97, 003:440-442): a
     positive one moves it a step ``gain`` towards 1, a negative one removes
     a share ``loss``. No report says how fast trust is lost, so ``loss`` is
-    a named modelling choice. The result stays in [0, 1].
+    a named modelling choice; an old incident can keep people apart for
+    years (003:628). The result stays in [0, 1].
     """
     if positive:
         return trust + gain * (1.0 - trust)
@@ -161,10 +164,9 @@ def effective_trust(personal: float, institutional: float, personal_weight: floa
 def institutional_after_meeting(institutional: float, personal: float, rate: float) -> float:
     """Institutional trust moves a step ``rate`` towards personal trust.
 
-    Relationships between organisations are kept by structure (002:1009);
-    roles written down make them sturdier (004:416). Both good and bad
-    experiences enter the track record, so an old incident is remembered
-    after the people move on (003:628).
+    Relationships between organisations are kept by structure (002:1009).
+    That good and bad experiences alike enter the track record, and so
+    outlast the people, is a modelling choice.
     """
     return institutional + rate * (personal - institutional)
 
@@ -276,9 +278,9 @@ def attendance_probability(time: float, meeting_hours: float, willing: float, en
 def chased_attendance(probability: float) -> float:
     """Attendance of a member a coordinator chases: a second chance to come.
 
-    A co-ordinator "has brought everyone together" and gives the push
-    (002:368); getting people around a table is their work (003:536). A
-    chased member who would have missed gets one more try with the same
+    Chasing others to deliver on their commitments is part of the job
+    (003:538), and getting people around a table is much of it (003:536).
+    A chased member who would have missed gets one more try with the same
     chance.
     """
     return probability + (1.0 - probability) * probability
@@ -386,9 +388,9 @@ def agreement_speed(n_active: int, mean_trust: float, cost: float) -> float:
 
     Open, permeable membership makes decision-making less straightforward
     (002:378); closed groups have straightforward decisions (002:374). Each
-    active member beyond two adds ``cost`` to the time to agree, in
-    proportion to the distrust between them: partners who trust each other
-    resolve disagreements (001:97).
+    active member beyond two adds ``cost`` to the time to agree; that it
+    does so in proportion to the distrust between them is a modelling
+    choice.
     """
     return 1.0 / (1.0 + cost * max(0, n_active - 2) * (1.0 - mean_trust))
 
@@ -599,10 +601,11 @@ def dissolution_cause(
     Checked in this order: fewer than two active members; a cross-sector
     partnership that lost its last statutory member (after changes of key
     personnel a project came to rest with a single agency, 003:1393);
-    commitment collapse (001:357); no quorate meeting for
+    commitment collapse (a modelling choice); no quorate meeting for
     ``inactive_months`` months in a row (a steering group that met three
     times, then with two people, then disbanded, 003:1448); without money,
-    too few carry on, either in a gap before a renewal (003:672) or after
+    too few carry on, either in a gap before a renewal (no report
+    describes gaps; uncertain funding shakes commitment, 003:672) or after
     the funding ended (002:999).
     """
     if n_active < 2:

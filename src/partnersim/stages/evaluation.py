@@ -82,7 +82,7 @@ def evaluate(q: Partnership) -> None:
 
 
 def recruit(q: Partnership) -> None:
-    """Admit a willing organisation known to a member (002:378); a coordinator with hours asks once more (003:371)."""
+    """Admit a willing organisation known to a member (003:1258); a coordinator with hours asks once more (003:371)."""
     model, p = q.model, q.model.p
     coord = q.coordinator
     tries = 1

@@ -2,9 +2,10 @@
 
 A grant starts with a development phase that some partnerships do not
 survive (000:241, 002:257). At the end of that phase and at the end of each
-grant the funder decides on the written record of outputs and working
-relationships (002:681, 004:504). A gap between grants is an ending, which
-shakes commitment (003:672), followed by a restart.
+grant the funder decides on the written record of outputs (002:681) and, as
+a modelling choice, of working relationships. A gap between grants is an
+ending followed by a restart (a modelling choice: no report describes gaps;
+uncertain funding shakes commitment, 003:672).
 """
 
 from __future__ import annotations

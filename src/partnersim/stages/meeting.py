@@ -2,8 +2,8 @@
 
 The trust loop: trust raises the chance that an interaction goes well
 (001:97) and, through willingness, attendance; a good interaction raises
-trust. A coordinator organises and chases attendance (002:368) and mediates
-disagreements (001:97), each as far as their hours go (004:448).
+trust. A coordinator organises, chases partners and mediates (003:538),
+each as far as their hours go (004:448).
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ def meet(q: Partnership) -> None:
 def organised(q: Partnership) -> bool:
     """Whether anyone organises this month's meeting.
 
-    A coordinator does, from their hours (002:368, 003:536). Without one, a
-    member must have the spare hours and be willing: meetings that depend on
-    members' goodwill dwindle (003:1448).
+    A coordinator does, from their hours (003:536). Without one, a member
+    must have the spare hours and be willing; a steering group whose
+    meetings dwindled disbanded (003:1448).
     """
     p = q.model.p
     coord = q.coordinator
@@ -95,10 +95,11 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
     The chance of a good interaction is
     :func:`~partnersim.mechanisms.positive_interaction_probability`, fed by
     the pair's effective trust (both directions, both layers). A mediated
-    disagreement gets a second chance to be resolved (001:97). Trust then
-    moves by :func:`~partnersim.mechanisms.trust_after_interaction`, and
-    the institutional layer learns from it (faster with roles written
-    down, 004:416).
+    disagreement gets a second chance to be resolved: mediating is part of
+    the job (003:538) and resolving disagreements mattered (001:97). Trust
+    then moves by :func:`~partnersim.mechanisms.trust_after_interaction`,
+    and the institutional layer learns from it (faster with roles written
+    down: a modelling choice, :func:`learning_rate`).
     """
     model, p = q.model, q.model.p
     coord = q.coordinator
@@ -175,9 +176,12 @@ def force_interaction(q: Partnership, a: Organisation, b: Organisation, *, posit
 
 
 def learning_rate(q: Partnership) -> float:
-    """Step of institutional trust towards personal trust; roles written down make it faster (004:416).
+    """Step of institutional trust towards personal trust, faster with roles written down.
 
-    A step beyond the gap would overshoot personal trust, so the rate is capped at 1.
+    A formal agreement limits the disruption of staff changes (004:416);
+    that it does so partly by making the track record between
+    organisations build faster is a modelling choice. A step beyond the
+    gap would overshoot personal trust, so the rate is capped at 1.
     """
     p = q.model.p
     return min(1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * q.formal_agreement))
