@@ -220,11 +220,11 @@ def _short_checks() -> list[F.Check]:
 
 
 def test_results_are_the_same_serial_and_on_processes():
-    serial = F.evaluate(_short_checks(), seeds=[0, 1, 2], cache=F.RunCache(), executor="serial")
-    procs = F.evaluate(_short_checks(), seeds=[0, 1, 2], cache=F.RunCache(), executor="processes", workers=2)
+    serial = F.evaluate(_short_checks(), seeds=[0, 1], cache=F.RunCache(), executor="serial")
+    procs = F.evaluate(_short_checks(), seeds=[0, 1], cache=F.RunCache(), executor="processes", workers=2)
     pd.testing.assert_frame_equal(serial, procs)
     assert list(serial["check"]) == ["x1", "x2", "x3"]
-    assert (serial["n"] == 3).all()
+    assert (serial["n"] == 2).all()
 
 
 def test_disk_cache_shares_runs_between_evaluations(tmp_path, monkeypatch):

@@ -109,7 +109,7 @@ class Run:
     def founding(self) -> pd.DataFrame:
         """Founding partnerships, with the month each worked until (``end``)."""
         t = self.table[self.table["route"] == "initial"].copy()
-        t["end"] = t["dissolved_at"].fillna(self.horizon).astype(float)
+        t["end"] = pd.to_numeric(t["dissolved_at"], errors="coerce").fillna(self.horizon).astype(float)
         return t
 
     def working_at(self, month: int) -> pd.Series:
