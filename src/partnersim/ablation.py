@@ -61,10 +61,6 @@ ABLATIONS: dict[str, Ablation] = {
         ),
         _a("coordinator_mediation", "a coordinator softens trust losses", coordinator_mediation=0.0),
         _a("coordinator_synergy", "synergy weight of a coordinator", synergy_coordinator_weight=0.0),
-        _a(
-            "coordinator_handover", "a coordinator carries trust across staff changes and recruits",
-            coordinator_handover=0.0, coordinator_recruitment_boost=0.0,
-        ),
         _a("short_grant_competition", "short grants raise competition", short_grant_weight=0.0),
         _a("grant_end_turnover", "staff leave more as a grant nears its end", grant_end_turnover_boost=0.0),
         _a("power_damping", "communicative rules soften the power gap", power_damping=0.0),
@@ -74,16 +70,7 @@ ABLATIONS: dict[str, Ablation] = {
             "formal_agreement", "a formal agreement hands trust over and speeds institutional learning",
             agreement_handover=0.0, agreement_learning_boost=0.0,
         ),
-        _a("newcomer_hit", "a new representative must be won over again", newcomer_commitment_hit=0.0),
         _a("size_cost", "commitment cost of more partners", size_cost=0.0),
-        _a("agreement_cost", "agreement slows as an open partnership grows", agreement_cost=0.0),
-        _a("recruitment", "open partnerships recruit through ties", recruitment_rate=0.0),
-        _a(
-            "funding_end_hit", "the end of funding hits commitment, and strategic ties lose their programme",
-            funding_end_commitment_hit=0.0, programme_dependence=0.0,
-        ),
-        _a("strategic_boost", "strategic targets lift early output", strategic_boost=0.0),
-        _a("maturity", "communicative working builds maturity", maturity_rate=0.0),
     )
 }  # fmt: skip
 
