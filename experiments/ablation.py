@@ -25,6 +25,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -80,7 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--odd", action="store_true", help="write the tables into docs/ODD.md (needs the full design)"
     )
+    ap.add_argument(
+        "--odd-only",
+        action="store_true",
+        help="run nothing: write the tables an earlier full run left in --out into docs/ODD.md",
+    )
     args = ap.parse_args(argv)
+    out = Path(args.out)
+    if args.odd_only:
+        return _odd_from(out, len(A.ABLATIONS), update_odd)
     if args.replicates < 2:
         ap.error(f"--replicates = {args.replicates} is not allowed: at least 2")
     if args.workers is not None and args.workers < 1:
@@ -89,18 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.odd and (seeds != list(F.SEEDS) or args.switch):
         ap.error("--odd needs the pre-registered design: every switch and the default --replicates")
 
-    out = Path(args.out)
     cache = F.RunCache(out / "cache")
     started = time.perf_counter()
-    results = A.run_ablation(
-        args.switch, seeds=seeds, cache=cache, executor=args.executor, workers=args.workers, progress=True
-    )
+    runner = {"executor": args.executor, "workers": args.workers, "progress": True}
+    # the model as it is first: its tables are written before the switches run
+    print("the facts on the model as it is", flush=True)
+    base = F.evaluate(seeds=seeds, cache=cache, **runner)
     magnitudes = F.evaluate_magnitudes(seeds=seeds, cache=cache)
-    elapsed = time.perf_counter() - started
-
-    base = results[results["ablation"] == A.BASELINE].drop(columns="ablation")
     write_table(base, out / "facts.csv")
     write_table(magnitudes, out / "magnitudes.csv")
+    print(f"the facts with each of {len(args.switch or A.ABLATIONS)} mechanisms switched off", flush=True)
+    results = A.run_ablation(args.switch, seeds=seeds, cache=cache, **runner)
+    elapsed = time.perf_counter() - started
     write_table(results, out / "ablation_checks.csv")
     matrix = A.fact_matrix(results)
     flat = matrix.copy()
@@ -124,6 +133,30 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(results)} check results in {elapsed:.0f} s; tables and figure in {out}")
     if args.odd:
         print("docs/ODD.md sections 1.2.2 and 1.2.3 updated")
+    return 0
+
+
+def _odd_from(out: Path, n_switches: int, update_odd: Any) -> int:
+    """Write the Markdown tables of an earlier full run into the ODD, after checking they are complete."""
+    from partnersim import facts as F
+
+    paths = [out / "facts.md", out / "ablation.md", out / "ablation_checks.csv"]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"ablation: no earlier run in {out} ({', '.join(missing)} missing)", file=sys.stderr)
+        return 2
+    checks = pd.read_csv(out / "ablation_checks.csv")
+    rows, seeds = checks["ablation"].nunique(), int(checks["n"].max())
+    if rows != n_switches + 1 or seeds != len(F.SEEDS):
+        print(
+            f"ablation: the run in {out} has {rows - 1} switches and {seeds} replicates; "
+            f"the ODD needs all {n_switches} and {len(F.SEEDS)}",
+            file=sys.stderr,
+        )
+        return 2
+    text = {p.stem: p.read_text(encoding="utf-8") for p in paths[:2]}
+    update_odd(ROOT / "docs" / "ODD.md", results=text["facts"], ablation=text["ablation"])
+    print("docs/ODD.md sections 1.2.2 and 1.2.3 updated from", out)
     return 0
 
 

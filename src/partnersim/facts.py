@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -108,7 +109,7 @@ class Run:
     def founding(self) -> pd.DataFrame:
         """Founding partnerships, with the month each worked until (``end``)."""
         t = self.table[self.table["route"] == "initial"].copy()
-        t["end"] = t["dissolved_at"].fillna(self.horizon).astype(float)
+        t["end"] = pd.to_numeric(t["dissolved_at"], errors="coerce").fillna(self.horizon).astype(float)
         return t
 
     def working_at(self, month: int) -> pd.Series:
@@ -646,11 +647,17 @@ def run_settings(
             for r, seed in enumerate(missing):
                 specs.append(RunSpec(len(specs), point, r, int(seed), params))
     if specs:
-        result = run_specs(specs, executor=executor, workers=workers, fn=run_outcomes, progress=progress)
+        # with a disk cache every finished chunk is saved at once, so an interrupted batch resumes
+        batch = cache.directory / "batch" if cache.directory is not None else None
+        result = run_specs(
+            specs, batch, executor=executor, workers=workers, fn=run_outcomes, progress=progress
+        )
         runs = result.runs
         for point, key in enumerate(keys):
             part = runs[runs["point_id"] == point].set_index("seed")[list(OUTCOMES)]
             cache.put(key, part)
+        if batch is not None:
+            shutil.rmtree(batch, ignore_errors=True)
     return {key: cache.get(key).loc[list(seeds)] for key in wanted}
 
 
