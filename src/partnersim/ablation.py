@@ -56,24 +56,12 @@ ABLATIONS: dict[str, Ablation] = {
         _a("institutional_trust", "a track record between organisations outlives the people", institutional_learning=0.0),
         _a("alignment", "shared values raise the chance of a good interaction", alignment_effect=0.0),
         _a(
-<<<<<<< HEAD
             "coordinator_hours", "a coordinator's hours: organising, chasing, mediating, handing over, bids, recruiting",
             coordinator_hours=0.0,
         ),
         _a("coordinator_handover", "a coordinator carries relationships across staff changes", coordinator_handover=0.0),
         _a("development_phase", "a development phase the funder may not pass", development_months=0),
         _a("renewal_on_record", "the funder renews on the record of outputs and relationships", evidence_weight=0.0),
-=======
-            "coordinator_commitment", "commitment benefit and momentum of a coordinator",
-            coordinator_benefit=0.0, coordinator_momentum=0.0,
-        ),
-        _a(
-            "coordinator_meetings", "a coordinator makes meetings regular and lifts attendance",
-            meeting_probability_uncoordinated=1.0, coordinator_attendance_boost=0.0,
-        ),
-        _a("coordinator_mediation", "a coordinator softens trust losses", coordinator_mediation=0.0),
-        _a("coordinator_synergy", "synergy weight of a coordinator", synergy_coordinator_weight=0.0),
->>>>>>> facts
         _a("short_grant_competition", "short grants raise competition", short_grant_weight=0.0),
         _a("competition", "competition for funds spoils interactions", competition_effect=0.0),
         _a("grant_end_turnover", "staff leave more as a grant nears its end", grant_end_turnover_boost=0.0),
@@ -81,8 +69,8 @@ ABLATIONS: dict[str, Ablation] = {
         _a("power_damping", "communicative rules soften the power gap", power_damping=0.0),
         _a("silencing", "a share of voice below equal costs satisfaction", silencing_factor=0.0),
         _a(
-            "reserves", "reserves absorb a budget shock unequally by kind",
-            reserves_statutory=1.0, reserves_large_charity=1.0, reserves_vcse=1.0,
+            "reserves", "reserves absorb a budget shock unequally by kind (off: two months for every kind)",
+            reserves_statutory=2.0, reserves_large_charity=2.0, reserves_vcse=2.0,
         ),
         _a("vcse_unfunded_time", "small groups cannot justify the time without a grant", vcse_unfunded_capacity=1.0),
         _a("prior_ties", "prior relationships between organisations", prior_tie_density=0.0),
@@ -90,8 +78,8 @@ ABLATIONS: dict[str, Ablation] = {
             "formal_agreement", "roles written down hand trust over and speed institutional learning",
             agreement_handover=0.0, agreement_learning_boost=0.0,
         ),
+        _a("newcomer_hit", "a new representative must be won over again", newcomer_commitment_hit=0.0),
         _a("size_cost", "commitment cost of more partners", size_cost=0.0),
-<<<<<<< HEAD
         _a("agreement_cost", "agreement slows with more members who distrust each other", agreement_cost=0.0),
         _a("recruitment", "open partnerships recruit through ties", recruitment_rate=0.0),
         _a("funding_end_hit", "the end of money (or a gap) hits commitment", funding_end_commitment_hit=0.0),
@@ -99,8 +87,6 @@ ABLATIONS: dict[str, Ablation] = {
         _a("strategic_boost", "strategic targets lift early output", strategic_boost=0.0),
         _a("maturity", "communicative working builds maturity", maturity_rate=0.0),
         _a("orientation_drift", "a strategic structure drifts towards communicative working", orientation_drift=0.0),
-=======
->>>>>>> facts
     )
 }  # fmt: skip
 
