@@ -188,6 +188,7 @@ def quote_problem(entry: Evidence, seeds: dict[str, list[str]]) -> str | None:
         found = text.find(piece, at)
         if found < 0:
             where = "after the previous piece " if at else ""
-            return f"{piece!r} is not {where}in {entry.seed}:{first}-{last}"
+            shown = text if len(text) <= 160 else text[:157] + "..."
+            return f"{piece!r} is not {where}in {entry.ref}, which reads: {shown!r}"
         at = found + len(piece)
     return None

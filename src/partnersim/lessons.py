@@ -242,7 +242,7 @@ _LESSONS = (
             "Watch the VCSE share of active membership after a shock.",
         ),
         try_=(
-            "Set 'Who holds the grant' to vcse or neutral: does it soften the shocks (002:615)?",
+            "Set 'Who holds the grant' to vcse or neutral: does it soften the shocks (002:705-707)?",
             "Set the shock rate to 0 and compare.",
         ),
     ),
