@@ -347,9 +347,9 @@ class Partnership(mesa.Agent):
 
     def time_of(self, org: Organisation) -> float:
         """Hours ``org`` has for this partnership this month (002:336, 002:605)."""
-        factor = mech.vcse_capacity_factor(
-            org.sector == "vcse", self.grant.funded, self.model.p["vcse_unfunded_capacity"]
-        )
+        factor = 1.0
+        if not self.grant.funded and org.sector == "vcse":
+            factor = mech.vcse_capacity_factor(True, False, self.model.p["vcse_unfunded_capacity"])
         return mech.partnership_time(org.capacity, len(org.memberships), factor)
 
     def months_to_grant_end(self) -> int:

@@ -36,28 +36,36 @@ def evaluate(q: Partnership) -> None:
     given = sum(work)
     wv, wr, silencing = p["voice_weight"], p["reciprocity_weight"], p["silencing_factor"]
     hours = p["meeting_hours"]
+    # local names: this loop runs for every member every month
+    benefit_of, fit, satisfied, reciprocity = (
+        mech.member_benefit,
+        mech.alignment,
+        mech.satisfaction,
+        mech.member_reciprocity,
+    )
+    effectiveness, plan = q.effectiveness, q.plan
     for m, v, h in zip(active, voices, work, strict=True):
         share = h / given if given > 0 else 0.0
-        benefit = mech.member_benefit(q.effectiveness, mech.alignment(m.values, q.plan), h / hours)
-        satisfaction[m.unique_id] = mech.satisfaction(
-            v, n, mech.member_reciprocity(v, share), benefit, wv, wr, silencing
-        )
+        benefit = benefit_of(effectiveness, fit(m.values, plan), h / hours)
+        satisfaction[m.unique_id] = satisfied(v, n, reciprocity(v, share), benefit, wv, wr, silencing)
     cost = mech.membership_cost(len(q.members), p["size_cost"])
     if not q.grant.funded:
         cost += mech.programme_loss(q.orientation, p["programme_dependence"])
     rate, paper_at, exit_at = p["commitment_rate"], p["paper_threshold"], p["exit_threshold"]
     trust_weight = p["willingness_trust_weight"]
     leavers = []
+    after_month, willingness, status_of = mech.commitment_after_month, mech.willingness, mech.member_status
+    paper, reps, member_trust, willing_of = q.paper, q.reps, q.member_trust, q.willing
     for m in list(q.members):
         uid = m.unique_id
-        on_paper = uid in q.paper
-        c = mech.commitment_after_month(commitment[uid], satisfaction[uid], cost, rate)
+        on_paper = uid in paper
+        c = after_month(commitment[uid], satisfaction[uid], cost, rate)
         commitment[uid] = c
-        if not q.reps[uid].present:
+        if not reps[uid].present:
             continue  # an empty seat takes no decisions: the organisation waits for its next person
-        willing = mech.willingness(c, q.member_trust.get(uid, 0.0), trust_weight)
-        q.willing[uid] = willing
-        status = mech.member_status(willing, on_paper, paper_at, exit_at)
+        willing = willingness(c, member_trust.get(uid, 0.0), trust_weight)
+        willing_of[uid] = willing
+        status = status_of(willing, on_paper, paper_at, exit_at)
         if status == "leave":
             leavers.append(m)
         elif status == "paper":
