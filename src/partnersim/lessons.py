@@ -112,7 +112,13 @@ _LESSONS = (
     Lesson(
         key="grant_ends",
         title="The grant ends",
-        preset={"funding_length": 36, "renewal_probability": 0.0, "coordinator_mainstreamed": False},
+        preset={
+            "funding_length": 36,
+            "renewal_probability": 0.0,
+            "evidence_weight": 0.0,
+            "development_months": 0,
+            "coordinator_mainstreamed": False,
+        },
         what_is_it=(
             "Every partnership is funded for three years and no grant is renewed. What is left of "
             "the partnerships when the money stops?"
@@ -124,7 +130,8 @@ _LESSONS = (
             "members are committed enough to work without money (002:1009, 000:143)."
         ),
         notice=(
-            "The 'Active partnerships' plot starts to fall just after month 36, when the grants end, and keeps falling.",
+            "The 'Active partnerships' plot holds while the grants pay, then drops in the months after month 36, "
+            "as partnerships without a coordinator stop meeting, and keeps falling.",
             "The event log names the partnerships whose grant ended and who left them.",
             "Output drops with the grants, even for the partnerships that survive.",
         ),

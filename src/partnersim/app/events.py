@@ -29,6 +29,7 @@ CAUSE_WORDS = {
     "lost_statutory": "its last statutory member had gone",
     "commitment_collapse": "its members' commitment collapsed",
     "stopped_meeting": "it had not held a proper meeting for months",
+    "funding_gap": "too few members would carry it through a gap between grants",
     "funding_ended": "too few members would carry it on without funding",
 }
 
@@ -39,6 +40,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("grant_ended", rf"the grant of {_PART} ended(?P<coord> and its coordinator post went)?"),
         ("grant_renewed", rf"the grant of {_PART} was renewed"),
+        ("taken_on", rf"{_PART} was taken on after its development phase"),
         ("grant_gap", rf"the grant of {_PART} ran out; renewal comes in (?P<k>\d+) months"),
         ("coordinator_left", rf"the coordinator of {_PART} left"),
         ("rep_left", rf"the representative of (?P<org>.+) in {_PART} left"),
@@ -104,6 +106,9 @@ def _clause(e: Event, first: bool) -> str:
         return f"{its} ended" + (" and its coordinator post went" if e.detail else "")
     if e.kind == "grant_renewed":
         return f"{its} was renewed"
+    if e.kind == "taken_on":
+        subject = f"Partnership {n}" if first else "it"
+        return f"{subject} was taken on after its development phase"
     if e.kind == "grant_gap":
         return f"{its} ran out, with a renewal due in {e.detail} months"
     if e.kind == "coordinator_left":
