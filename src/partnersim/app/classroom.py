@@ -165,7 +165,7 @@ def _percent(x: float) -> str:
 def monitors(model: PartnershipModel) -> list[Monitor]:
     """The live numbers: partnerships alive, mean trust between partners, VCSE share of membership."""
     alive = sum(q.alive for q in model.partnerships_created)
-    trust = model.mean_trust
+    trust = model.trust_all
     return [
         Monitor("alive", "Partnerships alive", f"{alive} of {len(model.partnerships_created)}"),
         Monitor("trust", "Mean trust between partners", "–" if not math.isfinite(trust) else f"{trust:.2f}"),
