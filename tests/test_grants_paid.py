@@ -8,7 +8,15 @@ import pytest
 from partnersim import mechanisms as mech
 from partnersim.model import run_model
 
-BASE = {"rng": 11, "horizon": 96, "formation": True, "staff_turnover": 0.3}
+# no development phase and no weight on the record, so the grant terms alone say what is paid
+BASE = {
+    "rng": 11,
+    "horizon": 96,
+    "formation": True,
+    "staff_turnover": 0.3,
+    "development_months": 0,
+    "evidence_weight": 0.0,
+}
 
 
 def _table(**params) -> tuple[pd.DataFrame, dict]:
@@ -47,7 +55,12 @@ def test_renewals_pay_again_and_gap_months_pay_nothing():
     paid_months = _months_alive(t, 96).map(
         lambda n: sum((m - 1) % (length + gap) < length for m in range(1, n + 1))
     )
-    assert (t["grants_paid"] == paid_months * 12.0).all()
+    # a renewal needs a written bid (no hours, no bid, no money): the partnerships whose money never
+    # ended were renewed every time, so their pay follows the terms exactly; the others got less
+    renewed = t["funding_ended_at"].isna()
+    assert renewed.sum() > 5
+    assert (t.loc[renewed, "grants_paid"] == paid_months[renewed] * 12.0).all()
+    assert (t.loc[~renewed, "grants_paid"] <= paid_months[~renewed] * 12.0).all()
     assert (t["grants_paid"] > 12.0 * length).any()  # some lived into a renewal
 
 

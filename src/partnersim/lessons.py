@@ -213,7 +213,7 @@ _LESSONS = (
         ),
         notice=(
             "Output is high in the first months under strategic rules, then fades.",
-            "The VCSE share of active membership falls as small partners go on paper or leave.",
+            "The VCSE share of active membership falls by about half in the first year, as small partners go on paper or leave.",
             "Trust across sectors stays lower than trust within sectors.",
         ),
         try_=(
@@ -225,7 +225,9 @@ _LESSONS = (
                 0, "window_ratio", {"series": "output", "early": (1, 6), "late": (25, 36), "at_most": 0.75}
             ),
             Claim(
-                1, "change", {"series": "vcse_share", "months": (0, 36), "direction": "down", "at_least": 0.1}
+                1,
+                "change",
+                {"series": "vcse_share", "months": (0, 12), "direction": "down", "at_least": 0.05},
             ),
             Claim(1, "events", {"kinds": ("paper", "member_left"), "at_least": 5, "months": (1, 36)}),
             Claim(2, "below", {"lower": "trust_across", "upper": "trust_within", "share_of_months": 0.8}),

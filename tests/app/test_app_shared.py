@@ -66,7 +66,7 @@ def test_a_student_who_skips_every_meeting_gives_no_hours() -> None:
         run.advance()
         for q in org.memberships:
             if q.alive:
-                assert org not in q._attendees
+                assert org not in q.attendees
                 assert q.contribution[org.unique_id] == 0.0
 
 

@@ -23,7 +23,7 @@ BASE = {
 
 def with_(**changes) -> dict:
     data = {k: dict(v) for k, v in BASE.items()}
-    data["robustness"] = {"draws": 3, "replicates": 2, "parameters": {"carry_on_threshold": "schema"}}
+    data["robustness"] = {"draws": 3, "replicates": 2, "parameters": {"quorum_share": "schema"}}
     for path, value in changes.items():
         table, key = path.split("__")
         data[table][key] = value
@@ -109,8 +109,8 @@ def test_sampled_values_stay_in_their_ranges():
         ({"robustness__draws": 0}, "robustness.draws"),
         ({"robustness__parameters": {"staff_turnover": "schema"}}, "already in [uncertainties]"),
         ({"robustness__parameters": {"funding_length": "schema"}}, "is a funder lever"),
-        ({"robustness__parameters": {"carry_on_treshold": "schema"}}, "did you mean 'carry_on_threshold'"),
-        ({"robustness__parameters": {"carry_on_threshold": 0.4}}, '"schema"'),
+        ({"robustness__parameters": {"quorum_shar": "schema"}}, "did you mean 'quorum_share'"),
+        ({"robustness__parameters": {"quorum_share": 0.4}}, '"schema"'),
     ],
 )
 def test_errors_name_the_key_the_value_and_what_is_allowed(changes, expected):
@@ -151,13 +151,13 @@ def test_cli_refuses_a_bad_file_with_exit_2_and_writes_nothing(tmp_path, capsys)
 def test_robustness_table_schema_ranges_and_given_ranges():
     data = with_()
     data["robustness"]["parameters"] = {
-        "carry_on_threshold": "schema",
+        "quorum_share": "schema",
         "coordinator_handover": {"uniform": [0.1, 0.5]},
         "membership": "schema",
     }
     rob = parse_policies(data, "p.toml").robustness
     assert (rob.draws, rob.replicates) == (3, 2)
-    assert rob.parameters["carry_on_threshold"].values == (0.0, 1.0)
+    assert rob.parameters["quorum_share"].values == (0.0, 1.0)
     assert rob.parameters["coordinator_handover"].values == (0.1, 0.5)
     assert rob.parameters["membership"].kind == "choice"
     assert parse_policies(BASE).robustness is None

@@ -204,12 +204,12 @@ def test_robustness_ranks_each_draw_and_says_how_often_each_policy_is_best():
 def test_parameter_sources_ranges_and_a_posterior_table():
     from partnersim.policy.spec import Uncertainty
 
-    ranges = Ranges({"carry_on_threshold": Uncertainty("carry_on_threshold", "uniform", (0.3, 0.6))})
+    ranges = Ranges({"quorum_share": Uncertainty("quorum_share", "uniform", (0.3, 0.6))})
     a = ranges.draw(5, seed=1)
     assert a == ranges.draw(5, seed=1) and a[:3] == ranges.draw(3, seed=1)
-    assert all(0.3 <= d["carry_on_threshold"] <= 0.6 for d in a)
-    posterior = pd.DataFrame({"carry_on_threshold": [0.4, 0.5, 0.45]})
-    assert Samples(posterior).draw(3, seed=0) == [{"carry_on_threshold": v} for v in (0.4, 0.5, 0.45)]
+    assert all(0.3 <= d["quorum_share"] <= 0.6 for d in a)
+    posterior = pd.DataFrame({"quorum_share": [0.4, 0.5, 0.45]})
+    assert Samples(posterior).draw(3, seed=0) == [{"quorum_share": v} for v in (0.4, 0.5, 0.45)]
     assert len(Samples(posterior).draw(10, seed=0)) == 10
 
 
@@ -224,9 +224,9 @@ def test_posterior_samples_plug_into_a_comparison_run():
         },
         "plug.toml",
     )
-    posterior = pd.DataFrame({"carry_on_threshold": [0.3, 0.7]})
+    posterior = pd.DataFrame({"quorum_share": [0.3, 0.7]})
     done = run_comparison(study, None, source=Samples(posterior, "a test posterior"), progress=False)
     rob = done.comparison.robustness
-    assert list(rob.draws["carry_on_threshold"]) == [0.3, 0.7]
-    assert rob.described == {"carry_on_threshold": "from a test posterior (2 sets)"}
+    assert list(rob.draws["quorum_share"]) == [0.3, 0.7]
+    assert rob.described == {"quorum_share": "from a test posterior (2 sets)"}
     assert "Does it hold?" in " ".join(headline(done.comparison))

@@ -32,13 +32,13 @@ __all__ = ["MECHANISMS", "headline", "render_report", "summary_points"]
 #: parameters behind the link between funding and survival, shown with their evidence
 MECHANISMS: tuple[str, ...] = (
     "funding_end_commitment_hit",
-    "carry_on_threshold",
-    "carry_on_quorum",
+    "paper_threshold",
+    "quorum_share",
     "vcse_unfunded_capacity",
     "grant_end_window",
     "grant_end_turnover_boost",
     "coordinator_handover",
-    "meeting_probability_uncoordinated",
+    "coordinator_hours",
     "legacy_months",
 )
 

@@ -36,7 +36,7 @@ that the reports do not pin down change: the whole comparison is rerun on
     replicates = 10
     [robustness.parameters]
     funding_end_commitment_hit = { uniform = [0.05, 0.3] }
-    carry_on_threshold = "schema"    # the schema's whole range
+    quorum_share = "schema"          # the schema's whole range
 
 Two policies with exactly the same levers are refused (there would be nothing
 to compare). Every problem raises :class:`~partnersim.config.ConfigError`
