@@ -22,7 +22,7 @@ from partnersim.experiments.executors import ExecutorUnavailable
 from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help
-COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare", "app")
+COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare", "calibrate", "app")
 
 
 class Terminated(KeyboardInterrupt):
