@@ -71,6 +71,15 @@ def target_values(t: Target, records: list[RunRecord]) -> dict[str, float]:
     return {t.name: float(np.mean(defined)) if defined else float("nan")}
 
 
+def _default_sigterm_in_worker() -> None:
+    """In a worker process forked by pyabc, SIGTERM ends it at once (not the CLI's handler it inherited)."""
+    import multiprocessing
+    import signal
+
+    if multiprocessing.parent_process() is not None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 class CalibrationModel:
     """The model as pyabc sees it: a picklable callable from a parameter draw to statistics.
 
@@ -85,6 +94,7 @@ class CalibrationModel:
         self.study = study
 
     def __call__(self, pars: Mapping[str, float]) -> dict[str, float]:
+        _default_sigterm_in_worker()
         seed = int(np.random.randint(0, 2**62))
         draw = {n: float(pars[n]) for n in self.study.priors}
         out = simulate_targets(self.study, draw, seed)

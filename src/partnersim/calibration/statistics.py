@@ -70,9 +70,12 @@ class RunRecord:
 
     @property
     def founding(self) -> pd.DataFrame:
-        """The partnerships present at month 0."""
+        """The partnerships present at month 0, with months as floats (NaN for never)."""
         t = self.table
-        return t[t["started_at"] == 0] if len(t) else t
+        t = t[t["started_at"] == 0].copy() if len(t) else t.copy()
+        for col in ("dissolved_at", "funding_ended_at"):
+            t[col] = pd.to_numeric(t[col], errors="coerce").astype(float)
+        return t
 
 
 #: maturity levels whose first crossing is recorded for every founding partnership

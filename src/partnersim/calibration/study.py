@@ -278,10 +278,13 @@ def _check_priors(
                 raise ConfigError(
                     f"{path}: key '{key}' = {dict(spec)!r} is not allowed: give both low and high"
                 )
-            try:
-                low, high = p.check(spec["low"]), p.check(spec["high"])
-            except ParameterError as exc:
-                raise ConfigError(f"{path}: key '{key}': {exc}") from None
+            bounds = []
+            for end in ("low", "high"):
+                try:
+                    bounds.append(p.check(spec[end]))
+                except ParameterError as exc:
+                    raise ConfigError(f"{path}: key '{key}.{end}': {exc}") from None
+            low, high = bounds
             if not low < high:
                 raise ConfigError(
                     f"{path}: key '{key}' = {dict(spec)!r} is not allowed: low must be below high"
