@@ -14,7 +14,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _seeds() -> dict[str, list[str]]:
     for base in (ROOT.parent, ROOT.parent.parent):
-        files = {p.name[:3]: p.read_text(encoding="utf-8").splitlines() for p in (base / "shared" / "seeds").glob("00[0-4]_*.txt")}
+        files = {
+            p.name[:3]: p.read_text(encoding="utf-8").splitlines()
+            for p in (base / "shared" / "seeds").glob("00[0-4]_*.txt")
+        }
         if len(files) == 5:
             return files
     pytest.skip("field reports not found")

@@ -27,7 +27,12 @@ from tiny_calibration import write_tiny
 from partnersim.calibration.driver import run_calibration
 from partnersim.calibration.posterior import Posterior, weighted_quantile
 from partnersim.calibration.report import write_outputs
-from partnersim.calibration.statistics import core_group_size, failed_while_funded, observe_run, sustained_after_funding
+from partnersim.calibration.statistics import (
+    core_group_size,
+    failed_while_funded,
+    observe_run,
+    sustained_after_funding,
+)
 from partnersim.calibration.study import load_calibration
 
 TRUTH = {"carry_on_threshold": 0.4, "paper_threshold": 0.45}
@@ -53,7 +58,14 @@ def synthetic_observations(truth: dict[str, float], runs: int = 6) -> dict[str, 
         fail_k, fail_n, sus_k, sus_n = fail_k + f.k, fail_n + f.n, sus_k + s.k, sus_n + s.n
         core.append(core_group_size(rec, 24))
     c = float(np.mean(core))
-    return dict(fail_k=fail_k, fail_n=fail_n, sustain_k=sus_k, sustain_n=sus_n, core_low=round(c - 0.25, 3), core_high=round(c + 0.25, 3))
+    return dict(
+        fail_k=fail_k,
+        fail_n=fail_n,
+        sustain_k=sus_k,
+        sustain_n=sus_n,
+        core_low=round(c - 0.25, 3),
+        core_high=round(c + 0.25, 3),
+    )
 
 
 @pytest.mark.timeout(120)
@@ -69,7 +81,13 @@ def test_a_small_calibration_recovers_known_parameters(tmp_path):
         lo, hi = weighted_quantile(post.particles[name], post.weights, [0.025, 0.975])
         assert lo <= value <= hi, f"{name}: truth {value} outside [{lo:.3f}, {hi:.3f}]"
     # the outputs a reader looks at are there
-    for name in ("posterior.parquet", "identifiability.csv", "generations.csv", "report.md", "figures/marginals.png"):
+    for name in (
+        "posterior.parquet",
+        "identifiability.csv",
+        "generations.csv",
+        "report.md",
+        "figures/marginals.png",
+    ):
         assert (tmp_path / "out" / name).exists(), name
     RECOVERED[0] = post
 
@@ -77,7 +95,10 @@ def test_a_small_calibration_recovers_known_parameters(tmp_path):
 RECOVERED: list[Posterior | None] = [None]
 
 
-@pytest.mark.xfail(reason="at 30 particles x 4 generations the 95% interval of carry_on_threshold spans 86% of its prior", strict=False)
+@pytest.mark.xfail(
+    reason="at 30 particles x 4 generations the 95% interval of carry_on_threshold spans 86% of its prior",
+    strict=False,
+)
 def test_the_small_calibration_narrows_carry_on_threshold():
     post = RECOVERED[0]
     if post is None:

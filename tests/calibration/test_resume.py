@@ -45,7 +45,9 @@ def test_sigkill_mid_generation_then_resume_equals_an_uninterrupted_run(tmp_path
         deadline = time.monotonic() + 120
         while _generations_saved(db) < 1 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert proc.poll() is None, "the calibration finished before it could be killed: " + proc.stdout.read().decode()
+        assert proc.poll() is None, (
+            "the calibration finished before it could be killed: " + proc.stdout.read().decode()
+        )
         time.sleep(0.3)  # inside the second generation
         saved = _generations_saved(db)
         os.kill(proc.pid, signal.SIGKILL)
@@ -55,7 +57,9 @@ def test_sigkill_mid_generation_then_resume_equals_an_uninterrupted_run(tmp_path
             proc.kill()
     assert proc.returncode == -signal.SIGKILL
     assert 1 <= saved < 3
-    done = subprocess.run(_cli(str(path), "--out", str(out), "--no-progress"), capture_output=True, text=True, timeout=170)
+    done = subprocess.run(
+        _cli(str(path), "--out", str(out), "--no-progress"), capture_output=True, text=True, timeout=170
+    )
     assert done.returncode == 0, done.stderr
     assert "continued a saved history" in done.stdout
     assert _generations_saved(db) == 3

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tiny_calibration import DEFAULTS, TINY, write_tiny
 
 from partnersim.calibration.study import load_calibration
 from partnersim.cli import main
-
-from tiny_calibration import DEFAULTS, TINY, write_tiny
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,10 +39,18 @@ def _bad(tmp_path: Path, old: str, new: str) -> Path:
     ("old", "new", "words"),
     [
         ('statistic = "failed_while_funded"', 'statistic = "failure"', "targets.fail.statistic"),
-        ("count = 1, total = 3 }\nref = \"001:249\"", "count = 4, total = 3 }\nref = \"001:249\"", "targets.fail.observed"),
+        (
+            'count = 1, total = 3 }\nref = "001:249"',
+            'count = 4, total = 3 }\nref = "001:249"',
+            "targets.fail.observed",
+        ),
         ("high = 0.7", "high = 1.7", "priors.paper_threshold.high"),
         ('scenario = "base"', 'scenario = "nowhere"', "targets.fail.scenario"),
-        ("renewal_probability = 0.0 }", "renewal_probability = 0.0, carry_on_threshold = 0.5 }", "is calibrated"),
+        (
+            "renewal_probability = 0.0 }",
+            "renewal_probability = 0.0, carry_on_threshold = 0.5 }",
+            "is calibrated",
+        ),
         ('ref = "001:249"', 'ref = "page 12"', "targets.fail.ref"),
         ("[priors]\n", "[priors]\nfunding_length = { low = 12, high = 60 }\n", "priors.funding_length"),
         ("seed = 5", "seed = 5\nsede = 4", "unknown key 'sede'"),

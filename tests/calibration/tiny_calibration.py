@@ -49,7 +49,15 @@ quote = "Leeds' partnership is comprised of six partners"
 """
 
 DEFAULTS = dict(
-    population=12, populations=3, horizon=40, fail_k=1, fail_n=3, sustain_k=1, sustain_n=3, core_low=3, core_high=5
+    population=12,
+    populations=3,
+    horizon=40,
+    fail_k=1,
+    fail_n=3,
+    sustain_k=1,
+    sustain_n=3,
+    core_low=3,
+    core_high=5,
 )
 
 
