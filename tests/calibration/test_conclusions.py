@@ -116,3 +116,20 @@ def test_a_missing_posterior_is_exit_code_2(tmp_path, capsys):
     )
     assert code == 2
     assert "no calibration there" in capsys.readouterr().err
+
+
+def test_sobol_with_a_posterior_reports_indices_at_each_draw(tmp_path, capsys):
+    post = make_posterior(tmp_path / "post")
+    out = tmp_path / "results"
+    args = ["sobol", str(ROOT / "configs" / "sobol-quick.toml"), "--n", "4", "--replicates", "1"]
+    code = main(
+        [*args, "--posterior", str(post), "--posterior-draws", "2", "--out", str(out), "--no-progress"]
+    )
+    assert code == 0
+    table = pd.read_csv(out / "sobol-quick" / "sobol" / "indices_across_draws.csv")
+    assert set(table["draw"]) == {0, 1}
+    assert set(table["factor"]) == {"staff_turnover", "funding_length", "coordinator", "fund_holder"}
+    assert "ST at each posterior draw" in capsys.readouterr().out
+    # the draw's calibrated parameter that is not a factor is fixed in the runs
+    runs = pd.read_parquet(out / "sobol-quick" / "sobol" / "posterior-draw-0" / "runs.parquet")
+    assert runs["vacancy_months"].nunique() == 1
