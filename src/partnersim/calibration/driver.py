@@ -154,6 +154,8 @@ class CalibrationRun:
     resumed_from: int
     seconds: float
     stopped: str
+    #: every simulation in the history, the prior sample that set the first epsilon included
+    simulations: int = 0
 
 
 def _state(study: CalibrationStudy) -> dict[str, Any]:
@@ -246,6 +248,7 @@ def run_calibration(
                 )
                 break
         gens = generation_table(history)
+        simulations = int(history.total_nr_simulations or 0)
         if done_before >= total:
             stopped = f"the history already holds {done_before} generations"
     return CalibrationRun(
@@ -257,6 +260,7 @@ def run_calibration(
         resumed_from=done_before,
         seconds=time.perf_counter() - start,
         stopped=stopped,
+        simulations=simulations,
     )
 
 

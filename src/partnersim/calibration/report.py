@@ -126,7 +126,7 @@ def render_report(
     weak = list(ident.loc[ident["verdict"] == "weakly constrained", "parameter"])
     free = list(ident.loc[ident["verdict"] == "free", "parameter"])
     gens = run.generations
-    sims = int(gens["simulations"].sum()) if len(gens) else 0
+    sims = run.simulations
     misfit = list(summary.loc[~summary["consistent"], "target"]) if len(summary) else []
     lines = [
         f"# Calibration: {study.name}",
@@ -162,7 +162,8 @@ def render_report(
         "",
         "## Run",
         "",
-        f"- {len(gens)} generations of {study.population} particles; {sims} simulations of the target "
+        f"- {len(gens)} generations of {study.population} particles; {sims} simulations (the prior sample "
+        f"that set the first epsilon included), each running the target "
         f"scenarios ({len(study.used_scenarios())} scenarios x {study.replicates} replicate(s) each); "
         f"stopped because {run.stopped}.",
         f"- Effective sample size of the final weights: {post.ess:.0f} of {len(post.particles)}.",

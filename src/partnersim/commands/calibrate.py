@@ -123,7 +123,7 @@ def main(args: argparse.Namespace) -> int:
             "sampler": where,
         }
         paths = write_outputs(run, executor=executor, info=info)
-    sims = int(run.generations["simulations"].sum())
+    sims = run.simulations
     print(
         f"{len(run.generations)} generations ({run.ran_now} run now), {sims} simulations, stopped because "
         f"{run.stopped}; {time.perf_counter() - start:.0f} s; wrote {out}/: abc.db, {describe_written(paths)}"
