@@ -220,18 +220,26 @@ def run_calibration(
     db_url = f"sqlite:///{db.resolve()}"
     logging.getLogger("ABC").setLevel(logging.WARNING)  # the driver prints its own line per generation
     with open_sampler(workers, scheduler, progress) as sampler:
-        abc = pyabc.ABCSMC(
-            CalibrationModel(study),
-            prior_distribution(study),
-            pyabc.distance.FunctionDistance(TargetDistance(study)),
-            population_size=study.population,
-            sampler=sampler,
-        )
-        history = abc.load(db_url, 1) if resume else abc.new(db_url, observed_statistics(study))
+
+        def smc() -> Any:
+            return pyabc.ABCSMC(
+                CalibrationModel(study),
+                prior_distribution(study),
+                pyabc.distance.FunctionDistance(TargetDistance(study)),
+                population_size=study.population,
+                sampler=sampler,
+            )
+
+        history = smc().load(db_url, 1) if resume else smc().new(db_url, observed_statistics(study))
         done_before = history.max_t + 1
         stopped = "reached the number of generations"
         t = done_before
         while t < total:
+            # a new ABCSMC per generation, continued from the history: pyabc caches the sample that
+            # set the first epsilon on the object, so a second run() on it would not lower epsilon;
+            # and every generation takes the path a resumed run takes
+            abc = smc()
+            history = abc.load(db_url, 1)
             np.random.seed(generation_seed(study.seed, t) % 2**32)
             t0 = time.perf_counter()
             abc.run(max_nr_populations=1)
