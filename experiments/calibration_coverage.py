@@ -30,83 +30,12 @@ import pandas as pd
 from partnersim.calibration.driver import load_history, run_calibration
 from partnersim.calibration.outputs import posterior_table
 from partnersim.calibration.posterior import weighted_quantile
-from partnersim.calibration.statistics import (
-    core_group_size,
-    failed_while_funded,
-    observe_run,
-    sustained_after_funding,
-)
 from partnersim.calibration.study import load_calibration
+from partnersim.calibration.synthetic import PRIORS, observations, synthetic_study
 from partnersim.io import write_table
 from partnersim.policy.survival import wilson_interval
 
 ROOT = Path(__file__).resolve().parents[1]
-PRIORS = {"carry_on_threshold": (0.0, 1.0), "paper_threshold": (0.2, 0.7)}
-SCENARIO = {"horizon": 40, "funding_length": 24, "renewal_probability": 0.0}
-FIXED = {"n_partnerships": 6, "legacy_months": 12, "exit_threshold": 0.2}
-
-STUDY = """
-name = "coverage"
-seed = {seed}
-population = {population}
-populations = {populations}
-predictive = 0
-
-[parameters]
-n_partnerships = 6
-legacy_months = 12
-exit_threshold = 0.2
-
-[priors]
-groups = []
-carry_on_threshold = {{ low = 0.0, high = 1.0 }}
-paper_threshold = {{ low = 0.2, high = 0.7 }}
-
-[scenarios.base]
-parameters = {{ horizon = 40, funding_length = 24, renewal_probability = 0.0 }}
-
-[targets.fail]
-scenario = "base"
-statistic = "failed_while_funded"
-observed = {{ count = {fail_k}, total = {fail_n} }}
-ref = "001:249"
-quote = "was not sustained even to the end of the dedicated funding"
-
-[targets.sustain]
-scenario = "base"
-statistic = "sustained_after_funding"
-observed = {{ count = {sustain_k}, total = {sustain_n} }}
-ref = "001:259"
-quote = "of which only one was sustained"
-
-[targets.core]
-scenario = "base"
-statistic = "core_group_size"
-args = {{ months = 24 }}
-observed = {{ low = {core_low}, high = {core_high} }}
-ref = "002:1182"
-quote = "Leeds' partnership is comprised of six partners"
-"""
-
-
-def observations(truth: dict[str, float], runs: int, first_seed: int) -> dict[str, float]:
-    """Pooled synthetic counts and the core-group range at ``truth``."""
-    fk = fn = sk = sn = 0
-    core = []
-    for seed in range(first_seed, first_seed + runs):
-        rec = observe_run({**truth, **FIXED, **SCENARIO, "rng": seed})
-        f, s = failed_while_funded(rec), sustained_after_funding(rec, 12)
-        fk, fn, sk, sn = fk + f.k, fn + f.n, sk + s.k, sn + s.n
-        core.append(core_group_size(rec, 24))
-    c = float(np.nanmean(core)) if not np.all(np.isnan(core)) else 0.5
-    return dict(
-        fail_k=fk,
-        fail_n=max(fn, 1),
-        sustain_k=sk,
-        sustain_n=max(sn, 1),
-        core_low=round(c - 0.25, 4),
-        core_high=round(c + 0.25, 4),
-    )
 
 
 def main() -> None:
@@ -127,11 +56,15 @@ def main() -> None:
         truth = {n: float(rng.uniform(lo, hi)) for n, (lo, hi) in PRIORS.items()}
         obs = observations(truth, args.runs, first_seed=1_000_000 + 100 * rep)
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "coverage.toml"
-            text = STUDY.format(
-                seed=args.seed + rep, population=args.population, populations=args.populations, **obs
+            path = synthetic_study(
+                Path(tmp) / "coverage.toml",
+                name="coverage",
+                seed=args.seed + rep,
+                population=args.population,
+                populations=args.populations,
+                predictive=0,
+                **obs,
             )
-            path.write_text(text, encoding="utf-8")
             study = load_calibration(path)
             run_calibration(study, Path(tmp) / "out", workers=1)
             post = posterior_table(load_history(Path(tmp) / "out"), study)

@@ -20,57 +20,21 @@ experiment (experiments/calibration_coverage.py) runs larger.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from tiny_calibration import write_tiny
 
 from partnersim.calibration.driver import run_calibration
 from partnersim.calibration.posterior import Posterior, weighted_quantile
 from partnersim.calibration.report import write_outputs
-from partnersim.calibration.statistics import (
-    core_group_size,
-    failed_while_funded,
-    observe_run,
-    sustained_after_funding,
-)
 from partnersim.calibration.study import load_calibration
+from partnersim.calibration.synthetic import observations
 
 TRUTH = {"carry_on_threshold": 0.4, "paper_threshold": 0.45}
 
 
-def synthetic_observations(truth: dict[str, float], runs: int = 6) -> dict[str, float]:
-    fail_k = fail_n = sus_k = sus_n = 0
-    core = []
-    for seed in range(10_000, 10_000 + runs):
-        rec = observe_run(
-            {
-                **truth,
-                "exit_threshold": 0.2,
-                "n_partnerships": 6,
-                "legacy_months": 12,
-                "horizon": 40,
-                "funding_length": 24,
-                "renewal_probability": 0.0,
-                "rng": seed,
-            }
-        )
-        f, s = failed_while_funded(rec), sustained_after_funding(rec, 12)
-        fail_k, fail_n, sus_k, sus_n = fail_k + f.k, fail_n + f.n, sus_k + s.k, sus_n + s.n
-        core.append(core_group_size(rec, 24))
-    c = float(np.mean(core))
-    return dict(
-        fail_k=fail_k,
-        fail_n=fail_n,
-        sustain_k=sus_k,
-        sustain_n=sus_n,
-        core_low=round(c - 0.25, 3),
-        core_high=round(c + 0.25, 3),
-    )
-
-
 @pytest.mark.timeout(900)  # about 15 s of CPU; the margin is for a shared machine
 def test_a_small_calibration_recovers_known_parameters(tmp_path):
-    obs = synthetic_observations(TRUTH)
+    obs = observations(TRUTH)
     path = write_tiny(tmp_path / "synthetic.toml", population=30, populations=4, **obs)
     study = load_calibration(path)
     run = run_calibration(study, tmp_path / "out", workers=1)

@@ -28,7 +28,7 @@ def test_priors_default_to_the_schema_range(tiny_calibration):
 
 
 def _bad(tmp_path: Path, old: str, new: str) -> Path:
-    text = TINY.format(**DEFAULTS)
+    text = TINY.format(**{**DEFAULTS, "name": "tiny"})
     assert old in text, old
     path = tmp_path / "bad.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")

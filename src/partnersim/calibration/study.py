@@ -49,6 +49,7 @@ from typing import Any
 from partnersim.calibration.statistics import STATISTICS, Statistic
 from partnersim.config import ConfigError, read_toml
 from partnersim.experiments.study import (
+    _check_range,
     check_header,
     check_int,
     check_keys,
@@ -269,26 +270,8 @@ def _check_priors(
                 "funder levers and run settings are fixed by a scenario, not calibrated"
             )
         if isinstance(spec, Mapping):
-            if p.kind not in (int, float):
-                raise ConfigError(
-                    f"{path}: key '{key}' = {dict(spec)!r} is not allowed: '{name}' is not a number; fix it instead"
-                )
-            check_keys(spec, ("low", "high"), path, prefix=f"{key}.")
-            if "low" not in spec or "high" not in spec:
-                raise ConfigError(
-                    f"{path}: key '{key}' = {dict(spec)!r} is not allowed: give both low and high"
-                )
-            bounds = []
-            for end in ("low", "high"):
-                try:
-                    bounds.append(p.check(spec[end]))
-                except ParameterError as exc:
-                    raise ConfigError(f"{path}: key '{key}.{end}': {exc}") from None
-            low, high = bounds
-            if not low < high:
-                raise ConfigError(
-                    f"{path}: key '{key}' = {dict(spec)!r} is not allowed: low must be below high"
-                )
+            # the same { low, high } check as a sweep's or a Sobol study's ranges
+            low, high = _check_range(p, spec, path, key)
             priors[name] = Prior(name, float(low), float(high), p.kind is int)
             fixed.pop(name, None)
         else:
