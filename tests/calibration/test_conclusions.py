@@ -133,3 +133,10 @@ def test_sobol_with_a_posterior_reports_indices_at_each_draw(tmp_path, capsys):
     # the draw's calibrated parameter that is not a factor is fixed in the runs
     runs = pd.read_parquet(out / "sobol-quick" / "sobol" / "posterior-draw-0" / "runs.parquet")
     assert runs["vacancy_months"].nunique() == 1
+
+
+def test_a_posterior_describes_itself_as_a_source_of_draws(tmp_path):
+    post = Posterior.load(make_posterior(tmp_path / "post"))
+    words = post.describe()
+    assert set(words) == {"staff_turnover", "vacancy_months"}
+    assert "weighted calibration posterior" in words["staff_turnover"]

@@ -6,6 +6,10 @@ row per particle of the last generation: the calibrated parameters and a
 carry the calibration's uncertainty into their conclusions:
 :func:`replicate_parameters` gives each replicate of a study one posterior
 draw, identical for every policy (common random numbers).
+
+A :class:`Posterior` is itself a source of parameter sets: ``draw(n, seed)``
+(weighted, with replacement) and ``describe()``, so any study that takes
+"a source of draws" can take a posterior as it is.
 """
 
 from __future__ import annotations
@@ -98,6 +102,14 @@ class Posterior:
         idx = rng.choice(len(self.particles), size=n, replace=True, p=self.weights)
         rows = self.particles.iloc[idx].to_dict("records")
         return [as_parameters(r, self.priors) for r in rows]
+
+    def describe(self) -> dict[str, str]:
+        """Parameter -> where its values come from, in words (a robustness check's source of draws)."""
+        where = f" in {self.source}" if self.source is not None else ""
+        return {
+            n: f"drawn from the weighted calibration posterior{where} ({len(self.particles)} particles, ESS {self.ess:.0f})"
+            for n in self.names
+        }
 
     def summary(self, levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
         """Per parameter: prior bounds, posterior mean, median and the central interval at ``levels``."""
