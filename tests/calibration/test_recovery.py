@@ -52,3 +52,4 @@ def test_a_small_calibration_recovers_known_parameters(tmp_path):
     ):
         assert (tmp_path / "out" / name).exists(), name
     lo, hi = weighted_quantile(post.particles["carry_on_threshold"], post.weights, [0.025, 0.975])
+    assert hi - lo < 0.6 * 1.0, f"carry_on_threshold not narrowed: [{lo:.3f}, {hi:.3f}]"
