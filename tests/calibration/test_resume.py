@@ -58,7 +58,7 @@ def test_sigkill_mid_generation_then_resume_equals_an_uninterrupted_run(tmp_path
     assert proc.returncode == -signal.SIGKILL
     assert 1 <= saved < 3
     done = subprocess.run(
-        _cli(str(path), "--out", str(out), "--no-progress"), capture_output=True, text=True, timeout=170
+        _cli(str(path), "--out", str(out), "--no-progress"), capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
     assert "continued a saved history" in done.stdout
