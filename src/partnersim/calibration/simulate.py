@@ -75,8 +75,10 @@ def _default_sigterm_in_worker() -> None:
     """In a worker process forked by pyabc, SIGTERM ends it at once (not the CLI's handler it inherited)."""
     import multiprocessing
     import signal
+    import threading
 
-    if multiprocessing.parent_process() is not None:
+    # a Dask worker runs tasks in threads, where signals cannot be set (and need not be)
+    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
