@@ -19,11 +19,11 @@ from partnersim import (
     StatutoryBody,
     simulate,
 )
-from partnersim.model import MODEL_REPORTERS, SUMMARY_NAMES
+from partnersim.model import END_REPORTERS, MODEL_REPORTERS, SUMMARY_NAMES
 
 REQUIRED_REPORTERS = {
     "active_partnerships",
-    "mean_trust",
+    "trust_all",
     "voice_gini",
     "vcse_share",
     "output",
@@ -123,8 +123,9 @@ def test_mesa_batch_run_works_unchanged():
     # batch_run's runs equal direct runs with the same seed
     direct = PartnershipModel(funding_length=12, horizon=24, rng=1).run()
     row = df[(df["funding_length"] == 12) & (df["rng"] == 1)].iloc[0]
-    assert row["mean_trust"] == pytest.approx(direct.mean_trust)
+    assert row["trust_all"] == pytest.approx(direct.trust_all)
     assert row["active_partnerships"] == direct.active_partnerships
+    assert row["summary_mean_trust"] == pytest.approx(direct.summary()["mean_trust"])
 
 
 def test_region_of_six_thousand_organisations_runs_with_sparse_trust():
@@ -199,7 +200,8 @@ def test_summary_is_the_same_with_and_without_monthly_collection():
 
 def test_lean_collector_records_what_mesas_collector_records():
     ours = PartnershipModel(rng=8, horizon=30).run()
-    theirs = mesa.DataCollector(model_reporters=dict(MODEL_REPORTERS))
+    # the monthly reporters and the end-of-run reporters (summary_*), as Mesa's own collector reads them
+    theirs = mesa.DataCollector(model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}})
     replay = PartnershipModel(rng=8, horizon=30)
     theirs.collect(replay)
     while replay.running:
@@ -257,7 +259,7 @@ def test_cached_trust_and_voice_match_a_fresh_computation_while_membership_chang
                 acc[0] += s
                 acc[1] += c
         total, count = sum(s for s, _ in sums.values()), sum(c for _, c in sums.values())
-        assert m.mean_trust == pytest.approx(total / count) if count else math.isnan(m.mean_trust)
+        assert m.trust_all == pytest.approx(total / count) if count else math.isnan(m.trust_all)
         for i, a in enumerate(SECTORS):
             for b in SECTORS[i:]:
                 s, c = sums.get((a, b) if a <= b else (b, a), (0.0, 0.0))

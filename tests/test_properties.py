@@ -70,7 +70,7 @@ def check_invariants(m: PartnershipModel, dead_before: set[int]) -> None:
         for value in (q.mean_trust, q.synergy, q.effectiveness, q.maturity, q.reciprocity, q.voice_gini):
             assert 0 <= value <= 1 + 1e-12
         assert q.output >= 0 and q.output_total >= 0
-    for name in ("mean_trust", "vcse_share", "voice_gini", "mean_commitment", "trust_within", "trust_across"):
+    for name in ("trust_all", "vcse_share", "voice_gini", "mean_commitment", "trust_within", "trust_across"):
         value = getattr(m, name)
         assert math.isnan(value) or 0 <= value <= 1 + 1e-12, name
     assert m.staff_departures >= 0 and m.output >= 0

@@ -423,7 +423,7 @@ class Partnership(mesa.Agent):
         (003:428). Each attending pair has one interaction, positive with
         :func:`~partnersim.mechanisms.positive_interaction_probability`;
         trust then moves by :func:`~partnersim.mechanisms.trust_after_interaction`,
-        and a coordinator repairs part of a loss (003:536).
+        and a coordinator, who mediates (003:538), repairs part of a loss.
         """
         self.met = False
         if not self.alive:
@@ -624,7 +624,7 @@ class Partnership(mesa.Agent):
         plus the benefit of funding (002:605) minus the cost of size
         (001:357). Low commitment makes a paper partner, then an exit
         (004:122). Open partnerships admit organisations through ties
-        (002:372, 003:333).
+        (002:374, 003:1258).
         """
         if not self.alive:
             return
@@ -694,7 +694,7 @@ class Partnership(mesa.Agent):
         self._months += 1
 
     def _recruit(self) -> None:
-        """Admit one willing organisation known to a member (002:372, 003:333, 003:371)."""
+        """Admit one willing organisation known to a member (002:374, 003:1258, 003:371)."""
         model, p = self.model, self.model.p
         rand = model.random
         rate = p["recruitment_rate"] * (1.0 + p["coordinator_recruitment_boost"] * self.coordinator_present)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
@@ -18,11 +19,10 @@ from collections.abc import Iterator
 
 from partnersim import __version__
 from partnersim.config import ConfigError
-from partnersim.experiments.executors import ExecutorUnavailable
 from partnersim.schema import ParameterError
 
-#: subcommand modules, in the order shown by --help
-COMMANDS = ("run", "params", "sweep", "sobol", "morris", "compare", "calibrate", "app")
+#: subcommand modules, in the order shown by --help (each imports its heavy parts only when it runs)
+COMMANDS = ("run", "params", "sweep", "plot", "sobol", "morris", "discover", "compare", "calibrate", "app")
 
 
 class Terminated(KeyboardInterrupt):
@@ -62,13 +62,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            return action.choices[name]
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``partnersim`` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
         parser.print_help()
         return 0
+    if extra:
+        # the subcommand's own usage, not the top-level one
+        _subparser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    from partnersim.experiments.executors import ExecutorUnavailable
+
     try:
         with _sigterm_as_interrupt():
             return int(args.func(args) or 0)
@@ -82,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         # no worker could be reached, so nothing ran and no result was touched
         print(f"partnersim {args.command}: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # the reader went away (`partnersim params | head`): not an error of ours
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        return 0
     except KeyboardInterrupt:
         print(f"partnersim {args.command}: interrupted; finished work is kept", file=sys.stderr)
         return 130

@@ -85,7 +85,7 @@ _LESSONS = (
         how_it_works=(
             "Each month grants age, staff come and go, partnerships meet, deliver and take stock. "
             "Trust lives largely in people and is lost when they leave (002:517, 004:468); it builds "
-            "slowly through repeated meetings (003:440) and breaks faster: one old incident can keep "
+            "slowly through repeated meetings (003:440), and one old incident can keep "
             "partners apart for years (003:628)."
         ),
         notice=(
@@ -168,7 +168,7 @@ _LESSONS = (
         ),
         try_=(
             "Move the strategic .. communicative slider to 1, reset and run: which partnerships outlive their grant?",
-            "Try the middle (0.5): a strategic structure can still work in a communicative way (000:124).",
+            "Try the middle (0.5): a strategic structure can still work in a communicative way (000:124-137).",
         ),
     ),
     Lesson(
@@ -181,8 +181,8 @@ _LESSONS = (
         ),
         how_it_works=(
             "Open partnerships hear more of the community but decide more slowly; closed ones have "
-            "clear roles and little drift (002:372, 002:411). Membership that grows through "
-            "friendship networks brings in the people members already know (003:333), and every "
+            "clear roles and little drift (002:372-378, 002:411). Membership that grows through "
+            "friendship networks brings in the people members already know (003:1258), and every "
             "extra member makes agreement harder and commitment weaker (001:357, 002:413)."
         ),
         notice=(
@@ -226,7 +226,7 @@ _LESSONS = (
         what_is_it="Statutory budgets are cut often. Who feels it first?",
         how_it_works=(
             "A statutory budget crisis cuts the money that flows on to VCSE partners and raises "
-            "competition for what is left (002:354, 001:64); small groups have no reserves and are "
+            "competition for what is left (002:354); small groups have no reserves and are "
             "hit hardest (001:350, 003:254). Scarcity makes partners hold on to ideas and clients "
             "(004:388)."
         ),
@@ -235,7 +235,7 @@ _LESSONS = (
             "Watch the VCSE share of active membership after a shock.",
         ),
         try_=(
-            "Set 'Who holds the grant' to vcse or neutral: does it soften the shocks (002:615)?",
+            "Set 'Who holds the grant' to vcse or neutral: does it soften the shocks (002:705-707)?",
             "Set the shock rate to 0 and compare.",
         ),
     ),

@@ -92,8 +92,9 @@ def trust_after_interaction(trust: float, positive: bool, gain: float, loss: flo
     """Personal trust after one interaction.
 
     A positive interaction moves trust a step ``gain`` towards 1; a negative
-    one removes a share ``loss``. With ``loss > gain`` trust builds slowly
-    and breaks fast (M1; 001:97, 003:440, 002:551; stylised fact 7); one
+    one removes a share ``loss``. Trust builds slowly through repeated
+    interaction (M1; 001:97, 003:440, 002:551; stylised fact 7); no report
+    says how fast it is lost, so ``loss > gain`` is a modelling choice. One
     old incident can keep partners apart for a decade (003:628).
     The result stays in [0, 1] for inputs in [0, 1].
     """
@@ -145,7 +146,7 @@ def competition_pressure(
     ``short_grant_weight`` of the pressure scales with how short the grant
     is, so with 0.5 a 12-month grant gives full pressure and a 36-month one
     two thirds. Flexible funds tied to no member's agenda remove part of it
-    (002:615, 002:705-707).
+    (002:615).
     """
     # 12 months is the typical short grant the reports compare against (002:701)
     shortness = min(1.0, 12.0 / max(1, funding_length))
@@ -201,7 +202,7 @@ def attendance_probability(
     Capacity is spread over all the member's partnerships: overlapping
     memberships overload the few active people (M7; 003:428, 003:710), and
     without protected time attendance falls (003:466-468). A coordinator
-    chases attendance (M4; 002:364, 004:448).
+    chases attendance (M4; 002:364, 003:538).
     """
     share = capacity / max(1, n_memberships) / meeting_hours
     p = min(1.0, share) + coordinator_boost * coordinator_present
@@ -344,7 +345,7 @@ def flexible_money_equality(flexibility: float, equality: float) -> float:
 
     Funding tied to neither statutory nor VCSE agendas lets partners work
     without the power dynamics usual between them, so partnerships are more
-    equal (002:615, 002:705-707). Fully flexible money (``flexibility`` 1)
+    equal (002:615). Fully flexible money (``flexibility`` 1)
     removes a share ``equality`` of power's hold over voice and over the
     tone of meetings; fixed, target-tied money (0) removes none.
     """
@@ -520,7 +521,7 @@ def dissolution_cause(
     003:1393: it is no longer a cross-sector partnership); commitment collapse; no quorate meeting for
     ``inactive_months`` months in a row (a steering group that met three
     times, then with two people, then disbanded, 003:1448; 0 turns this
-    off); funding ended and too few carry it on (002:999, 001:249).
+    off); funding ended and too few carry it on (002:999).
     """
     if n_active < 2:
         return "too_few_members"

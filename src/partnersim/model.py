@@ -32,17 +32,21 @@ from partnersim.agents import (
     SmallVCSE,
     StatutoryBody,
 )
+from partnersim.outcomes import SUMMARY_NAMES
 from partnersim.schema import validate
 
-__all__ = ["MODEL_REPORTERS", "SUMMARY_NAMES", "PartnershipModel", "simulate"]
+__all__ = ["END_REPORTERS", "MODEL_REPORTERS", "SUMMARY_NAMES", "PartnershipModel", "simulate"]
 
-#: Model reporters collected each month (name -> model attribute).
+#: Model reporters collected each month (name -> model attribute). ``trust_all`` is this
+#: month's trust; the summary outcome ``mean_trust`` (:mod:`partnersim.outcomes`) is another thing.
 MODEL_REPORTERS: dict[str, str] = {
     "active_partnerships": "active_partnerships",
-    "mean_trust": "mean_trust",
+    "trust_all": "trust_all",
     "trust_within": "trust_within",
     "trust_across": "trust_across",
     **{f"trust_{a}_{b}": f"trust_{a}_{b}" for i, a in enumerate(SECTORS) for b in SECTORS[i:]},
+    # how many member pairs each sector pair's trust is a mean over (figures hide thin lines)
+    **{f"pairs_{a}_{b}": f"pairs_{a}_{b}" for i, a in enumerate(SECTORS) for b in SECTORS[i:]},
     "voice_gini": "voice_gini",
     "vcse_share": "vcse_share",
     "active_members": "active_members",
@@ -55,17 +59,9 @@ MODEL_REPORTERS: dict[str, str] = {
     "scarcity": "scarcity",
 }
 
-#: Summary scalars returned by :func:`simulate`.
-SUMMARY_NAMES = (
-    "survival_rate",
-    "mean_lifetime",
-    "legacy_rate",
-    "mean_trust",
-    "mean_commitment",
-    "vcse_share",
-    "voice_gini",
-    "total_output",
-)
+#: End-of-run reporters (``summary_<outcome>`` -> outcome): the summary outcomes, for
+#: ``mesa.batch_run``. They are NaN until the run has reached its horizon or stopped.
+END_REPORTERS: dict[str, str] = {f"summary_{name}": name for name in SUMMARY_NAMES}
 
 #: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attribute
 _PAIR_ATTRS = tuple(
@@ -106,6 +102,24 @@ class _TrustReporter:
         return model._trust_reporters()[self.name]
 
 
+class _EndReporter:
+    """A summary outcome as a model attribute: NaN while the run goes on, the outcome once it has ended.
+
+    So ``mesa.batch_run`` (which reads the last collected month) returns the
+    same numbers as :func:`simulate`, under ``summary_<outcome>``.
+    """
+
+    def __init__(self, outcome: str) -> None:
+        self.outcome = outcome
+
+    def __get__(self, model: PartnershipModel | None, owner: type | None = None) -> Any:
+        if model is None:
+            return self
+        if model.running and model.steps < model.p["horizon"]:
+            return float("nan")
+        return model.summary()[self.outcome]
+
+
 class PartnershipModel(mesa.Model):
     """Partnerships between statutory bodies, large charities and small VCSE groups.
 
@@ -121,14 +135,16 @@ class PartnershipModel(mesa.Model):
     Attributes:
         p: the validated parameters.
         datacollector: a :class:`mesa.DataCollector` with the monthly model
-            reporters of :data:`MODEL_REPORTERS`.
+            reporters of :data:`MODEL_REPORTERS` and the end-of-run reporters of
+            :data:`END_REPORTERS` (``summary_survival_rate``, ...: NaN until the
+            run ends, then the summary outcomes; what ``mesa.batch_run`` returns).
         partnerships_created: every partnership, alive or dissolved, in
             order of creation.
         events: recent events in plain words (``(month, text)``).
     """
 
-    #: mean effective trust over every ordered pair of active members in live partnerships
-    mean_trust = _TrustReporter()
+    #: this month's mean effective trust over every ordered pair of active members in live partnerships
+    trust_all = _TrustReporter()
     #: the same within one sector, and across sectors
     trust_within = _TrustReporter()
     trust_across = _TrustReporter()
@@ -139,6 +155,13 @@ class PartnershipModel(mesa.Model):
     trust_large_charity_large_charity = _TrustReporter()
     trust_large_charity_vcse = _TrustReporter()
     trust_vcse_vcse = _TrustReporter()
+    #: the number of member pairs (unordered) behind each sector pair's trust this month
+    pairs_statutory_statutory = _TrustReporter()
+    pairs_statutory_large_charity = _TrustReporter()
+    pairs_statutory_vcse = _TrustReporter()
+    pairs_large_charity_large_charity = _TrustReporter()
+    pairs_large_charity_vcse = _TrustReporter()
+    pairs_vcse_vcse = _TrustReporter()
 
     def __init__(self, *, collect: bool = True, **params: Any) -> None:
         p = validate(params)
@@ -160,7 +183,9 @@ class PartnershipModel(mesa.Model):
         self._setup_organisations()
         self._setup_prior_ties()
         self._setup_partnerships()
-        self.datacollector = ReporterCollector(model_reporters=dict(MODEL_REPORTERS))
+        self.datacollector = ReporterCollector(
+            model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}}
+        )
         # monthly collection is skipped when only the summary is wanted (sweeps): it is lean that way
         self.collect = collect
         self._live_months = 0
@@ -412,12 +437,14 @@ class PartnershipModel(mesa.Model):
                 total_t += s
                 n_t += n
         # undefined, not zero, when no partnership has two active members
-        out = {"mean_trust": total_t / n_t if n_t else float("nan")}
+        out = {"trust_all": total_t / n_t if n_t else float("nan")}
         out["trust_within"] = _ratio([v for k, v in sums.items() if k[0] == k[1]])
         out["trust_across"] = _ratio([v for k, v in sums.items() if k[0] != k[1]])
         for key, attr in _PAIR_ATTRS:
             acc = sums.get(key)
             out[attr] = acc[0] / acc[1] if acc else float("nan")
+            # ordered pairs are counted twice (a in b, b in a)
+            out["pairs" + attr.removeprefix("trust")] = int(acc[1] // 2) if acc else 0
         self._trust, self._trust_month = out, self.steps
         return out
 
@@ -440,10 +467,10 @@ class PartnershipModel(mesa.Model):
         return pd.DataFrame(rows)
 
     def timeseries(self) -> pd.DataFrame:
-        """The monthly model reporters as a DataFrame indexed by month."""
+        """The monthly model reporters as a DataFrame indexed by month (not the end-of-run reporters)."""
         if not self.collect:
             raise RuntimeError("this model was built with collect=False: no monthly series were kept")
-        df = self.datacollector.get_model_vars_dataframe()
+        df = self.datacollector.get_model_vars_dataframe().drop(columns=list(END_REPORTERS))
         df.index.name = "month"
         return df
 
@@ -469,6 +496,10 @@ class PartnershipModel(mesa.Model):
         while self.running and self.steps < self.p["horizon"]:
             self.step()
         return self
+
+
+for _attr, _outcome in END_REPORTERS.items():
+    setattr(PartnershipModel, _attr, _EndReporter(_outcome))
 
 
 def _ratio(accs: list[list[float]]) -> float:
@@ -535,9 +566,8 @@ def simulate(**params: Any) -> dict[str, float]:
     experiment tools. Same ``rng``, same result.
 
     Returns:
-        ``survival_rate``, ``mean_lifetime``, ``legacy_rate``,
-        ``mean_trust``, ``mean_commitment``, ``vcse_share``, ``voice_gini``,
-        ``total_output``, as plain floats.
+        The summary outcomes of :data:`partnersim.outcomes.OUTCOMES` (each with
+        its unit, meaning and direction there), as plain floats.
     """
     return run_model(params, collect=False).summary()
 

@@ -16,9 +16,13 @@ import seaborn as sns
 
 from partnersim.io import atomic_write
 
-__all__ = ["SECTOR_LABELS", "plot_run", "save_figure"]
+__all__ = ["MIN_PAIRS", "SECTOR_LABELS", "plot_run", "save_figure"]
 
 SECTOR_LABELS = {"statutory": "statutory", "large_charity": "large charity", "vcse": "small VCSE"}
+
+#: a sector pair's trust line is hidden in months with fewer member pairs behind it: a mean
+#: over one or two relationships says little about how two sectors trust each other
+MIN_PAIRS = 3
 
 
 def save_figure(fig: plt.Figure, path: str | Path) -> Path:
@@ -29,14 +33,27 @@ def save_figure(fig: plt.Figure, path: str | Path) -> Path:
     return out
 
 
-def _trust_pairs(ts: pd.DataFrame) -> dict[str, pd.Series]:
-    """Trust series by sector pair, labelled in words; NaN where no such pair was active."""
+def _trust_pairs(ts: pd.DataFrame, min_pairs: int = MIN_PAIRS) -> dict[str, pd.Series]:
+    """Trust series by sector pair, labelled in words with the member pairs behind them.
+
+    NaN where no such pair was active, or (when the series has pair counts)
+    where fewer than ``min_pairs`` pairs were.
+    """
     out = {}
     for i, a in enumerate(SECTOR_LABELS):
         for b in list(SECTOR_LABELS)[i:]:
-            col = f"trust_{a}_{b}"
-            if col in ts and ts[col].notna().any():
-                out[f"{SECTOR_LABELS[a]} – {SECTOR_LABELS[b]}"] = ts[col]
+            col, count = f"trust_{a}_{b}", f"pairs_{a}_{b}"
+            if col not in ts:
+                continue
+            series, label = ts[col], f"{SECTOR_LABELS[a]} – {SECTOR_LABELS[b]}"
+            if count in ts:
+                series = series.where(ts[count] >= min_pairs)
+                shown = ts[count][series.notna()]
+                if len(shown):
+                    lo, hi = int(shown.min()), int(shown.max())
+                    label += f" ({lo}–{hi} pairs)" if lo != hi else f" ({lo} pairs)"
+            if series.notna().any():
+                out[label] = series
     return out
 
 
@@ -55,9 +72,12 @@ def plot_run(
     # plain lines, so a gap (no such pair active) shows as a gap
     for (label, series), colour in zip(_trust_pairs(ts).items(), sns.color_palette(), strict=False):
         ax.plot(ts.index, series, color=colour, lw=1.4, label=label)
-    ax.plot(ts.index, ts["mean_trust"], color="black", lw=2, label="all pairs")
+    ax.plot(ts.index, ts["trust_all"], color="black", lw=2, label="all pairs")
     ax.set(
-        xlabel="month", ylabel="mean trust (0-1)", ylim=(0, 1), title="Trust between members, by sector pair"
+        xlabel="month",
+        ylabel="mean trust (0-1)",
+        ylim=(0, 1),
+        title=f"Trust between members, by sector pair (hidden in months with under {MIN_PAIRS} pairs)",
     )
     ax.legend(fontsize=8, loc="upper left", ncols=2)
     paths.append(save_figure(fig, outdir / "trust_by_sector_pair.png"))

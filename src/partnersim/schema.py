@@ -213,7 +213,7 @@ PARAMETERS: dict[str, Parameter] = {
             group="partnership",
             teach=True,
             evidence=("002:1182", "001:357"),
-            reason="Core partnerships have about 6-10 members (002:1182); 5 keeps a 60-organisation system from saturating.",
+            reason="HCT core groups had about 4-8 members (002:1182); 5 keeps a 60-organisation system from saturating.",
         ),
         # ---- partnership rules -----------------------------------------
         _p(
@@ -236,7 +236,7 @@ PARAMETERS: dict[str, Parameter] = {
             choices=("open", "closed"),
             group="partnership",
             teach=True,
-            evidence=("002:372", "002:411"),
+            evidence=("002:374", "002:411"),
         ),
         _p(
             "formal_agreement",
@@ -323,7 +323,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="funder",
-            evidence=("002:615", "002:681", "002:705"),
+            evidence=("002:615", "002:681", "002:664"),
             reason="0 = fixed, target-tied money; flexibility lowers competition for funds and, through "
             "flexibility_equality, power's hold over voice and meetings (002:615).",
         ),
@@ -336,9 +336,9 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="behaviour",
-            evidence=("002:615", "002:705"),
-            reason="Money tied to no member's agenda makes partnerships more equal (002:615, "
-            "002:705-707); no report gives a size, so fully flexible money removes half.",
+            evidence=("002:615",),
+            reason="Money tied to no member's agenda makes partnerships more equal (002:615); "
+            "no report gives a size, so fully flexible money removes half.",
         ),
         # ---- environment ---------------------------------------------------
         _p(
@@ -364,7 +364,7 @@ PARAMETERS: dict[str, Parameter] = {
             high=1.0,
             group="environment",
             teach=True,
-            evidence=("002:509", "001:143", "001:305"),
+            evidence=("002:509", "001:305"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -422,7 +422,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share of the gap",
             low=0.0,
             high=1.0,
-            evidence=("002:551", "004:504", "003:700"),
+            evidence=("002:551", "004:504"),
             reason="Slow: about a year of good monthly meetings takes a stranger from 0.3 to 0.7.",
         ),
         _p(
@@ -434,7 +434,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             evidence=("003:628", "001:97"),
-            reason="No report gives sizes. Trust breaks faster than it builds (M1): at trust 0.5 a bad "
+            reason="No report gives sizes or says how fast trust is lost (M1 says it builds slowly): at trust 0.5 a bad "
             "interaction costs 0.1 and a good one gains 0.03, so about three good ones undo one bad "
             "(1.7 with a coordinator, who repairs half of each loss). Below trust 0.23 (0.375 with a "
             "coordinator) a loss is smaller than a gain, so low trust does not sink to zero.",
@@ -546,7 +546,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("003:536", "004:416"),
+            evidence=("003:536",),
             reason=_NOT_REPORTED,
         ),
         # ---- behaviour: meeting and interaction --------------------------
@@ -581,7 +581,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="probability",
             low=0.0,
             high=1.0,
-            evidence=("002:364", "004:448"),
+            evidence=("002:364", "003:538"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -592,9 +592,9 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("003:536",),
-            reason="No report gives the share of a loss repaired; a coordinator spends about half their "
-            "time keeping relationships up (003:536), so half.",
+            evidence=("003:538",),
+            reason="A project worker's job includes mediating (003:538); no report gives the share of a "
+            "loss repaired, so half is a modelling choice.",
         ),
         _p(
             "base_positive",
@@ -964,7 +964,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="per month",
             low=0.0,
             high=1.0,
-            evidence=("002:372", "003:333", "003:371"),
+            evidence=("002:374", "003:1258", "003:371"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -987,7 +987,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=10000.0,
             group="funder",
-            evidence=("002:261", "002:268"),
+            evidence=("002:261-268",),
             reason="About 460k pounds over 39-42 months in HCT (002:261-268).",
         ),
         _p(
@@ -1011,7 +1011,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=160.0,
             group="system",
-            evidence=("001:223",),
+            evidence=("001:223-224",),
             reason="Large charities deploy staff flexibly (001:223-224): the most spare time.",
         ),
         _p(
@@ -1047,7 +1047,7 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1e6,
             group="system",
-            evidence=("000:169", "004:288"),
+            evidence=("003:614", "004:288"),
             reason="No report gives budgets; the order of a council or NHS service. Only the ratios "
             "matter (power uses each budget's share of the largest, on a log scale): 100 : 40 : 1.",
         ),
@@ -1121,7 +1121,6 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.01,
             high=100.0,
             group="system",
-            evidence=("001:223",),
             reason="Large charities sit between system and community: Beta(4, 4), mean 0.5. "
             "No report gives a distribution.",
         ),
@@ -1169,8 +1168,9 @@ PARAMETERS: dict[str, Parameter] = {
             low=0.0,
             high=1.0,
             group="behaviour",
-            evidence=("000:169", "002:497"),
-            reason="Money leads: the reports name funding first among sources of power; no figure given.",
+            evidence=("000:106", "002:497"),
+            reason="Money leads: the biggest funder sets the goals (000:106) and fear of losing funding "
+            "deepens the imbalance (002:497); no figure given.",
         ),
         _p(
             "power_authority_weight",
@@ -1360,7 +1360,7 @@ PARAMETERS: dict[str, Parameter] = {
             unit="share",
             low=0.0,
             high=1.0,
-            evidence=("002:354", "001:66"),
+            evidence=("002:350-354", "001:66-67"),
             reason=_NOT_REPORTED,
         ),
         _p(
@@ -1493,6 +1493,45 @@ def validate(params: Mapping[str, Any] | None = None, *, fill: bool = True) -> d
     return out
 
 
+#: the most organisations one local system may hold: set-up draws prior ties over every pair in a
+#: local system (a k x k draw, about 18 bytes a pair: 450 MB at 5000), so memory stays bounded
+MAX_LOCAL_SYSTEM = 5000
+
+#: the most prior ties a region may expect: each takes about 100 bytes and 2 microseconds to set
+#: up (1 GB and 20 s at ten million), far above any local system the reports describe
+MAX_PRIOR_TIES = 10_000_000
+
+
+def local_systems(n_orgs: int, local_network_size: int) -> list[int]:
+    """The sizes of the local systems ``n_orgs`` organisations are dealt into (as the model deals them)."""
+    n_systems = max(1, round(n_orgs / local_network_size))
+    q, r = divmod(n_orgs, n_systems)
+    return [q + 1] * r + [q] * (n_systems - r)
+
+
+def _check_set_up_size(p: Mapping[str, Any], n_orgs: int) -> None:
+    """Refuse a region whose prior ties would take memory quadratic in its size."""
+    sizes = local_systems(n_orgs, p["local_network_size"])
+    if sizes[0] > MAX_LOCAL_SYSTEM:
+        raise ParameterError(
+            f"parameter 'local_network_size' = {p['local_network_size']!r} is out of range for "
+            f"{n_orgs} organisations: it makes a local system of {sizes[0]}, and at most "
+            f"{MAX_LOCAL_SYSTEM} are allowed (prior ties are drawn over every pair in a local system); "
+            "lower local_network_size",
+            "local_network_size",
+            p["local_network_size"],
+        )
+    ties = p["prior_tie_density"] * sum(k * (k - 1) / 2 for k in sizes)
+    if ties > MAX_PRIOR_TIES:
+        raise ParameterError(
+            f"parameter 'prior_tie_density' = {p['prior_tie_density']!r} is out of range for local "
+            f"systems of about {sizes[0]} organisations: it asks for about {ties:,.0f} prior ties, and at "
+            f"most {MAX_PRIOR_TIES:,} are allowed; lower prior_tie_density or local_network_size",
+            "prior_tie_density",
+            p["prior_tie_density"],
+        )
+
+
 def _check_relations(p: Mapping[str, Any]) -> None:
     if p["exit_threshold"] > p["paper_threshold"]:
         raise ParameterError(
@@ -1509,6 +1548,7 @@ def _check_relations(p: Mapping[str, Any]) -> None:
             "partnership_size",
             p["partnership_size"],
         )
+    _check_set_up_size(p, n_orgs)
 
 
 _TRUE = {"true", "yes", "on", "1"}

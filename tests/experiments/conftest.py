@@ -27,3 +27,23 @@ def tiny_study(tmp_path: Path) -> Path:
     path = tmp_path / "tiny.toml"
     path.write_text(TINY, encoding="utf-8")
     return path
+
+
+KILLABLE = """
+name = "killable"
+replicates = 20
+seed = 99
+outcomes = ["survival_rate", "total_output"]
+[parameters]
+horizon = 120
+[factors]
+coordinator = [true, false]
+"""
+
+
+@pytest.fixture
+def killable_study(tmp_path: Path) -> Path:
+    """A 40-run study of 120-month runs: long enough to stop in the middle."""
+    path = tmp_path / "killable.toml"
+    path.write_text(KILLABLE, encoding="utf-8")
+    return path

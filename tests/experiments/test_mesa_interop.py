@@ -33,12 +33,45 @@ def test_mesa_batch_run_keeps_working(restore_start_method):
     df = pd.DataFrame(rows)
     assert len(df) == 4
     assert set(df["Step"]) == {12}  # the model stops itself at its horizon
-    assert {"active_partnerships", "mean_trust", "staff_turnover"} <= set(df.columns)
+    assert {"active_partnerships", "trust_all", "staff_turnover"} <= set(df.columns)
     for row in df.itertuples():
         model = PartnershipModel(horizon=12, staff_turnover=row.staff_turnover, coordinator=True, rng=row.rng)
         last = model.run().timeseries().iloc[-1]
         assert row.active_partnerships == last["active_partnerships"]
-        assert row.mean_trust == pytest.approx(last["mean_trust"], nan_ok=True)
+        assert row.trust_all == pytest.approx(last["trust_all"], nan_ok=True)
+
+
+def test_batch_run_returns_the_summary_outcomes_as_end_of_run_reporters(restore_start_method):
+    rows = mesa.batch_run(
+        PartnershipModel,
+        parameters={"horizon": 24, "staff_turnover": [0.1, 0.5]},
+        rng=[1, 2],
+        max_steps=100,
+        number_processes=1,
+        display_progress=False,
+    )
+    df = pd.DataFrame(rows)
+    assert "mean_trust" not in df.columns  # the monthly reporter is trust_all; no name means two things
+    for row in df.itertuples():
+        summary = partnersim.simulate(horizon=24, staff_turnover=row.staff_turnover, rng=row.rng)
+        for name, value in summary.items():
+            assert getattr(row, f"summary_{name}") == pytest.approx(value), name
+    # monthly collection: the end-of-run reporters are NaN until the run has ended
+    every = pd.DataFrame(
+        mesa.batch_run(
+            PartnershipModel,
+            parameters={"horizon": 6},
+            rng=[1],
+            max_steps=100,
+            number_processes=1,
+            data_collection_period=1,
+            display_progress=False,
+        )
+    )
+    assert every["summary_survival_rate"].iloc[:-1].isna().all()
+    assert every["summary_survival_rate"].iloc[-1] == pytest.approx(
+        partnersim.simulate(horizon=6, rng=1)["survival_rate"]
+    )
 
 
 def test_runner_on_the_same_grid_and_seeds_as_batch_run_gives_the_same_runs(restore_start_method):

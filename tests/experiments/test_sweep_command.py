@@ -48,7 +48,7 @@ def test_sweep_writes_runs_manifest_and_figures(tmp_path, tiny_study, capsys):
 
     figures = sorted(p.name for p in (folder / "figures").glob("*.png"))
     assert "effects_survival_rate.png" in figures and "heatmap_survival_rate.png" in figures
-    assert len(figures) == 6  # effects and heatmap for each of the 3 outcomes
+    assert len(figures) == 9  # effects, interaction and heatmap for each of the 3 outcomes
     assert all((folder / "figures" / f).stat().st_size > 5000 for f in figures)
     assert "12 runs" in capsys.readouterr().out
 
@@ -56,18 +56,6 @@ def test_sweep_writes_runs_manifest_and_figures(tmp_path, tiny_study, capsys):
     assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--no-figures"]) == 0
     assert "12 kept from before, 0 run now" in capsys.readouterr().out
     pd.testing.assert_frame_equal(pd.read_parquet(folder / "runs.parquet"), runs)
-
-
-KILLABLE = """
-name = "killable"
-replicates = 20
-seed = 99
-outcomes = ["survival_rate", "total_output"]
-[parameters]
-horizon = 120
-[factors]
-coordinator = [true, false]
-"""
 
 
 def _wait_for_chunks(proc: subprocess.Popen, chunks: Path, n: int, timeout: float = 90) -> None:
@@ -79,9 +67,8 @@ def _wait_for_chunks(proc: subprocess.Popen, chunks: Path, n: int, timeout: floa
         time.sleep(0.02)
 
 
-def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_sigkill_mid_sweep_then_rerun_completes_every_run_once(tmp_path, killable_study):
+    study = killable_study
     out = tmp_path / "results"
     chunks = out / "killable" / "chunks"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", "--no-progress", "--no-figures"]
@@ -126,9 +113,8 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
-def test_sigterm_stops_workers_keeps_finished_runs_and_exits_143(tmp_path, capsys):
-    study = tmp_path / "killable.toml"
-    study.write_text(KILLABLE, encoding="utf-8")
+def test_sigterm_stops_workers_keeps_finished_runs_and_exits_143(tmp_path, killable_study, capsys):
+    study = killable_study
     out = tmp_path / "results"
     chunks = out / "killable" / "chunks"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", "--no-progress", "--no-figures",
@@ -202,14 +188,16 @@ def test_tables_and_figures_of_an_earlier_study_version_are_removed(tmp_path, ti
         .replace("coordinator = [true, false]\n", "")
     )
     tiny_study.write_text(after, encoding="utf-8")
-    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
+    # no finished run matches the changed study: it stops and asks for --fresh, changing nothing
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 2
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--fresh"]) == 0
     assert sorted(p.name for p in folder.glob("*.parquet")) == ["runs.parquet"]
-    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [
-        "effects_survival_rate.png",
-        "notes.png",
-    ]
+    assert sorted(p.name for p in (folder / "figures").glob("*.png")) == ["effects_survival_rate.png"]
 
     # without figures drawn, only figures of outcomes no longer kept go
+    (folder / "figures" / "notes.png").write_bytes(b"mine")  # not a sweep figure: kept
     (folder / "figures" / "effects_mean_trust.png").write_bytes(b"old")
     assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--no-figures"]) == 0
     assert sorted(p.name for p in (folder / "figures").glob("*.png")) == [

@@ -138,7 +138,10 @@ def test_interrupted_sweep_resumes_without_loss_or_duplicates(tmp_path, specs, s
     with pytest.raises(type(exc)):
         run_specs(specs, out, executor=FailAfter(3, exc), workers=1, chunk_size=2, partnerships=True)
     assert not (out / "runs.parquet").exists()  # no final table before the sweep is complete
-    assert load_manifest(out)["status"] == "running"
+    manifest = load_manifest(out)
+    # Ctrl-C (or SIGTERM, raised as KeyboardInterrupt) says so; a dead worker is a failure
+    assert manifest["status"] == ("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
+    assert manifest["runs_done"] == 6  # the runs really on disk, however recently runs_done was written
     assert len(list((out / "chunks").glob("runs-*.parquet"))) == 3
 
     res = run_specs(specs, out, chunk_size=2, partnerships=True)
@@ -194,8 +197,13 @@ def test_changed_model_code_reruns_instead_of_mixing_versions(tmp_path, specs, m
     run_specs(specs[:4], out)
     assert run_specs(specs[:4], out).n_resumed == 4
     monkeypatch.setattr(runner, "model_fingerprint", lambda: "edited-model")
-    res = run_specs(specs[:4], out)
-    assert (res.n_resumed, res.n_ran, res.n_stale) == (0, 4, 4)
+    # no finished run is of the edited model: that would discard all of them, so it asks for fresh first
+    before = load_runs(out)
+    with pytest.raises(runner.StudyChanged, match=r"holds 4 finished runs, and only 0 of them match"):
+        run_specs(specs[:4], out)
+    pd.testing.assert_frame_equal(load_runs(out), before)
+    res = run_specs(specs[:4], out, fresh=True)
+    assert (res.n_resumed, res.n_ran) == (0, 4)
     assert load_manifest(out)["task"]["model_code"] == "edited-model"
     assert len(load_runs(out)) == 4
 
@@ -223,14 +231,19 @@ def test_a_finished_sweep_starts_no_executor(tmp_path, specs):
 
 
 def test_chunks_of_an_older_study_change_neither_columns_nor_dtypes(tmp_path):
-    # an older version of the study: one factor, every outcome
-    older = make_specs([{"horizon": 24, "staff_turnover": t} for t in (0.1, 0.3)], 2, root_seed=1)
-    points = [{"horizon": 24, "staff_turnover": t, "funding_length": f} for t in (0.1, 0.3) for f in (12, 24)]
+    # an older version of the study: its last point sets a parameter (prior_trust) the new one does not
+    low = [{"horizon": 24, "staff_turnover": 0.1, "funding_length": f} for f in (12, 24)]
+    older = make_specs([*low, {"horizon": 24, "staff_turnover": 0.3, "prior_trust": 0.2}], 2, root_seed=1)
+    points = [*low, {"horizon": 24, "staff_turnover": 0.3, "funding_length": 36}]
     specs = make_specs(points, 2, root_seed=1)
-    run_specs(older, tmp_path / "reused")
-    reused = run_specs(specs, tmp_path / "reused", outcomes=["survival_rate"])
-    fresh = run_specs(specs, tmp_path / "fresh", outcomes=["survival_rate"])
+    outcomes = ["survival_rate"]
+    # chunks of 3: one chunk mixes a run that is kept with one that is not
+    run_specs(older, tmp_path / "reused", outcomes=outcomes, chunk_size=3)
+    reused = run_specs(specs, tmp_path / "reused", outcomes=outcomes)
+    assert (reused.n_resumed, reused.n_ran) == (4, 2)
+    fresh = run_specs(specs, tmp_path / "fresh", outcomes=outcomes)
     assert reused.runs["funding_length"].dtype == np.int64
+    assert "prior_trust" not in reused.runs
     assert list(reused.runs.columns)[-2:] == ["funding_length", "survival_rate"]
     pd.testing.assert_frame_equal(reused.runs, fresh.runs)
     pd.testing.assert_frame_equal(load_runs(tmp_path / "reused"), load_runs(tmp_path / "fresh"))
@@ -301,7 +314,7 @@ def test_manifest_counts_runs_done_while_the_sweep_runs(tmp_path, specs, monkeyp
     with pytest.raises(RuntimeError):
         run_specs(specs, out, executor=FailAfter(3, RuntimeError("worker died")), workers=1, chunk_size=2)
     manifest = load_manifest(out)
-    assert manifest["status"] == "running" and manifest["runs_done"] == 6
+    assert manifest["status"] == "failed" and manifest["runs_done"] == 6
 
 
 def test_a_rerun_with_nothing_to_do_keeps_the_record_of_the_run_that_did_the_work(tmp_path):

@@ -118,11 +118,16 @@ def test_morris_screens_the_same_study(tmp_path, capsys):
     out = tmp_path / "sobol-quick" / "morris"
     files = [p for p in out.iterdir() if p.suffix in (".parquet", ".csv") and p.stem != "runs"]
     assert len(files) == 6
-    assert (
-        "3 tables as Parquet and CSV (6 files), 1 figure in figures/ and morris.json"
-        in capsys.readouterr().out
-    )
+    printed = capsys.readouterr().out
+    assert "3 tables as Parquet and CSV (6 files), 1 figure in figures/, morris.json and report.md" in printed
     idx = pd.read_parquet(out / "morris_indices.parquet")
+    # the same report and the same wide-interval warning as Sobol gives
+    report = (out / "report.md").read_text()
+    assert "N = 4 trajectories, R = 2 replicates, 20 points, 40 runs" in report
+    wide = idx[2 * idx["mu_star_conf"] > idx["mu_star"]]
+    assert len(wide) > 0  # N = 4 is far too small: some interval is wider than mu*
+    for outcome in wide["outcome"].unique():
+        assert f"warning: {outcome}: " in printed and f"- {outcome}: " in report
     assert (out / "morris_indices.csv").is_file() and (out / "figures" / "morris.png").is_file()
     assert set(idx.columns) >= {"outcome", "factor", "mu", "mu_star", "mu_star_conf", "sigma"}
     assert len(idx) == 2 * 4

@@ -16,7 +16,7 @@ A calibration file (``configs/calibration.toml``) looks like this::
 
     [priors]
     groups = ["behaviour", "environment"]    # uniform over the schema range of every number in these groups
-    staff_turnover = { low = 0.05, high = 0.5 }   # narrowed (inside the schema's range)
+    staff_turnover = { low = 0.05, high = 0.5 }   # narrowed (inside the schema's range; {} or one end also work)
     trust_gain = 0.06                        # fixed: not calibrated
 
     [scenarios.hct]                # the funder's scenario a report describes
@@ -270,8 +270,13 @@ def _check_priors(
                 "funder levers and run settings are fixed by a scenario, not calibrated"
             )
         if isinstance(spec, Mapping):
-            # the same { low, high } check as a sweep's or a Sobol study's ranges
-            low, high = _check_range(p, spec, path, key)
+            if p.kind not in (int, float):
+                raise ConfigError(
+                    f"{path}: key '{key}' = {dict(spec)!r} is not allowed: '{name}' is not a number; fix it instead"
+                )
+            # the same range forms as a sweep's or a Sobol study's: {} for the schema's, or low and/or high
+            factor = _check_range(p, spec, path, key)
+            low, high = factor.low, factor.high
             priors[name] = Prior(name, float(low), float(high), p.kind is int)
             fixed.pop(name, None)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import socket
 import sys
@@ -38,6 +39,31 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the app could not listen on ``host``:``port`` (``None``: it can), checked by binding there."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        return (
+            f"--host {host!r} cannot be resolved ({reason}): give an address of this computer, "
+            "such as 127.0.0.1 (this computer only) or 0.0.0.0 (the whole network)"
+        )
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            s.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"--port {port} is already in use on {host}: stop what uses it or choose another "
+                    "port (--port 0 picks a free one)"
+                )
+            return f"cannot listen on --host {host} --port {port}: {exc.strerror or exc}"
+    return None
+
+
 #: Ports a server can listen on (0 = any free port).
 PORT_RANGE = (0, 65535)
 
@@ -57,6 +83,10 @@ def main(args: argparse.Namespace) -> int:
             else "partnersim app: assets already in place"
         )
         return 0
+    problem = listen_problem(args.host, args.port)
+    if problem:  # before the server starts, so nothing is printed that suggests it runs
+        print(f"partnersim app: error: {problem}", file=sys.stderr)
+        return 2
     from solara.__main__ import cli as solara_cli
 
     port = args.port or free_port(args.host)

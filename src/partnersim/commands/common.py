@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,50 @@ def runner_options(args: argparse.Namespace, *counts: tuple[str, int | None]) ->
         "fresh": args.fresh,
         "progress": not args.no_progress,
     }
+
+
+#: runs timed by a dry run, spread over the design (run time depends on the parameters)
+TIMED_RUNS = 3
+
+
+def estimate_line(specs: Sequence[Any], task: Any, opts: Mapping[str, Any], scheduler: str | None) -> str:
+    """Time a few runs in this process, spread over ``specs``; say how long all of them would take."""
+    import os
+
+    from partnersim.experiments.runner import run_chunk
+
+    n = len(specs)
+    k = min(TIMED_RUNS, n)
+    picks = [specs[round(i * (n - 1) / max(k - 1, 1))] for i in range(k)]
+    run_chunk(picks[:1], task)  # untimed: the first run pays for imports and warm caches
+    seconds = [run_chunk([spec], task)["elapsed"] for spec in picks]
+    mean = sum(seconds) / k
+    executor, workers = opts["executor"], opts["workers"]
+    if executor == "serial":
+        workers = 1
+    elif executor == "processes":
+        workers = workers or os.cpu_count() or 1
+    where = (
+        f"on {workers} worker{'s' if workers != 1 else ''} ({executor})"
+        if workers
+        else f"on one {executor} worker{' at ' + scheduler if scheduler else ''} (divide by the workers)"
+    )
+    total = mean * n / (workers or 1)
+    return (
+        f"{k} timed run{'s' if k != 1 else ''} took {', '.join(f'{s:.2f}' for s in seconds)} s "
+        f"(mean {mean:.2f} s); about {_duration(total)} for {n} runs {where}, "
+        "if the workers are as fast as this process"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def describe_written(paths: Iterable[Path]) -> str:

@@ -57,13 +57,14 @@ def main(args: argparse.Namespace) -> int:
         base=study.base,
         num_resamples=study.num_resamples,
         conf_level=study.conf_level,
+        ci_limit=study.morris_ci_limit,
         out=out,
         manifest={
             "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved("morris")}
         },
         **opts,
     )
-    paths = write_morris(run, out)
+    paths = write_morris(run, out, title=study.description or study.name)
     t = run.timing
     print(
         f"{t['runs']} runs ({t['runs_resumed']} kept from before, {t['runs_ran']} run now) on "

@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from partnersim.config import load_parameters, parse_sets
-from partnersim.io import write_json, write_table
-from partnersim.schema import validate
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -30,22 +26,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from partnersim.config import load_parameters, parse_sets
+    from partnersim.io import check_output, staged, write_json, write_table
     from partnersim.model import PartnershipModel
     from partnersim.plots import plot_run
+    from partnersim.schema import validate
 
     params = load_parameters(args.config) if args.config else {}
     params.update(parse_sets(args.sets))
     params.setdefault("rng", 42)
     resolved = validate(params)
-    model = PartnershipModel(**params).run()
-    ts, table = model.timeseries(), model.partnership_table()
     out: Path = args.out
     ext = args.format
-    write_table(ts.reset_index(), out / f"timeseries.{ext}")
-    write_table(table, out / f"partnerships.{ext}")
+    # an output folder that cannot be used is refused before the model runs
+    check_output(out, files=[f"timeseries.{ext}", f"partnerships.{ext}", "summary.json"], folders=["figures"])
+    model = PartnershipModel(**params).run()
+    ts, table = model.timeseries(), model.partnership_table()
     summary = model.summary()
-    write_json({"parameters": resolved, "summary": summary}, out / "summary.json")
-    figures = plot_run(ts, table, out / "figures", grant_end=resolved["funding_length"])
+    # every file is moved into place together: a full disk leaves no half-written set
+    with staged(out) as stage:
+        write_table(ts.reset_index(), stage / f"timeseries.{ext}")
+        write_table(table, stage / f"partnerships.{ext}")
+        write_json({"parameters": resolved, "summary": summary}, stage / "summary.json")
+        figures = plot_run(ts, table, stage / "figures", grant_end=resolved["funding_length"])
     print(f"partnersim run: {model.steps} months, {len(table)} partnerships, seed {resolved['rng']}")
     for k, v in summary.items():
         print(f"  {k:16s} {v:10.3f}")

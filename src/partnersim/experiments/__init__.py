@@ -49,7 +49,14 @@ Morris, funding-policy comparisons) that reuse the same machinery:
   :mod:`partnersim.config`.
 
 **Figures** (:mod:`partnersim.experiments.figures`):
-``plot_sweep(runs, factors, outcomes, outdir)``.
+``plot_sweep(runs, factors, outcomes, outdir, timeseries=None, pair=None, continuous=())``
+(effects, interactions, heatmaps, monthly series by factor) and
+``plot_one(runs, kind, x, outcome, path, hue=...)`` for ``partnersim plot``.
+
+**Finished folders** (:mod:`partnersim.experiments.finished`):
+``open_results(path)`` reads a results folder back (runs, the factors that
+vary, which were sampled from ranges, the outcomes, the monthly series) for
+``partnersim plot`` and ``partnersim discover``.
 
 Example::
 
@@ -62,29 +69,33 @@ Example::
 
 from __future__ import annotations
 
-from partnersim.experiments.executors import (
-    EXECUTORS,
-    ExecutorInfo,
-    ExecutorUnavailable,
-    SerialExecutor,
-    open_executor,
-)
-from partnersim.experiments.results import ResultStore, load_manifest, load_runs
-from partnersim.experiments.runner import SweepResult, Task, run_chunk, run_specs
-from partnersim.experiments.specs import RunSpec, grid_points, lhs_points, make_specs, spawn_seeds
-from partnersim.experiments.study import (
-    Study,
-    check_bool,
-    check_factors,
-    check_int,
-    check_keys,
-    check_name,
-    check_outcomes,
-    check_parameters,
-    check_points,
-    load_study,
-    output_dir,
-)
+from partnersim._lazy import lazy_attributes
+
+# imported on first use, so `partnersim --help` and the CLI's parsers do not load the model
+_WHERE = {
+    "executors": ("EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor", "open_executor"),
+    "results": ("ResultStore", "load_manifest", "load_runs"),
+    "runner": ("SweepResult", "Task", "run_chunk", "run_specs"),
+    "specs": ("RunSpec", "grid_points", "lhs_points", "make_specs", "spawn_seeds"),
+    "study": (
+        "Study",
+        "check_bool",
+        "check_factors",
+        "check_int",
+        "check_keys",
+        "check_name",
+        "check_outcomes",
+        "check_parameters",
+        "check_points",
+        "load_study",
+        "output_dir",
+    ),
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
+
+
+__getattr__, __dir__ = lazy_attributes("partnersim.experiments", _MODULE, globals())
+
 
 __all__ = [
     "EXECUTORS",

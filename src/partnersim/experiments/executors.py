@@ -15,9 +15,11 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 __all__ = ["EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor", "open_executor"]
@@ -74,9 +76,62 @@ class ExecutorInfo:
         return self.workers
 
 
-def _default_sigterm() -> None:
-    """In a worker process: SIGTERM ends it at once (a forked worker would inherit the CLI's handler)."""
+#: how often (seconds) a worker checks that its parent is alive where the kernel cannot tell it
+PARENT_POLL_SECONDS = 1.0
+
+#: ``prctl`` option: a signal the kernel sends this process when its parent dies (Linux)
+_PR_SET_PDEATHSIG = 1
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie, dead but not yet reaped, is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (not Linux): ask the kernel, which counts a zombie as alive
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+
+
+def _die_with(owner: int) -> None:
+    """Make this worker exit when ``owner``, the process that opened the pool, dies.
+
+    A worker left behind by a SIGKILL, the OOM killer or a batch time limit
+    would wait forever for work, holding the sweep's stdout and stderr open,
+    so whoever captured them would hang. A worker forked or spawned by
+    ``owner`` is killed by the kernel with it on Linux (``PR_SET_PDEATHSIG``);
+    a forkserver's worker, and any worker elsewhere, has a thread that checks
+    on ``owner`` every :data:`PARENT_POLL_SECONDS`.
+    """
+    direct = os.getppid() == owner
+    if direct and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if not _alive(owner) or (direct and os.getppid() != owner):  # gone before the kernel watched it
+        os._exit(1)
+
+    def watch() -> None:
+        while (os.getppid() == owner) if direct else _alive(owner):
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="partnersim-owner-watch", daemon=True).start()
+
+
+def _init_worker(owner: int) -> None:
+    """In a worker process: SIGTERM ends it at once (a forked worker would inherit the CLI's
+    handler), and the worker dies with ``owner``, the process that opened the pool."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(owner)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -133,7 +188,9 @@ def open_executor(
     elif kind == "processes":
         n = workers or os.cpu_count() or 1
         ctx = _process_context()
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_default_sigterm)
+        pool = ProcessPoolExecutor(
+            max_workers=n, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
+        )
         if ctx.get_start_method() == "fork":
             # the first submit forks every worker: do it now, before any thread (progress bar) starts;
             # frozen objects are skipped by the workers' garbage collector (no copy-on-write churn)
@@ -183,7 +240,14 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     if scheduler:
         try:
             client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-        except (OSError, ValueError) as exc:
+        except ValueError as exc:  # not an address at all: said at once, not after a timeout
+            from partnersim.config import ConfigError
+
+            raise ConfigError(
+                f"--scheduler {scheduler!r} is not a Dask scheduler address ({_first_line(exc)}): "
+                "expected one such as tcp://10.0.0.1:8786"
+            ) from None
+        except OSError as exc:
             raise ExecutorUnavailable(
                 f"could not reach a Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s "
                 f"({_first_line(exc)})"

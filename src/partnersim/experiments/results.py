@@ -8,6 +8,8 @@ Layout of ``<out>/`` (e.g. ``results/<study>/``)::
     manifest.json          the study, versions, git state, executor, times, runs done, sessions
     figures/               PNG figures
     chunks/                finished chunks, kept for resume (runs-<token>.parquet, ...)
+    damaged/               chunks that could not be read, moved aside (their runs are run again)
+    .partnersim.lock       held by the process writing here; a second one refuses
 
 Each finished chunk is written atomically, its optional tables first and its
 ``runs-<token>.parquet`` last: a chunk counts as done only once that file
@@ -15,23 +17,48 @@ exists, so a SIGKILL loses at most the chunks in flight. Resuming keeps every
 finished run whose spec (parameters, seed, task) is still wanted, under
 the run_id of the current spec (run_ids shift when replicates change), and
 drops duplicates.
+
+One process at a time writes to a results folder: it holds a lock on
+``.partnersim.lock`` (released by the kernel when the process ends, however
+it ends), and a second run into the same folder refuses, naming the PID
+that holds it. A chunk that cannot be read (truncated, damaged, from
+something else) is moved to ``damaged/`` and its runs are run again;
+temporary files left by a write that a kill interrupted are removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import sys
 import uuid
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from partnersim.io import write_json, write_table
+from partnersim.config import ConfigError
+from partnersim.io import TMP_SUFFIX, OutputError, write_json, write_table
 
-__all__ = ["TABLES", "ResultStore", "concat", "load_manifest", "load_runs"]
+__all__ = ["TABLES", "ResultStore", "ResultsBusy", "concat", "load_manifest", "load_runs"]
+
+#: the lock file of a results folder
+LOCK_NAME = ".partnersim.lock"
+
+#: where chunks that cannot be read are moved
+DAMAGED = "damaged"
+
+#: results folders this process holds the lock of (resolved path -> (open lock file, depth))
+_HELD: dict[str, tuple[Any, int]] = {}
+
+
+class ResultsBusy(ConfigError):
+    """Another process is writing to the same results folder."""
+
 
 #: the tables a sweep can write, besides the manifest
 TABLES = ("runs", "timeseries", "partnerships")
@@ -87,6 +114,97 @@ class ResultStore:
         self.chunks = self.out / "chunks"
         # chunk files never change once written: read each at most once
         self._read: dict[str, pd.DataFrame] = {}
+        #: chunks moved to ``damaged/`` because they could not be read
+        self.damaged: list[Path] = []
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the folder's lock while writing; raise :class:`ResultsBusy` naming the PID that holds it.
+
+        Re-entrant within a process. The kernel releases the lock when the
+        process ends, even on SIGKILL, so a stale lock file never blocks.
+        """
+        key = str(self.out.resolve())
+        if key in _HELD:
+            fh, depth = _HELD[key]
+            _HELD[key] = (fh, depth + 1)
+            try:
+                yield
+            finally:
+                _HELD[key] = (fh, _HELD[key][1] - 1)
+            return
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            fh = open(self.out / LOCK_NAME, "a+", encoding="utf-8")  # noqa: SIM115 (held past this block)
+        except OSError as exc:
+            raise OutputError(f"cannot write to {self.out}: {exc.strerror or exc}") from None
+        try:
+            _try_lock(fh)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            fh.close()
+            raise ResultsBusy(
+                f"{self.out} is in use by another partnersim run (PID {holder}): wait for it to end "
+                "or stop it, then run this again; use another --out to run both at once"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        _HELD[key] = (fh, 1)
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            fh.close()  # releases the lock
+
+    def remove_partial(self) -> list[Path]:
+        """Remove temporary files that a write interrupted by a kill left behind (hold the lock)."""
+        removed = []
+        for folder in (self.out, self.chunks, self.out / "figures"):
+            for f in folder.glob(f".*{TMP_SUFFIX}") if folder.is_dir() else []:
+                with contextlib.suppress(OSError):
+                    f.unlink()
+                    removed.append(f)
+        return removed
+
+    def _set_aside(self, runs_file: Path, exc: BaseException) -> None:
+        """Move a chunk that cannot be read (its runs file and its other tables) to ``damaged/``."""
+        token = runs_file.stem.removeprefix("runs-")
+        dest = self.out / DAMAGED
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            f = self.chunks / f"{name}-{token}.parquet"
+            if f.exists():
+                os.replace(f, dest / f.name)
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"partnersim: chunk {runs_file} cannot be read ({type(exc).__name__}"
+            f"{': ' + reason[:200] if reason else ''}); moved it to {dest}/ and its runs will run again",
+            file=sys.stderr,
+            flush=True,
+        )
+        self.damaged.append(dest / runs_file.name)
+
+    def _read_chunk(self, f: Path) -> pd.DataFrame | None:
+        """A chunk's runs table, or ``None`` (and the chunk moved aside) if it or its tables cannot be read."""
+        import pyarrow.parquet as pq
+
+        try:
+            df = pd.read_parquet(f)
+            missing = [c for c in ("run_id", KEY) if c not in df.columns]
+            if missing:
+                raise ValueError(f"no column {', '.join(missing)}: not a chunk of a partnersim sweep")
+            token = f.stem.removeprefix("runs-")
+            for name in TABLES[1:]:
+                other = self.chunks / f"{name}-{token}.parquet"
+                if other.exists():
+                    pq.read_metadata(other)  # a truncated or damaged file has no readable footer
+        except Exception as exc:  # any file that is not a readable chunk: set it aside, run its runs again
+            self._set_aside(f, exc)
+            return None
+        return df
 
     def clear(self) -> None:
         """Forget every result (``--fresh``): remove only files a sweep writes."""
@@ -105,7 +223,13 @@ class ResultStore:
             if df is not None:
                 write_table(df, self.chunks / f"{name}-{token}.parquet")
         name = f"runs-{token}.parquet"
-        write_table(tables["runs"], self.chunks / name)
+        try:
+            write_table(tables["runs"], self.chunks / name)
+        except BaseException:
+            # no runs file, no chunk: its other tables would only be clutter
+            for other in TABLES[1:]:
+                (self.chunks / f"{other}-{token}.parquet").unlink(missing_ok=True)
+            raise
         # keep what was just written, so collecting the sweep's results reads no chunk back
         self._read[name] = tables["runs"].assign(_chunk=token)
         return token
@@ -115,7 +239,9 @@ class ResultStore:
         frames = []
         for f in sorted(self.chunks.glob("runs-*.parquet")):
             if f.name not in self._read:
-                df = pd.read_parquet(f)
+                df = self._read_chunk(f)
+                if df is None:
+                    continue
                 df["_chunk"] = f.stem.removeprefix("runs-")
                 self._read[f.name] = df
             frames.append(self._read[f.name])
@@ -229,6 +355,22 @@ class ResultStore:
     def write_manifest(self, manifest: Mapping[str, Any]) -> Path:
         """Write manifest.json atomically."""
         return write_json(dict(manifest), self.out / "manifest.json")
+
+
+def _try_lock(fh: Any) -> None:
+    """Take an exclusive lock on an open file without waiting; ``BlockingIOError`` if it is held."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: lock the first byte instead
+        import msvcrt
+
+        try:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            raise BlockingIOError(str(exc)) from None
+        return
+    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def load_runs(out: str | Path) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 import platform
 import subprocess
 import sys
@@ -28,9 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from partnersim.config import ConfigError
 from partnersim.experiments.executors import ExecutorInfo, SerialExecutor, open_executor
-from partnersim.experiments.results import KEY, OLD_ID, ResultStore, concat
+from partnersim.experiments.results import KEY, OLD_ID, TABLES, ResultStore, concat
 from partnersim.experiments.specs import RunSpec
+from partnersim.io import check_output
 
 __all__ = ["SweepResult", "Task", "run_chunk", "run_specs"]
 
@@ -45,6 +48,9 @@ RECOUNT_SECONDS = 0.5
 
 #: how often (seconds, at most) manifest.json's ``runs_done`` is brought up to date while a sweep runs
 MANIFEST_SECONDS = 2.0
+
+#: designs of at least this many runs show a progress bar while their runs are keyed
+PREPARE_SHOWN = 50_000
 
 #: what ran a sweep; a rerun with nothing left to run keeps the record of the one that ran it
 EXECUTOR_RECORD = ("executor", "workers", "workers_at_start", "scheduler", "chunk_size")
@@ -110,6 +116,7 @@ class SweepResult:
     (``n_renumbered`` of them under a new run_id, e.g. after replicates were
     added), ``n_ran`` were run now, of which ``n_stale`` reuse a run_id
     whose earlier run had other parameters, another seed or other model code.
+    ``executor`` and ``workers`` are what this call ran on.
     """
 
     runs: pd.DataFrame
@@ -121,6 +128,9 @@ class SweepResult:
     n_stale: int = 0
     n_renumbered: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: what this call ran on (the manifest keeps what did the work, which differs when nothing ran now)
+    executor: str = "serial"
+    workers: int = 1
 
 
 def _plain(value: Any) -> Any:
@@ -150,6 +160,28 @@ def spec_key(spec: RunSpec, identity: Mapping[str, Any]) -> str:
         default=_plain,
     )
     return hashlib.sha1(blob.encode()).hexdigest()[:16]
+
+
+def spec_keys(specs: Sequence[RunSpec], identity: Mapping[str, Any]) -> dict[int, str]:
+    """:func:`spec_key` of every spec by run_id, fast: each point's parameters are written out once.
+
+    The text hashed is exactly :func:`spec_key`'s, so keys match those of earlier sweeps.
+    """
+    task = json.dumps(dict(identity), sort_keys=True, default=_plain)
+    written: dict[int, tuple[Mapping[str, Any], str]] = {}
+    keys = {}
+    for s in specs:
+        # specs of one point share its parameters (make_specs): keyed by identity, kept alive here
+        known = written.get(id(s.params))
+        if known is None or known[0] is not s.params:
+            known = written[id(s.params)] = (
+                s.params,
+                json.dumps(dict(s.params), sort_keys=True, default=_plain),
+            )
+        seed = str(s.seed) if type(s.seed) is int else json.dumps(s.seed, default=_plain)
+        blob = f'{{"params": {known[1]}, "seed": {seed}, "task": {task}}}'
+        keys[s.run_id] = hashlib.sha1(blob.encode()).hexdigest()[:16]
+    return keys
 
 
 def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | None, pd.DataFrame | None]:
@@ -284,6 +316,26 @@ def _runs_columns(specs: Sequence[RunSpec], task: Task) -> Callable[[pd.DataFram
     return pick
 
 
+def _as_run_dtypes(runs: pd.DataFrame, specs: Sequence[RunSpec]) -> pd.DataFrame:
+    """Give whole-number and true/false parameter columns the dtype a fresh sweep gives them.
+
+    A chunk that mixed a kept run with one of an older version lacking the
+    parameter stored it as floats with gaps; the kept rows have no gap.
+    """
+    kinds: dict[str, set[type]] = {}
+    seen: set[int] = set()
+    for s in specs:
+        if s.point_id not in seen:
+            seen.add(s.point_id)
+            for k, v in s.params.items():
+                kinds.setdefault(k, set()).add(type(v))
+    for name, types in kinds.items():
+        dtype = {frozenset({bool}): "bool", frozenset({int}): "int64"}.get(frozenset(types))
+        if dtype and name in runs and runs[name].dtype != dtype and runs[name].notna().all():
+            runs[name] = runs[name].astype(dtype)
+    return runs
+
+
 def _versions() -> dict[str, str]:
     from partnersim import __version__
 
@@ -378,9 +430,41 @@ def run_specs(
     )
     _check_specs(specs, task)
     identity = task.identity()
-    keys = {s.run_id: spec_key(s, identity) for s in specs}
+    from tqdm.auto import tqdm
+
+    # a big design takes a while to key: show that from the start
+    shown = progress and len(specs) >= PREPARE_SHOWN
+    keys = spec_keys(tqdm(specs, desc="preparing", unit="run", disable=not shown, leave=False), identity)
     wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
+    if store is None:
+        return _run(specs, task, keys, wanted, None, executor, workers, scheduler, chunk_size, fresh,
+                    progress, manifest)  # fmt: skip
+    # an output folder that cannot be used is refused before any model runs
+    check_output(store.out, files=[f"{t}.parquet" for t in TABLES] + ["manifest.json"],
+                 folders=["chunks", "figures", "damaged"])  # fmt: skip
+    with store.lock():
+        store.remove_partial()
+        return _run(specs, task, keys, wanted, store, executor, workers, scheduler, chunk_size, fresh,
+                    progress, manifest)  # fmt: skip
+
+
+def _run(
+    specs: Sequence[RunSpec],
+    task: Task,
+    keys: Mapping[int, str],
+    wanted: tuple[str, ...],
+    store: ResultStore | None,
+    executor: str | Executor,
+    workers: int | None,
+    scheduler: str | None,
+    chunk_size: int | None,
+    fresh: bool,
+    progress: bool,
+    manifest: Mapping[str, Any] | None,
+) -> SweepResult:
+    """:func:`run_specs` once its arguments are checked (and the results folder locked)."""
+    fn = task.fn
     reuse = store is not None and not fresh
     previous = store.read_manifest() if reuse else {}  # type: ignore[union-attr]
     # a finished run is kept under the current run_id of its spec (run_ids shift when replicates change)
@@ -389,6 +473,8 @@ def run_specs(
     done_ids = set(kept["run_id"]) if kept is not None else set()
     n_stale = store.stale(keys, kept) if kept is not None else 0  # type: ignore[union-attr]
     n_renumbered = int((kept["run_id"] != kept[OLD_ID]).sum()) if kept is not None else 0
+    if store is not None and kept is not None:
+        _refuse_discarding_most(store, previous, len(kept))
     todo = [s for s in specs if s.run_id not in done_ids]
     memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
 
@@ -400,7 +486,7 @@ def run_specs(
             pool, info = stack.enter_context(open_executor(executor, workers, scheduler))
         else:  # all done already: start no processes, reach no cluster
             name = executor if isinstance(executor, str) else type(executor).__name__
-            info = ExecutorInfo(name, workers or 1, scheduler)
+            info = ExecutorInfo(name, _planned_workers(name, workers), scheduler)
         if store is not None and fresh:
             store.clear()
         meta: dict[str, Any] = {}
@@ -444,16 +530,24 @@ def run_specs(
                     if result.get(n) is not None:
                         memory[n].append(result[n])  # type: ignore[arg-type]
 
-        if pool is not None:
-            _drive(pool, info, todo, chunk_size, task, keep, begin, progress, len(specs), len(done_ids))
-            # a cluster may have grown while the sweep ran: record the most workers seen
-            meta["workers"] = session["workers"] = max(info.peak, int(meta.get("workers_at_start", 0)))
-        else:
-            begin()
+        try:
+            if pool is not None:
+                _drive(pool, info, todo, chunk_size, task, keep, begin, progress, len(specs), len(done_ids))
+                # a cluster may have grown while the sweep ran: record the most workers seen
+                meta["workers"] = session["workers"] = max(info.peak, int(meta.get("workers_at_start", 0)))
+            else:
+                begin()
+        except BaseException as exc:
+            if store is not None and meta:
+                # Ctrl-C, SIGTERM (raised as KeyboardInterrupt) or a failure: say so, with the runs on disk
+                stopped = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+                _record_stop(store, meta, session, keys, stopped)
+            raise
 
     columns = _runs_columns(specs, task)
     if store is not None:
         tables = store.collect(keys, wanted, columns, ids)
+        tables["runs"] = _as_run_dtypes(tables["runs"], specs)
     else:
         tables = {n: concat(memory[n]) for n in wanted}
         for n in wanted:
@@ -471,13 +565,57 @@ def run_specs(
         runs=runs,
         timeseries=tables.get("timeseries"),
         partnerships=tables.get("partnerships"),
-        out=Path(out) if out is not None else None,
+        out=store.out if store is not None else None,
         n_resumed=len(done_ids),
         n_ran=len(todo),
         n_stale=n_stale,
         n_renumbered=n_renumbered,
         manifest=meta,
+        executor=info.kind,
+        workers=info.peak if pool is not None else info.workers,
     )
+
+
+class StudyChanged(ConfigError):
+    """Most runs finished in a results folder no longer match the runs asked for."""
+
+
+def _refuse_discarding_most(store: ResultStore, previous: Mapping[str, Any], n_kept: int) -> None:
+    """Stop before replacing results of which most runs would not be kept (the study changed).
+
+    ``previous``: the folder's manifest; ``n_kept``: finished runs that match a current spec.
+    """
+    before = previous.get("runs_done")
+    if not isinstance(before, int) or isinstance(before, bool) or before <= 0 or 2 * n_kept >= before:
+        return
+    raise StudyChanged(
+        f"{store.out} holds {before} finished runs, and only {n_kept} of them match the runs asked for "
+        "now (other parameters, seeds, outcomes or model code): run with --fresh to discard them and "
+        "start over, or choose another --out to keep them"
+    )
+
+
+def _record_stop(
+    store: ResultStore,
+    meta: dict[str, Any],
+    session: dict[str, Any],
+    keys: Mapping[int, str],
+    status: str,
+) -> None:
+    """Write the manifest of a sweep that stopped early: its status and the runs really on disk."""
+    with contextlib.suppress(Exception):  # a full disk must not hide why the sweep stopped
+        done = len(store.finished(keys))
+        session.update({"stopped": _now(), "status": status})
+        store.write_manifest({**meta, "status": status, "runs_done": done})
+
+
+def _planned_workers(kind: str, workers: int | None) -> int:
+    """The workers an executor would have had (the manifest of a call with nothing to run)."""
+    if workers:
+        return workers
+    if kind == "processes":
+        return os.cpu_count() or 1
+    return 2 if kind == "dask" else 1
 
 
 def _sessions(previous: Mapping[str, Any]) -> list[dict[str, Any]]:

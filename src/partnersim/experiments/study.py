@@ -15,11 +15,16 @@ A study file looks like this (every key but ``factors`` is optional)::
     [parameters]             # base parameters for every run
     horizon = 120
 
-    [factors]                # grid: lists of values; lhs: {low, high} ranges
+    [factors]                # grid: lists of values; lhs: also tables
     staff_turnover = [0.1, 0.3, 0.5]
     funding_length = { low = 12, high = 60 }   # lhs only
+    coordinator = {}         # lhs only: the whole schema range; a bool is false/true
 
 In an ``lhs`` design, factors given as lists are crossed with the hypercube.
+Tables are sampled as ``partnersim sobol`` samples them (one rule for both):
+a float uniformly, an int as the floor of a uniform draw on
+``[low, high + 1)`` (each whole value equally likely), a bool or str as
+one of its values, each equally likely.
 Every problem raises one :class:`~partnersim.config.ConfigError` naming the
 file, the key, the value and what is allowed; nothing runs and nothing is
 written before a study has been checked.
@@ -30,16 +35,20 @@ files (``sobol.toml``, ``policies.toml``) are checked the same way.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from partnersim.config import ConfigError, read_toml
-from partnersim.experiments.specs import RunSpec, grid_points, lhs_points, make_specs
-from partnersim.model import SUMMARY_NAMES
+from partnersim.experiments.specs import MAX_RUNS, RunSpec, grid_points, lhs_points, make_specs
+from partnersim.outcomes import SUMMARY_NAMES
 from partnersim.schema import RNG_NAME, ParameterError, parameter, validate
+
+if TYPE_CHECKING:
+    from partnersim.sensitivity.factors import Factor
 
 __all__ = [
     "STUDY_KEYS",
@@ -184,17 +193,20 @@ def check_parameters(data: Any, path: str | Path, key: str = "parameters") -> di
 
 def check_factors(
     data: Any, path: str | Path, key: str = "factors", *, ranges_allowed: bool = True, range_hint: str = ""
-) -> tuple[dict[str, list[Any]], dict[str, tuple[float, float]]]:
-    """Split ``[factors]`` into value lists and ``{low, high}`` ranges, each checked against the schema.
+) -> tuple[dict[str, list[Any]], dict[str, Factor]]:
+    """Split ``[factors]`` into value lists and sampled factors, each checked against the schema.
 
-    ``range_hint`` ends the message when a table is given where ranges are not allowed.
+    A table (``{}``, ``{ low = .., high = .. }``) is a sampled factor: see
+    :func:`partnersim.sensitivity.factors.factor_from_schema` for what each
+    form means, and :func:`lhs_points` for how values are drawn. ``range_hint``
+    ends the message when a table is given where ranges are not allowed.
     """
     if not isinstance(data, Mapping) or not data:
         raise ConfigError(
             f"{path}: key '{key}' must be a non-empty table: name = [values] or name = {{ low = .., high = .. }}"
         )
     lists: dict[str, list[Any]] = {}
-    ranges: dict[str, tuple[float, float]] = {}
+    ranges: dict[str, Factor] = {}
     for name, spec in data.items():
         where = f"{key}.{name}"
         if name == RNG_NAME:
@@ -230,25 +242,27 @@ def check_factors(
     return lists, ranges
 
 
-def _check_range(p: Any, spec: Mapping[str, Any], path: str | Path, where: str) -> tuple[float, float]:
-    if p.kind not in (int, float):
+def _check_range(p: Any, spec: Mapping[str, Any], path: str | Path, where: str) -> Factor:
+    """An LHS factor from ``{}`` (the schema's whole range, or every value of a bool or str)
+    or ``{ low = .., high = .. }`` (either end may be left out), the same forms as Sobol's."""
+    from partnersim.sensitivity.factors import factor_from_schema
+
+    if p.kind not in (int, float) and spec:
         raise ConfigError(
             f"{path}: key '{where}' = {dict(spec)!r} is not allowed: '{p.name}' is not a number "
-            f"({p.allowed}); give a list of values instead"
+            f"({p.allowed}); give {{}} for every value, or a list of values"
         )
     check_keys(spec, ("low", "high"), path, prefix=f"{where}.")
-    if "low" not in spec or "high" not in spec:
-        raise ConfigError(f"{path}: key '{where}' = {dict(spec)!r} is not allowed: give both low and high")
-    bounds = []
     for k in ("low", "high"):
-        try:
-            bounds.append(p.check(spec[k]))
-        except ParameterError as exc:
-            raise ConfigError(f"{path}: key '{where}.{k}': {exc}") from None
-    low, high = bounds
-    if not low < high:
-        raise ConfigError(f"{path}: key '{where}' = {dict(spec)!r} is not allowed: low must be below high")
-    return float(low), float(high)
+        if k in spec:
+            try:
+                p.check(spec[k])
+            except ParameterError as exc:
+                raise ConfigError(f"{path}: key '{where}.{k}': {exc}") from None
+    try:
+        return factor_from_schema(p.name, spec)
+    except ParameterError as exc:
+        raise ConfigError(f"{path}: key '{where}' = {dict(spec)!r} is not allowed: {exc}") from None
 
 
 def check_outcomes(
@@ -318,7 +332,7 @@ class Study:
     design: str
     base: dict[str, Any]
     factors: dict[str, list[Any]]
-    ranges: dict[str, tuple[float, float]]
+    ranges: dict[str, Factor]
     samples: int
     replicates: int
     seed: int
@@ -355,12 +369,18 @@ class Study:
             "partnerships": self.partnerships,
             "factors": {
                 **self.factors,
-                **{k: {"low": lo, "high": hi} for k, (lo, hi) in self.ranges.items()},
+                **{k: _resolved_range(f) for k, f in self.ranges.items()},
             },
             "base": validate(self.base),
             "n_points": len(self.points),
             "n_runs": len(self.points) * self.replicates,
         }
+
+
+def _resolved_range(f: Factor) -> dict[str, Any]:
+    if f.kind == "choice":
+        return {"choices": list(f.choices), "sampled": f.describe()}
+    return {"low": f.low, "high": f.high, "sampled": f.describe()}
 
 
 def check_header(raw: Mapping[str, Any], allowed: Iterable[str], path: Path) -> tuple[str, str]:
@@ -373,10 +393,48 @@ def check_header(raw: Mapping[str, Any], allowed: Iterable[str], path: Path) -> 
     return name, description
 
 
-def load_study(path: str | Path) -> Study:
-    """Read and check a study file; raise :class:`ConfigError` on the first problem."""
+def _check_size(lists: Mapping[str, list[Any]], samples: int | None, replicates: int, path: Path) -> None:
+    """Refuse a study of more than :data:`~partnersim.experiments.specs.MAX_RUNS` runs, before building it."""
+    points = math.prod(len(v) for v in lists.values()) * (samples or 1)
+    if points * replicates > MAX_RUNS:
+        key = "replicates" if replicates > 1 else ("samples" if samples else "factors")
+        raise ConfigError(
+            f"{path}: key '{key}' is not allowed: the study asks for {points * replicates:,} runs "
+            f"({points:,} points x {replicates:,} replicates), and one study may have at most "
+            f"{MAX_RUNS:,}: split it into studies with other seeds, or use fewer points or replicates"
+        )
+
+
+def load_study(
+    path: str | Path, *, replicates: int | None = None, overrides: Mapping[str, Any] | None = None
+) -> Study:
+    """Read and check a study file; raise :class:`ConfigError` on the first problem.
+
+    ``replicates`` replaces the file's; ``overrides`` (checked parameters, as
+    from ``--set``) are added to its ``[parameters]`` and may not name a factor.
+    """
     path = Path(path)
     raw = read_toml(path)
+    if replicates is not None:
+        if replicates < 1:
+            raise ConfigError(
+                f"--replicates = {replicates} is not allowed: expected an integer of at least 1"
+            )
+        raw = {**raw, "replicates": replicates}
+    if overrides:
+        factors = raw.get("factors") if isinstance(raw.get("factors"), Mapping) else {}
+        for name, value in overrides.items():
+            if name == RNG_NAME:
+                raise ConfigError(
+                    f"--set {name}={value!r} is not allowed: seeds come from the study's root 'seed'"
+                )
+            if name in factors:
+                raise ConfigError(
+                    f"--set {name}={value!r} is not allowed: '{name}' is a factor of {path}; "
+                    "change its values in [factors]"
+                )
+        params = raw.get("parameters") if isinstance(raw.get("parameters"), Mapping) else {}
+        raw = {**raw, "parameters": {**params, **overrides}}
     for key, (kind, command) in OTHER_STUDIES.items():
         if key in raw:
             raise ConfigError(
@@ -402,14 +460,15 @@ def load_study(path: str | Path) -> Study:
         raw["factors"],
         path,
         ranges_allowed=design == "lhs",
-        range_hint='a { low, high } range needs design = "lhs" and samples = N (or partnersim sobol/morris '
-        "for a sensitivity study)",
+        range_hint='a { low, high } range or {} needs design = "lhs" and samples = N (or partnersim '
+        "sobol/morris for a sensitivity study)",
     )
     for name_ in lists.keys() | ranges.keys():
         if name_ in base:
             raise ConfigError(
                 f"{path}: key 'factors.{name_}' is not allowed: '{name_}' is also set in [parameters]"
             )
+    _check_size(lists, samples if design == "lhs" else None, replicates or 1, path)
     if design == "lhs":
         if not ranges:
             raise ConfigError(
@@ -417,8 +476,7 @@ def load_study(path: str | Path) -> Study:
             )
         if samples is None:
             raise ConfigError(f"{path}: key 'samples' is missing: design 'lhs' needs a number of samples")
-        ints = [n for n in ranges if parameter(n).kind is int]
-        cube = lhs_points(ranges, samples, seed, integer=ints)
+        cube = lhs_points(ranges, samples, seed)
         points = [{**base, **g, **c} for g in grid_points(lists) for c in cube]
     else:
         if samples is not None:

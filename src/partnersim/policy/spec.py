@@ -251,6 +251,8 @@ def _parse_uncertainty(path: Path, name: str, spec: Any) -> Uncertainty:
 
 def _parse_policy(path: Path, name: str, table: Any) -> Policy:
     key = f"policies.{name}"
+    if not name.strip():  # reports and tables name each policy: a blank name names none
+        raise _err(path, key, name, "a name that is not blank")
     if not isinstance(table, dict):
         raise _err(path, key, table, "a table of funder levers")
     levers = {n: PARAMETERS[n].default for n in LEVERS}

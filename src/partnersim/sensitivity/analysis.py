@@ -26,6 +26,7 @@ from partnersim.sensitivity.factors import Problem
 
 __all__ = [
     "CI_WIDTH_WARN",
+    "MORRIS_CI_RELATIVE",
     "MorrisResult",
     "SobolResult",
     "analyze_morris",
@@ -33,6 +34,7 @@ __all__ = [
     "check_power_of_two",
     "ci_warnings",
     "interaction_share",
+    "morris_warnings",
     "rank_factors",
     "replicate_noise",
     "rows_per_base_point",
@@ -43,6 +45,9 @@ __all__ = [
 
 #: an interval (upper - lower, i.e. twice SALib's ``*_conf``) wider than this is flagged
 CI_WIDTH_WARN = 0.1
+#: Morris: warn when an interval of mu* is wider (end to end) than this many times mu* itself;
+#: mu* is in outcome units, so the limit is relative (at 1, the interval could hold zero and twice mu*)
+MORRIS_CI_RELATIVE = 1.0
 
 
 def check_power_of_two(n: int, what: str = "N") -> int:
@@ -210,6 +215,28 @@ def ci_warnings(
     return out
 
 
+def morris_warnings(indices: pd.DataFrame, limit: float = MORRIS_CI_RELATIVE) -> list[str]:
+    """One warning per outcome whose mu* intervals are wider than ``limit`` times mu* (the same
+    warning as :func:`ci_warnings` gives for Sobol indices, relative because mu* has units)."""
+    g_all = indices.assign(width=2 * indices["mu_star_conf"])
+    out = []
+    for outcome, g in g_all.groupby("outcome", sort=False):
+        wide = g[g["width"] > limit * g["mu_star"]]
+        if len(wide):
+            worst = (
+                wide.assign(ratio=wide["width"] / wide["mu_star"].where(wide["mu_star"] > 0))
+                .sort_values("ratio", ascending=False, na_position="first")
+                .iloc[0]
+            )
+            out.append(
+                f"{outcome}: {len(wide)} of {len(g)} intervals of mu* are wider than "
+                f"{'' if limit == 1 else f'{limit:g} times '}mu* itself (widest: {worst['factor']}, "
+                f"mu* = {worst['mu_star']:.3g} ± {worst['mu_star_conf']:.3g}); increase trajectories or "
+                "replicates before ranking these factors"
+            )
+    return out
+
+
 @dataclass
 class SobolResult:
     """Everything a Sobol study reports, as tables.
@@ -307,6 +334,7 @@ def analyze_morris(
     num_resamples: int = 200,
     conf_level: float = 0.95,
     seed: int = 1,
+    ci_limit: float = MORRIS_CI_RELATIVE,
 ) -> MorrisResult:
     """mu*, sigma (and mu) per factor and outcome from a Morris design ``X``.
 
@@ -341,7 +369,8 @@ def analyze_morris(
                     "sigma": float(si["sigma"][j]),
                 }
             )
-    return MorrisResult(pd.DataFrame(rows), pd.DataFrame(noise), notes)
+    indices = pd.DataFrame(rows)
+    return MorrisResult(indices, pd.DataFrame(noise), notes + morris_warnings(indices, ci_limit))
 
 
 def interaction_share(indices: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -167,16 +167,42 @@ def plot_convergence(convergence: pd.DataFrame, path: str | Path) -> Path:
     return save_figure(fig, path)
 
 
-def plot_morris(indices: pd.DataFrame, path: str | Path) -> Path:
-    """Per outcome: mu* bars with CI, and sigma against mu* (interactions/non-linearity)."""
+#: point size of the factor labels on the sigma-mu* panel, and their line height in font sizes
+_LABEL_SIZE = 7
+_LINE = 1.35
+
+
+def spread_labels(ys: Sequence[float], gap: float) -> list[float]:
+    """Label heights at least ``gap`` apart, each as near its point's height as it can be (in order)."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = [0.0] * len(ys)
+    last = -np.inf
+    for i in order:
+        placed[i] = max(ys[i], last + gap)
+        last = placed[i]
+    # shift the stack down by half its overshoot, so labels stay centred on their points
+    over = [placed[i] - ys[i] for i in order]
+    shift = (max(over) / 2) if over else 0.0
+    return [p - shift for p in placed]
+
+
+def plot_morris(indices: pd.DataFrame, path: str | Path, *, title: str = "", subtitle: str = "") -> Path:
+    """Per outcome: mu* bars with CI, and sigma against mu* (interactions/non-linearity).
+
+    The title says what was screened and the subtitle N (trajectories) and R
+    (replicates); labels on the scatter are spread so they never overlap, each
+    joined to its point by a thin line.
+    """
     sns.set_theme(style="whitegrid", context="notebook")
     outcomes = _outcomes(indices)
+    n_factors = indices["factor"].nunique()
     fig, axes = plt.subplots(
         len(outcomes),
         2,
-        figsize=(11, 0.3 * indices["factor"].nunique() * len(outcomes) + 2.5 * len(outcomes)),
+        figsize=(12, 0.35 * n_factors * len(outcomes) + 2.7 * len(outcomes) + 0.6),
         squeeze=False,
     )
+    labelled = []
     for row, outcome in enumerate(outcomes):
         g = indices[indices["outcome"] == outcome].sort_values("mu_star", ascending=False)
         ax = axes[row][0]
@@ -187,10 +213,35 @@ def plot_morris(indices: pd.DataFrame, path: str | Path) -> Path:
         ax.set(title=f"{outcome}: mu*", xlabel="mu* (outcome units per full range)", ylabel="")
         ax = axes[row][1]
         sns.scatterplot(data=g, x="mu_star", y="sigma", ax=ax, s=40)
-        for r in g.itertuples():
-            ax.annotate(r.factor, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
         top = float(max(g["mu_star"].max(), g["sigma"].max(), 1e-12)) * 1.1
         ax.plot([0, top], [0, top], ls="--", color="grey", lw=0.8)  # sigma = mu*: strongly interacting
-        ax.set(title=f"{outcome}: sigma vs mu*", xlabel="mu*", ylabel="sigma", xlim=(0, top), ylim=(0, top))
+        ax.set(
+            title=f"{outcome}: sigma vs mu* (dashed: sigma = mu*)",
+            xlabel="mu*",
+            ylabel="sigma",
+            xlim=(0, top * 1.45),
+            ylim=(0, top),
+        )
+        labelled.append((ax, g, top))
+    heading = f"Morris screening{': ' + title if title else ''}"
+    fig.suptitle(heading + (f"\n{subtitle}" if subtitle else ""), fontsize=10)
     fig.tight_layout()
+    # labels in a column right of the points, one text line apart: placed after the layout,
+    # which sets how many data units a line of text takes
+    line_px = _LABEL_SIZE * _LINE * fig.dpi / 72
+    renderer = fig.canvas.get_renderer()
+    for ax, g, top in labelled:
+        height_px = ax.get_window_extent(renderer).height or 200.0
+        ys = spread_labels(list(g["sigma"]), top * line_px / height_px)
+        for r, y in zip(g.itertuples(), ys, strict=True):
+            ax.annotate(
+                r.factor,
+                (r.mu_star, r.sigma),
+                xytext=(top * 1.04, y),
+                textcoords="data",
+                fontsize=_LABEL_SIZE,
+                va="center",
+                annotation_clip=False,
+                arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5},
+            )
     return save_figure(fig, path)

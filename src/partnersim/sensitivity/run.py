@@ -24,11 +24,13 @@ import pandas as pd
 from partnersim.experiments import check_points, make_specs, run_specs
 from partnersim.io import write_json, write_table
 from partnersim.sensitivity.analysis import (
+    MORRIS_CI_RELATIVE,
     MorrisResult,
     SobolResult,
     analyze_morris,
     analyze_sobol,
     interaction_share,
+    rows_per_base_point,
     sample_morris,
     sample_sobol,
 )
@@ -90,6 +92,18 @@ _ANALYSIS_FILES = (
 )
 
 
+def _check_size(points: int, replicates: int) -> None:
+    """Refuse a design of more than :data:`~partnersim.experiments.specs.MAX_RUNS` runs before sampling it."""
+    from partnersim.experiments.specs import MAX_RUNS, TooManyRuns
+
+    if points * replicates > MAX_RUNS:
+        raise TooManyRuns(
+            f"the design asks for {points * replicates:,} runs ({points:,} points x {replicates:,} "
+            f"replicates), and one set of runs may have at most {MAX_RUNS:,}: use a smaller N (or fewer "
+            "trajectories), fewer factors or fewer replicates"
+        )
+
+
 def _clear_analysis(out: Path) -> None:
     for name in _ANALYSIS_FILES:
         (out / name).unlink(missing_ok=True)
@@ -111,7 +125,11 @@ def _evaluate(
     """Run every design row ``replicates`` times; return outcome -> points × replicates."""
     points = [{**base, **row} for row in problem.decode(X)]
     if runner.fresh and runner.out is not None:
-        _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
+        from partnersim.experiments import ResultStore
+
+        # while another command writes there, this refuses and clears nothing
+        with ResultStore(runner.out).lock():
+            _clear_analysis(Path(runner.out))  # the runner clears its own files (runs, chunks, figures)
     if fn is None:  # model parameters: check every point (cross-parameter rules too) first
         points = check_points(points, manifest.get("study", {}).get("file", "design"))
     specs = make_specs(points, replicates, root_seed=seed)
@@ -135,8 +153,9 @@ def _evaluate(
         "runs_ran": res.n_ran,
         "runs_resumed": res.n_resumed,
         "run_seconds": time.perf_counter() - t0,
-        "executor": res.manifest.get("executor"),
-        "workers": res.manifest.get("workers"),
+        # what this call ran on (the manifest keeps what did the work when nothing ran now)
+        "executor": res.executor,
+        "workers": res.workers,
     }
     runs = res.runs
     outputs = {}
@@ -207,6 +226,7 @@ def run_sobol(
         manifest: extra entries for ``manifest.json``.
     """
     t0 = time.perf_counter()
+    _check_size(n * rows_per_base_point(len(problem.factors), second_order), replicates)
     X = sample_sobol(problem, n, second_order=second_order, seed=derived_seed(seed, _DESIGN))
     meta = {
         **dict(manifest or {}),
@@ -258,6 +278,7 @@ class MorrisRun:
     outputs: dict[str, np.ndarray]
     result: MorrisResult
     timing: dict[str, Any] = field(default_factory=dict)
+    conf_level: float = 0.95
 
 
 def run_morris(
@@ -273,6 +294,7 @@ def run_morris(
     seed_param: str | None = "rng",
     num_resamples: int = 200,
     conf_level: float = 0.95,
+    ci_limit: float = MORRIS_CI_RELATIVE,
     out: str | Path | None = None,
     executor: str | Executor = "serial",
     workers: int | None = None,
@@ -284,9 +306,11 @@ def run_morris(
 ) -> MorrisRun:
     """Sample, run and analyse a Morris screen: ``trajectories × (D + 1)`` points × ``replicates``.
 
-    Arguments as for :func:`run_sobol`.
+    Arguments as for :func:`run_sobol`; ``ci_limit`` warns when an interval of
+    mu* is wider than that many times mu* (:data:`MORRIS_CI_RELATIVE`).
     """
     t0 = time.perf_counter()
+    _check_size(trajectories * (len(problem.factors) + 1), replicates)
     X = sample_morris(problem, trajectories, num_levels=num_levels, seed=derived_seed(seed, _DESIGN))
     meta = {
         **dict(manifest or {}),
@@ -320,9 +344,10 @@ def run_morris(
         num_resamples=num_resamples,
         conf_level=conf_level,
         seed=derived_seed(seed, _BOOTSTRAP),
+        ci_limit=ci_limit,
     )
     timing["wall_seconds"] = time.perf_counter() - t0
-    return MorrisRun(problem, trajectories, num_levels, replicates, X, outputs, result, timing)
+    return MorrisRun(problem, trajectories, num_levels, replicates, X, outputs, result, timing, conf_level)
 
 
 # ------------------------------------------------------------------ writing
@@ -417,14 +442,7 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
         "",
         sub,
         "",
-        "## Factors",
-        "",
-        *[f"- `{f['factor']}`: {f['distribution']}" for f in run.problem.table()],
-        "",
-        "## Replicate noise",
-        "",
-        *[f"- {line}" for line in noise_lines(res.noise)],
-        "",
+        *_design_sections(run.problem, res.noise),
         "Independent noise in the analysed means adds about its share to every factor's ST "
         "(the dotted line in the figure) and widens every interval; an ST near that line "
         "is no detectable effect.",
@@ -448,17 +466,40 @@ def write_sobol(run: SobolRun, out: str | Path, *, title: str = "") -> list[Path
     return paths
 
 
-def write_morris(run: MorrisRun, out: str | Path) -> list[Path]:
-    """Write the mu*/sigma table (Parquet and CSV), figure, ``morris.json`` into ``out``."""
+def _design_sections(problem: Problem, noise: pd.DataFrame) -> list[str]:
+    """The factors and the replicate noise, as report.md sections (Sobol and Morris)."""
+    return [
+        "## Factors",
+        "",
+        *[f"- `{f['factor']}`: {f['distribution']}" for f in problem.table()],
+        "",
+        "## Replicate noise",
+        "",
+        *[f"- {line}" for line in noise_lines(noise)],
+        "",
+    ]
+
+
+def morris_subtitle(run: MorrisRun) -> str:
+    """``T = 20 trajectories (N), R = 2 replicates, 180 points, 360 runs; bars: 95% CI``."""
+    return (
+        f"N = {run.trajectories} trajectories, R = {run.replicates} replicates, {len(run.X)} points, "
+        f"{len(run.X) * run.replicates} runs; bars: {run.conf_level:.0%} CI"
+    )
+
+
+def write_morris(run: MorrisRun, out: str | Path, *, title: str = "") -> list[Path]:
+    """Write the mu*/sigma table (Parquet and CSV), figure, ``morris.json`` and ``report.md`` into ``out``."""
     from partnersim.sensitivity.figures import plot_morris
 
     out = Path(out)
     res = run.result
+    sub = morris_subtitle(run)
     paths = [
         *_tables(res.indices, out, "morris_indices"),
         *_tables(res.noise, out, "replicate_noise"),
         *_tables(pd.DataFrame(run.problem.table()), out, "factors"),
-        plot_morris(res.indices, out / "figures" / "morris.png"),
+        plot_morris(res.indices, out / "figures" / "morris.png", title=title, subtitle=sub),
     ]
     summary = {
         "trajectories": run.trajectories,
@@ -472,6 +513,32 @@ def write_morris(run: MorrisRun, out: str | Path) -> list[Path]:
         "indices": res.indices.to_dict(orient="records"),
     }
     paths.append(write_json(summary, out / "morris.json"))
+    ci = f"{run.conf_level:.0%} CI"
+    table = [f"| outcome | factor | mu* ({ci}) | sigma | mu |", "|---|---|---|---|---|"]
+    for r in res.indices.sort_values(["outcome", "mu_star"], ascending=[True, False]).itertuples():
+        table.append(
+            f"| {r.outcome} | {r.factor} | {r.mu_star:.3f} ± {r.mu_star_conf:.3f} | {r.sigma:.3f} | {r.mu:.3f} |"
+        )
+    report = [
+        f"# Morris screening{': ' + title if title else ''}",
+        "",
+        sub + f"; {run.num_levels} levels.",
+        "",
+        *_design_sections(run.problem, res.noise),
+        "## Elementary effects",
+        "",
+        "mu* is the mean absolute effect of moving a factor across its whole range, in the outcome's "
+        "units: it ranks factors. sigma near or above mu* means the effect depends on the other factors "
+        "(interactions) or is not linear; mu much smaller than mu* means its sign changes.",
+        "",
+        *table,
+        "",
+        "## Warnings",
+        "",
+        *([f"- {w}" for w in res.warnings] or ["- none: every interval of mu* is narrower than mu* itself"]),
+        "",
+    ]
+    paths.append(_write_text(out / "report.md", "\n".join(report)))
     return paths
 
 

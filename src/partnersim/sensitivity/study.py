@@ -28,6 +28,7 @@ analysis look at the same factors::
     [morris]
     trajectories = 20
     num_levels = 4
+    ci_limit = 1.0                   # warn when an interval of mu* is wider than this times mu*
 
 The top-level keys, ``[parameters]`` and the outcome list are checked by the
 same helpers as a sweep study (:mod:`partnersim.experiments.study`); each
@@ -53,7 +54,7 @@ from partnersim.experiments.study import (
     output_dir,
 )
 from partnersim.schema import RNG_NAME, ParameterError
-from partnersim.sensitivity.analysis import CI_WIDTH_WARN, check_power_of_two
+from partnersim.sensitivity.analysis import CI_WIDTH_WARN, MORRIS_CI_RELATIVE, check_power_of_two
 from partnersim.sensitivity.factors import Problem, problem_from_schema
 
 __all__ = ["METHODS", "SensitivityStudy", "load_sensitivity_study"]
@@ -61,7 +62,7 @@ __all__ = ["METHODS", "SensitivityStudy", "load_sensitivity_study"]
 METHODS = ("sobol", "morris")
 STUDY_KEYS = ("name", "description", "replicates", "seed", "outcomes", "parameters", "factors", *METHODS)
 SOBOL_KEYS = ("n", "second_order", "num_resamples", "conf_level", "ci_limit")
-MORRIS_KEYS = ("trajectories", "num_levels", "num_resamples", "conf_level")
+MORRIS_KEYS = ("trajectories", "num_levels", "num_resamples", "conf_level", "ci_limit")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class SensitivityStudy:
     num_resamples: int = 200
     conf_level: float = 0.95
     ci_limit: float = CI_WIDTH_WARN
+    morris_ci_limit: float = MORRIS_CI_RELATIVE
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def output_dir(self, method: str, root: str | Path = "results") -> Path:
@@ -107,7 +109,11 @@ class SensitivityStudy:
         if method == "sobol":
             out |= {"n": self.n, "second_order": self.second_order, "ci_limit": self.ci_limit}
         else:
-            out |= {"trajectories": self.trajectories, "num_levels": self.num_levels}
+            out |= {
+                "trajectories": self.trajectories,
+                "num_levels": self.num_levels,
+                "ci_limit": self.morris_ci_limit,
+            }
         return out
 
 
@@ -129,6 +135,40 @@ def _table(raw: Mapping[str, Any], key: str, path: Path) -> dict[str, Any]:
     return dict(value)
 
 
+#: keys only a sweep study has
+_SWEEP_KEYS = ("design", "samples", "timeseries", "partnerships")
+
+
+def _refuse_other_studies(raw: Mapping[str, Any], path: Path, method: str) -> None:
+    """Refuse a sweep study or a policy comparison given to ``partnersim sobol``/``morris``.
+
+    A sweep study (every factor a list of values, no ``[sobol]`` or
+    ``[morris]`` table) would otherwise run as a sensitivity study of
+    categorical factors, as ``partnersim sweep`` refuses a sensitivity study.
+    """
+    for key in ("policies", "study"):
+        if key in raw:
+            raise ConfigError(
+                f"{path}: key '{key}' is not allowed in a sensitivity study: [{key}] belongs to a policy "
+                "comparison; use partnersim compare"
+            )
+    factors = raw.get("factors")
+    sweep_keys = [k for k in _SWEEP_KEYS if k in raw]
+    all_lists = (
+        isinstance(factors, Mapping) and factors and all(isinstance(v, list) for v in factors.values())
+    )
+    if sweep_keys or (all_lists and not any(m in raw for m in METHODS)):
+        why = (
+            f"key '{sweep_keys[0]}' belongs to a sweep study"
+            if sweep_keys
+            else "it is a sweep study (every factor a list of values, no [sobol] or [morris] table)"
+        )
+        raise ConfigError(
+            f"{path}: not a sensitivity study: {why}; use partnersim sweep, or give the factors as "
+            f"ranges (name = {{}} or {{ low = .., high = .. }}) and a [{method}] table"
+        )
+
+
 def load_sensitivity_study(path: str | Path, method: str = "sobol") -> SensitivityStudy:
     """Read and check a sensitivity study for ``method`` (``sobol`` or ``morris``).
 
@@ -141,6 +181,7 @@ def load_sensitivity_study(path: str | Path, method: str = "sobol") -> Sensitivi
         raise ValueError(f"unknown method {method!r}: expected one of {METHODS}")
     path = Path(path)
     raw = read_toml(path)
+    _refuse_other_studies(raw, path, method)
     name, description = check_header(raw, STUDY_KEYS, path)
     replicates = check_int(raw, "replicates", path, 1, low=1, high=10_000) or 1
     seed = check_int(raw, "seed", path, 0, low=0) or 0
@@ -201,5 +242,6 @@ def load_sensitivity_study(path: str | Path, method: str = "sobol") -> Sensitivi
         or 200,
         conf_level=_check_float(section, "conf_level", path, 0.95, 0.0, 1.0, prefix),
         ci_limit=_check_float(sobol, "ci_limit", path, CI_WIDTH_WARN, 0.0, 2.0, "sobol."),
+        morris_ci_limit=_check_float(morris, "ci_limit", path, MORRIS_CI_RELATIVE, 0.0, 100.0, "morris."),
         raw=raw,
     )
