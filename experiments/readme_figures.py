@@ -3,7 +3,8 @@
 Runs ``partnersim run`` on its defaults and copies its trust and
 active-partnership figures into ``docs/figures/``. With ``--all`` it also
 reruns the sweep, Sobol and policy-comparison studies and copies their README
-figures (about 45 minutes on two cores). The app screenshot comes from the
+figures (about 45 minutes on two cores); the comparison's printed first page
+needs chromium (``scripts/setup.sh --browser``) and pdftoppm (poppler-utils). The app screenshot comes from the
 browser test: ``PARTNERSIM_APP_SCREENSHOT=docs/figures/app.png pytest tests/app``.
 """
 
@@ -23,6 +24,40 @@ EXE = [sys.executable, "-m", "partnersim.cli"]
 def run(*args: str) -> None:
     print("$ partnersim", " ".join(args), flush=True)
     subprocess.run([*EXE, *args], check=True, cwd=ROOT)
+
+
+def first_page(report: Path, png: Path) -> None:
+    """Print the report to A4 PDF in headless chromium (as a funder would) and keep page 1 as a PNG."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    pdf = report.with_suffix(".pdf")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(report.resolve().as_uri())
+            page.emulate_media(media="print")
+            page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True)
+        finally:
+            browser.close()
+    # pdftoppm (poppler-utils) writes <stem>.png for a single page with -singlefile
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "90",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(png.with_suffix("")),
+        ],
+        check=True,
+    )
 
 
 def main() -> None:
@@ -46,9 +81,10 @@ def main() -> None:
         )
         run("compare", "configs/funding-policies.toml", *procs)
         shutil.copy(
-            ROOT / "results/funding-policies/figures/survival_curves.png",
-            FIGURES / "funding-policies-survival.png",
+            ROOT / "results/funding-policies/figures/survival_vs_baseline.png",
+            FIGURES / "funding-policies-vs-baseline.png",
         )
+        first_page(ROOT / "results/funding-policies/report.html", FIGURES / "funding-policies-first-page.png")
     print(f"figures in {FIGURES}")
 
 

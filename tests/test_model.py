@@ -76,6 +76,7 @@ def test_partnership_table(model):
         "lost_statutory",
         "commitment_collapse",
         "stopped_meeting",
+        "funding_gap",
         "funding_ended",
     }
 
@@ -152,20 +153,79 @@ def test_formation_adds_partnerships_by_both_routes():
 
 
 def test_funding_end_removes_unmainstreamed_coordinator_and_logs_it():
-    m = PartnershipModel(rng=9, renewal_probability=0.0, funding_length=12, horizon=14).run()
+    m = PartnershipModel(
+        rng=9,
+        renewal_probability=0.0,
+        evidence_weight=0.0,
+        funding_length=12,
+        development_months=0,
+        horizon=14,
+    ).run()
     for q in m.partnerships_created:
         assert q.funding_ended_at == 12
         assert not q.coordinator_post
     assert any("coordinator post went" in text for _, text in m.events)
     kept = PartnershipModel(
-        rng=9, renewal_probability=0.0, funding_length=12, horizon=14, coordinator_mainstreamed=True
+        rng=9,
+        renewal_probability=0.0,
+        evidence_weight=0.0,
+        funding_length=12,
+        development_months=0,
+        horizon=14,
+        coordinator_mainstreamed=True,
     ).run()
     assert all(q.coordinator_post for q in kept.partnerships_created)
 
 
+def test_a_development_phase_the_funder_does_not_pass_ends_the_money_early():
+    m = PartnershipModel(
+        rng=9, development_months=6, development_pass=0.0, evidence_weight=0.0, horizon=9
+    ).run()
+    assert all(q.funding_ended_at == 6 for q in m.partnerships_created)
+    # no staff turnover: the coordinator is always there to write the bid
+    passed = PartnershipModel(
+        rng=9, development_months=6, development_pass=1.0, evidence_weight=0.0, staff_turnover=0.0, horizon=9
+    ).run()
+    assert all(q.funding_ended_at is None for q in passed.partnerships_created)
+    assert any("taken on after its development phase" in text for _, text in passed.events)
+
+
 def test_full_renewal_keeps_funding():
-    m = PartnershipModel(rng=9, renewal_probability=1.0, funding_length=12, horizon=60).run()
+    m = PartnershipModel(
+        rng=9,
+        renewal_probability=1.0,
+        development_pass=1.0,
+        evidence_weight=0.0,
+        funding_length=12,
+        staff_turnover=0.0,
+        horizon=60,
+    ).run()
+    # with a coordinator always in post to write the bid, every grant is renewed
     assert all(q.funding_ended_at is None for q in m.partnerships_created)
+
+
+def test_renewal_follows_the_record_when_evidence_counts():
+    """With evidence weighted, grants renewed at their end had better records than grants not renewed."""
+    decided = []
+    for seed in range(6):
+        m = PartnershipModel(
+            rng=seed, evidence_weight=2.0, development_months=0, funding_length=12, horizon=40
+        )
+        m.record_events = False
+        while m.running:
+            due = {
+                q.number: q.grant.evidence()
+                for q in m.partnerships_created
+                if q.alive and q.funded and m.steps + 1 > q.grant.decision_at
+            }
+            m.step()
+            decided += [
+                (due[q.number], q.grant.ended_at is None) for q in m.partnerships_created if q.number in due
+            ]
+    good = [e for e, kept in decided if kept]
+    bad = [e for e, kept in decided if not kept]
+    assert good and bad
+    assert sum(good) / len(good) > sum(bad) / len(bad)
 
 
 def test_summary_definitions_match_the_partnership_table(model):
@@ -222,9 +282,10 @@ def test_cached_trust_and_voice_match_a_fresh_computation_while_membership_chang
     """
     from partnersim import mechanisms as mech
     from partnersim.agents import SECTORS
+    from partnersim.stages import evaluation
 
     checked = {"refresh": 0, "evaluate": 0, "layouts": set()}
-    refresh, evaluate = Partnership.refresh_trust, Partnership.evaluate
+    refresh, evaluate = Partnership.refresh_trust, evaluation.evaluate
 
     def checked_refresh(q: Partnership) -> None:
         refresh(q)
@@ -239,15 +300,17 @@ def test_cached_trust_and_voice_match_a_fresh_computation_while_membership_chang
 
     def checked_evaluate(q: Partnership) -> None:
         powers = [m.power for m in q.active_members]
+        work = [q.contribution[m.unique_id] for m in q.active_members]
+        orientation = q.orientation
         evaluate(q)
         if q.alive and powers:
             assert q.voice_gini == pytest.approx(
-                mech.gini(mech.voice_shares(powers, q.orientation)), abs=1e-12
+                mech.gini(mech.voice_shares(powers, work, orientation)), abs=1e-12
             )
             checked["evaluate"] += 1
 
     monkeypatch.setattr(Partnership, "refresh_trust", checked_refresh)
-    monkeypatch.setattr(Partnership, "evaluate", checked_evaluate)
+    monkeypatch.setattr(evaluation, "evaluate", checked_evaluate)
     m = PartnershipModel(rng=5, membership="open", formation=True, staff_turnover=0.6, horizon=60)
     while m.running:
         m.step()

@@ -67,7 +67,7 @@ def check_invariants(m: PartnershipModel, dead_before: set[int]) -> None:
             assert 0 <= q.commitment[o.unique_id] <= 1
             assert 0 <= q.satisfaction[o.unique_id] <= 1
             assert all(0 <= t <= 1 for t in q.reps[o.unique_id].personal.values())
-        for value in (q.mean_trust, q.synergy, q.effectiveness, q.maturity, q.reciprocity, q.voice_gini):
+        for value in (q.mean_trust, q.synergy, q.effectiveness, q.maturity, q.agreement, q.voice_gini):
             assert 0 <= value <= 1 + 1e-12
         assert q.output >= 0 and q.output_total >= 0
     for name in ("trust_all", "vcse_share", "voice_gini", "mean_commitment", "trust_within", "trust_across"):

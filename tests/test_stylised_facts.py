@@ -1,155 +1,171 @@
-"""Stylised facts 1-7 of the evidence digest, checked on real model runs.
+"""The twelve stylised facts, checked on real model runs with the design fixed in ODD 1.2.1.
 
-Each test runs the model under two settings on the same replicate seeds
-(common random numbers), so each replicate gives a paired difference. A fact
-holds when the mean difference has the stated sign and a one-sided paired
-t-test gives p < 0.01. The facts are directions, not magnitudes: the field
-reports are qualitative. Replicates: 24 per setting (seeds 0-23), enough that
-every p-value below is far under the threshold at the default parameters.
+Settings, outcomes, replicates (seeds 0-31, common random numbers), the test
+(one-sided paired t-test) and alpha (0.01 per check) are those of
+``docs/ODD.md`` section 1.2.1, written down before the tests were run; the
+checks are the data of :mod:`partnersim.facts`. A fact that fails on the
+model stays here as a strict expected failure whose reason gives the
+measured figures; it is never given another outcome.
+
+Every run the facts need (about twenty settings x 32 seeds) goes out as one
+batch on two worker processes and is shared by all the tests, and by the
+magnitude checks of ``test_magnitudes.py`` in the same session.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import os
 
-import numpy as np
+import pandas as pd
 import pytest
-from scipy import stats
 
-from partnersim.model import PartnershipModel
+from partnersim import facts as F
 
 pytestmark = pytest.mark.slow
 
-REPLICATES = 24
-ALPHA = 0.01
+WORKERS = min(2, os.cpu_count() or 1)
 
 
-@cache
-def runs(**params) -> tuple[dict[str, float], ...]:
-    """Outcomes of REPLICATES runs with seeds 0..REPLICATES-1."""
-    out = []
-    for seed in range(REPLICATES):
-        m = PartnershipModel(rng=seed, **params)
-        m.record_events = False
-        m.run()
-        s = m.summary()
-        ts = m.timeseries()
-        table = m.partnership_table()
-        s["output_first_year"] = float(ts["output"].iloc[1:13].mean())
-        live = ts.iloc[1:][ts["active_partnerships"].iloc[1:] > 0]
-        s["members_per_partnership"] = float((live["active_members"] / live["active_partnerships"]).mean())
-        s["vcse_members_per_partnership"] = float(
-            (live["vcse_share"] * live["active_members"] / live["active_partnerships"]).mean()
-        )
-        s["alive_at_60_months"] = float(ts["active_partnerships"].iloc[60])
-        s["agreement_speed"] = float(table["agreement_speed"].mean())
-        s["size_change"] = float((table["members"] - table["founding_size"]).abs().mean())
-        s["vcse_satisfaction_3y"] = float(ts["vcse_satisfaction"].iloc[1:37].mean())
-        s["vcse_exits"] = float(m.exits["vcse"])
-        out.append(s)
-    return tuple(out)
+@pytest.fixture(scope="module")
+def results() -> pd.DataFrame:
+    return F.evaluate(executor="processes", workers=WORKERS)
 
 
-def paired(low: dict, high: dict, outcome: str) -> tuple[float, float]:
-    """Mean of (high - low) and the one-sided p-value that it is > 0."""
-    a = np.array([r[outcome] for r in runs(**low)])
-    b = np.array([r[outcome] for r in runs(**high)])
-    diff = b - a
-    if np.allclose(diff, diff[0]):  # identical differences: no variance to test
-        return float(diff.mean()), 0.0 if diff[0] > 0 else 1.0
-    p = stats.ttest_rel(b, a, alternative="greater").pvalue
-    return float(diff.mean()), float(p)
-
-
-def assert_increases(low: dict, high: dict, outcome: str) -> None:
-    mean, p = paired(low, high, outcome)
-    assert mean > 0 and p < ALPHA, f"{outcome}: {low} -> {high}: mean difference {mean:.4f}, p = {p:.3g}"
-
-
-def test_fact_1_longer_funding_raises_survival():
-    """Longer funding periods raise partnership survival (002:701, 004:474, 004:504, 001:96, 003:664-672)."""
-    assert_increases({"funding_length": 12}, {"funding_length": 48}, "survival_rate")
-    assert_increases({"funding_length": 12}, {"funding_length": 48}, "mean_lifetime")
-
-
-def test_fact_2_turnover_lowers_trust_and_survival():
-    """Higher staff turnover lowers trust and survival (004:442-474, 002:517, 002:1165, 001:288)."""
-    assert_increases({"staff_turnover": 0.5}, {"staff_turnover": 0.05}, "mean_trust")
-    assert_increases({"staff_turnover": 0.5}, {"staff_turnover": 0.05}, "survival_rate")
-
-
-def test_fact_3_coordinator_raises_trust_activity_survival_and_losing_it_weakens():
-    """A coordinator raises trust, activity and survival; losing the coordinator when
-    funding ends weakens the partnership (002:364, 002:999, 003:371)."""
-    without, with_ = {"coordinator": False}, {"coordinator": True}
-    assert_increases(without, with_, "mean_trust")
-    assert_increases(without, with_, "total_output")
-    # survival: how long partnerships last, and how many are still working at five years
-    assert_increases(without, with_, "mean_lifetime")
-    assert_increases(without, with_, "alive_at_60_months")
-    # keeping the post after the grant (mainstreamed) against losing it at the grant's end
-    assert_increases({"coordinator_mainstreamed": False}, {"coordinator_mainstreamed": True}, "survival_rate")
-
-
-def test_fact_4_strategic_delivers_early_communicative_builds_trust_and_legacy():
-    """Strategic partnerships deliver more early on; communicative ones build more trust
-    and more often outlive their funding (000:106-110, 000:143)."""
-    strategic, communicative = {"orientation": 0.1}, {"orientation": 0.9}
-    assert_increases(communicative, strategic, "output_first_year")
-    assert_increases(strategic, communicative, "mean_trust")
-    assert_increases(strategic, communicative, "legacy_rate")
-
-
-def test_fact_5_open_membership_brings_more_and_varied_members_but_slower_agreement():
-    """Open membership brings more and more varied members, including small VCSE groups,
-    but slower agreement; closed membership is steadier (002:372-378, 002:411-419)."""
-    closed, open_ = {"membership": "closed"}, {"membership": "open"}
-    assert_increases(closed, open_, "members_per_partnership")
-    assert_increases(closed, open_, "vcse_members_per_partnership")
-    assert_increases(open_, closed, "agreement_speed")
-    assert_increases(closed, open_, "size_change")
-
-
-def test_fact_6_power_gaps_under_strategic_rules_silence_and_drive_out_small_partners():
-    """Under top-down (strategic) rules, power gaps lower the satisfaction of small partners
-    and raise their exit (000:169, 004:288-294, 003:343)."""
-    strategic, communicative = {"orientation": 0.1}, {"orientation": 0.9}
-    assert_increases(strategic, communicative, "vcse_satisfaction_3y")
-    assert_increases(communicative, strategic, "vcse_exits")
-    # the power gap is the cause: a VCSE fund-holder narrows it and small partners are more satisfied (002:615)
-    assert_increases(
-        {"orientation": 0.1}, {"orientation": 0.1, "fund_holder": "vcse"}, "vcse_satisfaction_3y"
+def assert_fact(results: pd.DataFrame, fact: str) -> None:
+    rows = results[results["fact"] == fact]
+    assert list(rows["check"]) == [c.check for c in F.FACTS[fact].checks]
+    assert (rows["n"] > 0).all()
+    failing = rows[~rows["holds"]]
+    assert failing.empty, "\n".join(
+        f"{r.check} ({r.claim}): mean difference {r.mean_diff:.4g} "
+        f"[{r.ci_low:.4g}, {r.ci_high:.4g}], p = {r.p:.3g}, n = {r.n} {r.note}"
+        for r in failing.itertuples()
     )
 
 
-def test_fact_7_trust_rises_slowly_and_falls_fast():
-    """Trust rises slowly and falls fast (001:97, 003:440, 003:628, 002:551)."""
-    rises, falls = [], []
-    for seed in range(REPLICATES):
-        m = PartnershipModel(rng=seed)
-        m.record_events = False
-        m.run()
-        for q in m.partnerships_created:
-            d = np.diff(q.trust_history)
-            rises.extend(d[d > 0])
-            falls.extend(-d[d < 0])
-    rises, falls = np.array(rises), np.array(falls)
-    # trust goes up more often, by small steps; it comes down less often, by big ones
-    assert len(rises) > len(falls) > 100
-    assert falls.mean() > 1.5 * rises.mean()
-    assert np.percentile(falls, 90) > np.percentile(rises, 90)
-    p = stats.mannwhitneyu(falls, rises, alternative="greater").pvalue
-    assert p < ALPHA
+def test_fact_1_longer_funding_raises_survival(results):
+    """002:701, 004:474, 004:504, 001:96, 003:664-672."""
+    assert_fact(results, "1")
 
 
+def test_fact_2_turnover_lowers_trust_and_survival(results):
+    """004:442-474, 002:517, 002:1165, 001:288."""
+    assert_fact(results, "2")
+
+
+def test_fact_3_coordinator_raises_trust_activity_survival_and_losing_it_weakens(results):
+    """002:364, 002:999, 003:371."""
+    assert_fact(results, "3")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fails on the v2 model (seeds 0-31): 4a output_first_year down from orientation 0.1 to 0.9, mean difference -5.2 [-16.1, 5.7], p = 0.17; 4c legacy_rate up, mean difference 0.00 [-0.07, 0.07], p = 0.5 (4b mean_trust holds). Unfunded partnerships end when nobody has the spare hours to organise a meeting, which orientation does not change.",
+)
+def test_fact_4_strategic_delivers_early_communicative_builds_trust_and_legacy(results):
+    """000:106-110, 000:143."""
+    assert_fact(results, "4")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fails on the v2 model (seeds 0-31): 5b vcse_share up with open membership, mean difference +0.028 [0.000, 0.057], p = 0.023 (right direction, not below 0.01); 5a, 5c and 5d hold.",
+)
+def test_fact_5_open_membership_more_and_varied_members_slower_agreement(results):
+    """002:372-378, 002:411-419."""
+    assert_fact(results, "5")
+
+
+def test_fact_6_power_gaps_under_strategic_rules_silence_and_drive_out_small_partners(results):
+    """000:169, 004:288-294, 003:343."""
+    assert_fact(results, "6")
+
+
+def test_fact_7_trust_builds_slowly_leaves_with_people_and_incidents_linger(results):
+    """001:97, 003:440, 003:628, 002:551."""
+    assert_fact(results, "7")
+
+
+def test_fact_8_larger_partnerships_lower_commitment(results):
+    """001:357, 002:413."""
+    assert_fact(results, "8")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fails on the v2 model (seeds 0-31): 9b mean_lifetime up with prior_tie_density 0 to 0.5, mean difference +4.7 months [-0.3, 9.7], p = 0.032 (right direction, not below 0.01); 9a holds.",
+)
+def test_fact_9_prior_relationships_speed_trust_and_raise_survival(results):
+    """001:143, 001:305, 002:509-517."""
+    assert_fact(results, "9")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fails on the v2 model (seeds 0-31): 10a the formal agreement's softening of the trust drop, mean difference +0.012 [-0.003, 0.027], p = 0.061 (right direction, not below 0.01); 10b holds.",
+)
+def test_fact_10_formal_agreement_softens_turnover(results):
+    """004:416."""
+    assert_fact(results, "10")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fails on the v2 model (seeds 0-31): 11a vcse_share down with austerity_rate 0 to 0.5, mean difference -0.007 [-0.030, 0.016], p = 0.27; 11b vcse_exits up, +0.41 [-0.04, 0.85], p = 0.037; 11c exit-rate rise VCSE minus charity, +0.004 [-0.004, 0.013], p = 0.15. All in the stated direction, none below 0.01: shocks reach small groups only through time, and a fifth of their time for a year or two rarely tips a member out.",
+)
+def test_fact_11_budget_shocks_hurt_small_vcse_most(results):
+    """001:350, 002:354."""
+    assert_fact(results, "11")
+
+
+def test_fact_12_staff_leave_more_near_grant_end(results):
+    """004:474, 003:664, 003:845."""
+    assert_fact(results, "12")
+
+
+def test_every_fact_has_a_test():
+    names = {n for n in globals() if n.startswith("test_fact_")}
+    assert {n.split("_")[2] for n in names} == set(F.FACTS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not a v2 mechanism: 002:615 is about who funds (money tied to neither agenda), not flexible money, "
+    "and the v2 model gives flexible money no equalising term (it was flexibility_equality, removed as typed in); "
+    "on the v2 model voice_gini moves +0.015 (p = 0.997 for down) and mean_trust +0.020 (p = 0.002)",
+)
 def test_flexible_money_tied_to_no_agenda_makes_partnerships_more_equal():
-    """Funds tied to no member's agenda make partnerships more equal (002:615, 002:705-707).
+    """Funds tied to no member's agenda make partnerships more equal (002:615).
 
-    Not one of the numbered facts, but the direction the funder's flexibility
-    lever must show: under strategic rules, where power matters most, fully
-    flexible money spreads voice more equally and lifts trust.
+    Written for the model before v2, where a parameter made voice more equal
+    because money was flexible. Kept, as a strict expected failure, so the
+    figure stays visible; the test below checks what v2 says flexible money
+    does.
     """
     fixed = {"orientation": 0.2, "funding_flexibility": 0.0}
     flexible = {"orientation": 0.2, "funding_flexibility": 1.0}
-    assert_increases(flexible, fixed, "voice_gini")
-    assert_increases(fixed, flexible, "mean_trust")
+    checks = [
+        F.paired("flexible money", "a", fixed, flexible, "voice_gini", "down"),
+        F.paired("flexible money", "b", fixed, flexible, "mean_trust", "up"),
+    ]
+    table = F.evaluate(checks, executor="processes", workers=WORKERS)
+    assert table["holds"].all(), table[["check", "claim", "mean_diff", "p", "note"]].to_string()
+
+
+def test_flexible_money_lets_plans_adapt_to_small_partners_and_lowers_competition():
+    """Flexible money frees the partnership from the plan it drafted (002:664, 002:683).
+
+    Under strategic rules the plan follows the biggest funder; with fully
+    flexible money it follows what members voice, which fits small VCSE
+    groups' missions better, and the evidencing cycle that drives
+    competition goes (002:681). Written from the v2 mechanism before it was
+    run.
+    """
+    fixed = {"orientation": 0.2, "funding_flexibility": 0.0}
+    flexible = {"orientation": 0.2, "funding_flexibility": 1.0}
+    checks = [
+        F.paired("flexible money v2", "a", fixed, flexible, "vcse_satisfaction_3y", "up"),
+        F.paired("flexible money v2", "b", fixed, flexible, "mean_trust", "up"),
+    ]
+    table = F.evaluate(checks, executor="processes", workers=WORKERS)
+    assert table["holds"].all(), table[["check", "claim", "mean_diff", "p", "note"]].to_string()

@@ -16,6 +16,7 @@ import html
 from dataclasses import dataclass
 from typing import Any
 
+from partnersim.lesson_claims import Claim
 from partnersim.schema import validate
 
 __all__ = ["DEFAULT_LESSON", "LESSONS", "Lesson"]
@@ -34,6 +35,9 @@ class Lesson:
         preset: parameter values that differ from the schema defaults.
         what_is_it, how_it_works: a paragraph each.
         notice, try_: bullet points (things to notice, things to try).
+        claims: checks on the lesson's run behind each "thing to notice" that
+            states what the run shows (a question to the class needs none);
+            see :mod:`partnersim.lesson_claims`.
     """
 
     key: str
@@ -43,6 +47,7 @@ class Lesson:
     how_it_works: str
     notice: tuple[str, ...]
     try_: tuple[str, ...]
+    claims: tuple[Claim, ...] = ()
     seed: int = LESSON_SEED
 
     def parameters(self) -> dict[str, Any]:
@@ -96,11 +101,24 @@ _LESSONS = (
             "Press Step a few times and read the event log, then press play.",
             "Pick one of the guided lessons from the list above.",
         ),
+        claims=(
+            Claim(
+                0, "change", {"series": "trust_within", "months": (0, 36), "direction": "up", "at_least": 0.1}
+            ),
+            Claim(0, "events", {"kinds": ("rep_left",), "at_least": 1}),
+            Claim(1, "events", {"kinds": ("grant_ended",), "at_least": 1, "months": (36, 38)}),
+        ),
     ),
     Lesson(
         key="grant_ends",
         title="The grant ends",
-        preset={"funding_length": 36, "renewal_probability": 0.0, "coordinator_mainstreamed": False},
+        preset={
+            "funding_length": 36,
+            "renewal_probability": 0.0,
+            "evidence_weight": 0.0,
+            "development_months": 0,
+            "coordinator_mainstreamed": False,
+        },
         what_is_it=(
             "Every partnership is funded for three years and no grant is renewed. What is left of "
             "the partnerships when the money stops?"
@@ -112,7 +130,8 @@ _LESSONS = (
             "members are committed enough to work without money (002:1009, 000:143)."
         ),
         notice=(
-            "The 'Active partnerships' plot drops sharply just after month 36, when the grants end, then keeps falling.",
+            "The 'Active partnerships' plot holds while the grants pay, then drops in the months after month 36, "
+            "as partnerships without a coordinator stop meeting, and keeps falling.",
             "The event log names the partnerships whose grant ended and who left them.",
             "Output drops with the grants, even for the partnerships that survive.",
         ),
@@ -120,6 +139,23 @@ _LESSONS = (
             "Move 'Chance that a grant is renewed at its end' up, reset and run again.",
             "Tick 'The coordinator post outlives the grant': do more partnerships survive?",
             "Compare a 12-month grant with a 60-month one (002:701).",
+        ),
+        claims=(
+            Claim(
+                0,
+                "drop_then_fall",
+                {"series": "active_partnerships", "month": 36, "within": 4, "at_least": 1},
+            ),
+            Claim(1, "events", {"kinds": ("grant_ended",), "at_least": 3, "months": (37, 40)}),
+            Claim(1, "events", {"kinds": ("member_left", "paper"), "at_least": 1, "months": (37, 48)}),
+            Claim(
+                2, "window_ratio", {"series": "output", "early": (25, 36), "late": (38, 48), "at_most": 0.5}
+            ),
+            Claim(
+                2,
+                "per_partnership_ratio",
+                {"series": "output", "early": (25, 36), "late": (38, 48), "at_most": 0.8},
+            ),
         ),
     ),
     Lesson(
@@ -145,6 +181,20 @@ _LESSONS = (
             "Untick 'Partnerships have a funded coordinator post', reset and run: compare the plots.",
             "Tick 'The coordinator post outlives the grant' and watch the months just after month 36, when the grants end.",
         ),
+        claims=(
+            Claim(0, "label_shows_coordinator"),
+            Claim(1, "events", {"kinds": ("coordinator_left",), "at_least": 3}),
+            Claim(
+                2,
+                "lower_than_variant",
+                {
+                    "series": "trust_within",
+                    "months": (1, 36),
+                    "variant": {"staff_turnover": 0.05},
+                    "by": 0.02,
+                },
+            ),
+        ),
     ),
     Lesson(
         key="strategic_communicative",
@@ -163,18 +213,30 @@ _LESSONS = (
         ),
         notice=(
             "Output is high in the first months under strategic rules, then fades.",
-            "The VCSE share of active membership falls as small partners go on paper or leave.",
+            "The VCSE share of active membership falls by about half in the first year, as small partners go on paper or leave.",
             "Trust across sectors stays lower than trust within sectors.",
         ),
         try_=(
             "Move the strategic .. communicative slider to 1, reset and run: which partnerships outlive their grant?",
             "Try the middle (0.5): a strategic structure can still work in a communicative way (000:124-137).",
         ),
+        claims=(
+            Claim(
+                0, "window_ratio", {"series": "output", "early": (1, 6), "late": (25, 36), "at_most": 0.75}
+            ),
+            Claim(
+                1,
+                "change",
+                {"series": "vcse_share", "months": (0, 12), "direction": "down", "at_least": 0.05},
+            ),
+            Claim(1, "events", {"kinds": ("paper", "member_left"), "at_least": 5, "months": (1, 36)}),
+            Claim(2, "below", {"lower": "trust_across", "upper": "trust_within", "share_of_months": 0.8}),
+        ),
     ),
     Lesson(
         key="open_doors",
         title="Open doors: open versus closed membership",
-        preset={"membership": "open", "prior_tie_density": 0.2},
+        preset={"membership": "open", "prior_tie_density": 0.2, "recruitment_rate": 0.5},
         what_is_it=(
             "In an open partnership, willing organisations join through the ties of existing "
             "members; a closed one is fixed when it forms."
@@ -187,12 +249,18 @@ _LESSONS = (
         ),
         notice=(
             "Partnership groups in the view grow as organisations join (see the event log).",
-            "The VCSE share of active membership rises at first.",
+            "The VCSE share of active membership rises in the first year, as small groups join.",
             "Do the biggest partnerships last longest, or do they struggle to agree?",
         ),
         try_=(
             "Switch membership to closed, reset and compare the plots.",
             "Raise 'Share of pairs in a local system that already know each other': who joins now?",
+        ),
+        claims=(
+            Claim(0, "events", {"kinds": ("joined",), "at_least": 5, "months": (1, 36)}),
+            Claim(
+                1, "change", {"series": "vcse_share", "months": (0, 12), "direction": "up", "at_least": 0.08}
+            ),
         ),
     ),
     Lesson(
@@ -212,11 +280,25 @@ _LESSONS = (
         notice=(
             "Lines in the view thin out suddenly when a representative leaves.",
             "Mean trust never climbs far before the next departure knocks it back.",
-            "Staff leave more often in the months before a grant ends (004:474).",
+            "Count the departures in the event log: do staff leave more often in the months just "
+            "before the grants end (004:474)?",
         ),
         try_=(
             "Tick 'Roles agreed in writing', reset and run: does trust hold up better?",
             "Move the turnover slider down to 0.05 and compare.",
+        ),
+        claims=(
+            Claim(0, "events", {"kinds": ("rep_left",), "at_least": 24, "months": (1, 36)}),
+            Claim(
+                1,
+                "lower_than_variant",
+                {
+                    "series": "trust_within",
+                    "months": (1, 36),
+                    "variant": {"staff_turnover": 0.05},
+                    "by": 0.05,
+                },
+            ),
         ),
     ),
     Lesson(
@@ -232,12 +314,13 @@ _LESSONS = (
         ),
         notice=(
             "The event log reports each budget shock; what follows in the next months?",
-            "Watch the VCSE share of active membership after a shock.",
+            "What happens to the VCSE share of active membership in the year after a shock?",
         ),
         try_=(
             "Set 'Who holds the grant' to vcse or neutral: does it soften the shocks (002:705-707)?",
             "Set the shock rate to 0 and compare.",
         ),
+        claims=(Claim(0, "events", {"kinds": ("text:budget shock",), "at_least": 3}),),
     ),
 )
 

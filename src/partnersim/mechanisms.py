@@ -3,14 +3,53 @@
 Each function takes plain values and returns plain values, so it can be
 tested on its own. Each docstring cites the evidence (``SEED:LINE`` in the
 field reports) and names the mechanism (M1..M14) or stylised fact of
-``docs/ODD.md``. The model in :mod:`partnersim.model` only wires them
-together.
+``docs/ODD.md``. The stages in :mod:`partnersim.stages` only wire them
+together. No function here adds to an outcome because a lever is on: a
+coordinator, a formal agreement, flexible money or an orientation acts only
+through the hours, meetings, trust, capacity and rules these functions
+describe.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+# ---------------------------------------------------------------- funding (M3, M12)
+
+
+def renewal_chance(base: float, evidence: float, typical: float, evidence_weight: float) -> float:
+    """Chance that a funder renews (or progresses) a grant on the record it is shown.
+
+    Funders ask for evidence of outputs to secure future funding (002:681).
+    ``evidence`` in [0, 1] is the grant's record and ``typical`` the mean
+    record of the grants the funder has paid for: a typical record gets the
+    funder's ``base`` rate, and each unit above or below moves the chance
+    by ``evidence_weight``. Clipped to [0, 1].
+    """
+    return min(1.0, max(0.0, base + evidence_weight * (evidence - typical)))
+
+
+def grant_record(effectiveness: float, trust: float) -> float:
+    """One month's record for the funder: outputs and working relationships, in [0, 1].
+
+    The funder reads evidence of outputs (002:681). That it also reads the
+    working relationships, which take time to develop (004:504), is a
+    modelling choice. An equal mix of perceived effectiveness and mean
+    trust.
+    """
+    return 0.5 * (effectiveness + trust)
+
+
+def bid_written(hours: float, n_active: int, unit: float) -> bool:
+    """Whether the hours at hand cover evidencing the record and writing a bid.
+
+    Evidencing value for money takes work (002:681), and short-term
+    funding makes people spend their time seeking funding (003:845). A bid
+    takes ``unit`` hours for each active member whose work it reports.
+    """
+    return n_active > 0 and hours >= unit * n_active
+
 
 # ---------------------------------------------------------------- turnover (M2, M3)
 
@@ -33,13 +72,13 @@ def monthly_leaving_hazard(
     window: int,
     boost: float,
 ) -> float:
-    """Leaving hazard of one representative this month.
+    """Leaving hazard of one person this month.
 
     ``base_hazard`` is :func:`monthly_hazard` of the annual
     ``staff_turnover``. Posts paid by a grant that ends within ``window``
     months carry a hazard ``(1 + boost)`` times higher: short funding cycles
     block long contracts and staff look for their next post (004:474,
-    003:664, 003:845; stylised fact 12). Capped at 1.
+    003:845; stylised fact 12). Capped at 1.
     """
     # months_to_grant_end is 0 in the grant's last paid month: the window is its last `window` months
     if grant_paid and 0 <= months_to_grant_end < window:
@@ -47,30 +86,39 @@ def monthly_leaving_hazard(
     return base_hazard
 
 
+def witnessed_share(coordinator_tenure: int, rep_tenure: int) -> float:
+    """Share of a leaver's relationships a coordinator saw built, in [0, 1].
+
+    A coordinator keeps relationships up (003:536); that they can carry
+    over only those they were there for (their months in post over the
+    leaver's) is a modelling choice. A coordinator new to the post carries
+    nothing.
+    """
+    if rep_tenure <= 0:
+        return 1.0 if coordinator_tenure > 0 else 0.0
+    return min(1.0, coordinator_tenure / rep_tenure)
+
+
 def handover_share(
-    formal_agreement: bool,
-    coordinator_present: bool,
-    agreement_handover: float,
-    coordinator_handover: float,
+    written: bool, carried: float, agreement_handover: float, coordinator_handover: float
 ) -> float:
     """Share of a leaver's personal trust that their successor keeps.
 
-    A formal agreement on roles limits the disruption of staff changes
-    (004:416), and a coordinator, who spends about half their time keeping
-    relationships up (003:536), carries part of them over to the successor. The two add, capped at 1. Without either, the
-    relationship is rebuilt from scratch (002:517).
+    Roles written down in a formal agreement limit the disruption of staff
+    changes (004:416); a coordinator who spends their time keeping
+    relationships up (003:536) carries over the share ``carried`` of them
+    that they witnessed and had hours to hand over. The two add, capped at
+    1. Without either, the relationship is rebuilt from scratch (002:517).
     """
-    share = agreement_handover * formal_agreement + coordinator_handover * coordinator_present
-    return min(1.0, share)
+    return min(1.0, agreement_handover * written + coordinator_handover * carried)
 
 
 def newcomer_commitment(commitment: float, hit: float, handover: float) -> float:
     """Commitment of a member whose representative has just been replaced.
 
-    Each newcomer reinterprets the partnership (004:470), and
-    partnerships end with the loss of the relevant staff (004:468): the
-    member's commitment drops by ``hit``, softened by the same handover
-    share that keeps trust (a formal agreement or a coordinator, 004:416).
+    Each newcomer reinterprets the partnership (004:470), and partnerships
+    end with the loss of the relevant staff (004:468): the member's
+    commitment drops by ``hit``, softened by the share handed over.
     """
     return max(0.0, commitment - hit * (1.0 - handover))
 
@@ -79,8 +127,8 @@ def successor_trust(old_trust: float, initial_trust: float, share: float) -> flo
     """Personal trust a successor starts with towards one partner.
 
     The successor starts as a stranger (``initial_trust``) and keeps
-    ``share`` of the difference the leaver had built, up or down
-    (004:416, 004:470).
+    ``share`` of the difference the leaver had built, up or down (004:416,
+    004:470).
     """
     return initial_trust + share * (old_trust - initial_trust)
 
@@ -91,12 +139,11 @@ def successor_trust(old_trust: float, initial_trust: float, share: float) -> flo
 def trust_after_interaction(trust: float, positive: bool, gain: float, loss: float) -> float:
     """Personal trust after one interaction.
 
-    A positive interaction moves trust a step ``gain`` towards 1; a negative
-    one removes a share ``loss``. Trust builds slowly through repeated
-    interaction (M1; 001:97, 003:440, 002:551; stylised fact 7); no report
-    says how fast it is lost, so ``loss > gain`` is a modelling choice. One
-    old incident can keep partners apart for a decade (003:628).
-    The result stays in [0, 1] for inputs in [0, 1].
+    Trust develops through repeated interactions (001:97, 003:440-442): a
+    positive one moves it a step ``gain`` towards 1, a negative one removes
+    a share ``loss``. No report says how fast trust is lost, so ``loss`` is
+    a named modelling choice; an old incident can keep people apart for
+    years (003:628). The result stays in [0, 1].
     """
     if positive:
         return trust + gain * (1.0 - trust)
@@ -108,7 +155,8 @@ def effective_trust(personal: float, institutional: float, personal_weight: floa
 
     Trust lives largely in people (002:517, 004:468), so the personal layer
     has weight ``personal_weight``; the institutional layer is the track
-    record that survives turnover (004:416).
+    record between organisations that survives a change of person
+    (002:1009).
     """
     return personal_weight * personal + (1.0 - personal_weight) * institutional
 
@@ -116,18 +164,18 @@ def effective_trust(personal: float, institutional: float, personal_weight: floa
 def institutional_after_meeting(institutional: float, personal: float, rate: float) -> float:
     """Institutional trust moves a step ``rate`` towards personal trust.
 
-    Track record turns personal relationships into organisational ones,
-    faster with a formal agreement (004:416); relationships between people
-    outlive those between organisations (002:1009), so the step is slow.
+    Relationships between organisations are kept by structure (002:1009).
+    That good and bad experiences alike enter the track record, and so
+    outlast the people, is a modelling choice.
     """
     return institutional + rate * (personal - institutional)
 
 
 def alignment(values_a: float, values_b: float) -> float:
-    """Alignment of two organisations: 1 minus the distance of their values.
+    """Alignment of two positions on the mission scale: 1 minus their distance.
 
-    Shared goals and values are the foundation of a partnership (001:90,
-    000:130); a mismatch can still make it fail (004:342-356).
+    Shared goals and values are the foundation of a partnership (001:90);
+    a shared goal is a core aspect of sustaining trust (004:342).
     """
     return 1.0 - abs(values_a - values_b)
 
@@ -141,12 +189,13 @@ def competition_pressure(
 ) -> float:
     """Competition for funds inside a partnership, in [0, 1].
 
-    Scarcity times how strategic the partnership is (000:185, 004:388,
-    003:313). Short contracts raise competition (002:681): a share
-    ``short_grant_weight`` of the pressure scales with how short the grant
-    is, so with 0.5 a 12-month grant gives full pressure and a 36-month one
-    two thirds. Flexible funds tied to no member's agenda remove part of it
-    (002:615).
+    Scarcity times how strategic the partnership is: strategic working
+    increases competition between partners (000:110); scarce resources
+    make partners hold on to them (004:388). The cycle of short-term
+    contracts heightens funding pressure and competition (002:681): a share
+    ``short_grant_weight`` scales with how short the grant is. Flexible
+    funders who stop demanding traditional evidence (002:683) take the
+    evidencing cycle, and so that pressure, away in proportion.
     """
     # 12 months is the typical short grant the reports compare against (002:701)
     shortness = min(1.0, 12.0 / max(1, funding_length))
@@ -156,31 +205,31 @@ def competition_pressure(
 
 def positive_interaction_probability(
     alignment: float,
-    reciprocity: float,
+    trust: float,
     power_gap: float,
     orientation: float,
     competition: float,
     base: float,
     alignment_effect: float,
-    reciprocity_effect: float,
+    trust_effect: float,
     power_effect: float,
     competition_effect: float,
     power_damping: float,
 ) -> float:
     """Chance that an interaction between two attending members is positive.
 
-    Rises with alignment (M8; 001:90, 004:342) and with balanced
-    contributions (M6; 004:396, 004:252). Falls with the power gap, less so
-    the more communicative the partnership: naming the imbalance and
-    relational working reduce it by up to ``power_damping`` but do not
-    remove it (M5; 003:343, 000:169-171, 000:189, 004:310). Falls with
-    competition for funds (M9; 000:185, 004:388). Clipped to [0.02, 0.98]
-    so no pair is certain.
+    Rises with alignment (M8; 001:90, 004:342) and with the trust the pair
+    already has: trust rests on repeated interactions in which partners
+    show their values (001:97), so it feeds itself (the trust loop). Falls
+    with the power gap (000:169, 003:343), less so the more communicative
+    the partnership: naming the imbalance reduces it (000:189) by up to
+    ``power_damping``. Falls with competition for funds (M9; 000:110,
+    004:388). Clipped to [0.02, 0.98] so no pair is certain.
     """
     p = (
         base
         + alignment_effect * (alignment - 0.5)
-        + reciprocity_effect * (reciprocity - 0.5)
+        + trust_effect * (trust - 0.5)
         - power_effect * power_gap * (1.0 - power_damping * orientation)
         - competition_effect * competition
     )
@@ -190,35 +239,60 @@ def positive_interaction_probability(
 # ---------------------------------------------------------------- meeting (M4, M7)
 
 
-def attendance_probability(
-    capacity: float,
-    n_memberships: int,
-    meeting_hours: float,
-    coordinator_present: bool,
-    coordinator_boost: float,
-) -> float:
+def willingness(commitment: float, trust: float, trust_weight: float) -> float:
+    """How willing a member is to turn up, stay and carry on, in [0, 1].
+
+    A partner's sense of duty (000:203) and its trust in the others: trust
+    that partners respond constructively is a criterion for entering a
+    partnership (001:97). A mix with weight ``trust_weight`` on trust.
+    """
+    return (1.0 - trust_weight) * commitment + trust_weight * trust
+
+
+def partnership_time(capacity: float, n_memberships: int, factor: float = 1.0) -> float:
+    """Hours a month an organisation has for one of its partnerships.
+
+    Capacity is the most reported factor (002:336) and is spread over all
+    the organisation's partnerships: overlapping memberships overload the
+    few active people (003:428). ``factor`` is
+    :func:`vcse_capacity_factor`.
+    """
+    return capacity / max(1, n_memberships) * factor
+
+
+def attendance_probability(time: float, meeting_hours: float, willing: float, engaged: float) -> float:
     """Chance that a member attends this month's meeting.
 
-    Capacity is spread over all the member's partnerships: overlapping
-    memberships overload the few active people (M7; 003:428, 003:710), and
-    without protected time attendance falls (003:466-468). A coordinator
-    chases attendance (M4; 002:364, 003:538).
+    Without the hours (``time`` from :func:`partnership_time`) against the
+    ``meeting_hours`` a meeting takes, competing demands make attendance
+    inconsistent (003:466). Members at least as willing as ``engaged`` (the
+    paper-partner line) come whenever their time allows; below it
+    attendance falls in proportion, on the way to being a partner on paper
+    (004:122).
     """
-    share = capacity / max(1, n_memberships) / meeting_hours
-    p = min(1.0, share) + coordinator_boost * coordinator_present
-    return min(1.0, max(0.0, p))
+    share = min(1.0, time / meeting_hours)
+    keen = 1.0 if engaged <= 0 else min(1.0, willing / engaged)
+    return share * keen
 
 
-def commitment_attendance(commitment: float, committed_level: float) -> float:
-    """How far commitment lets a member turn up, in [0, 1].
+def chased_attendance(probability: float) -> float:
+    """Attendance of a member a coordinator chases: a second chance to come.
 
-    Members at or above ``committed_level`` come whenever their capacity
-    allows; below it attendance falls in proportion, on the way to being a
-    partner on paper (004:122; 003:466-468).
+    Chasing others to deliver on their commitments is part of the job
+    (003:538), and getting people around a table is much of it (003:536).
+    A chased member who would have missed gets one more try with the same
+    chance.
     """
-    if committed_level <= 0:
-        return 1.0
-    return min(1.0, commitment / committed_level)
+    return probability + (1.0 - probability) * probability
+
+
+def spare_hours(time: float, meeting_hours: float) -> float:
+    """Hours a member has for this partnership beyond taking part in its meeting.
+
+    Partnership work that is not given dedicated hours competes with the
+    current workload (004:448, 003:466).
+    """
+    return max(0.0, time - meeting_hours)
 
 
 def is_quorate(n_attending: int, n_active: int, quorum_share: float) -> bool:
@@ -235,18 +309,17 @@ def joining_probability(capacity: float, n_memberships: int, meeting_hours: floa
 
     It joins if it has the time for one more membership (M7; 003:428,
     002:336): capacity over ``meeting_hours`` per membership, capped at 1.
-    Busy statutory staff say no more often (004:458).
     """
     return min(1.0, capacity / (meeting_hours * (n_memberships + 1)))
 
 
-def contributed_hours(capacity: float, n_memberships: int, meeting_hours: float) -> float:
-    """Hours a member gives one partnership this month (at most ``meeting_hours``).
+def contributed_hours(time: float, meeting_hours: float) -> float:
+    """Hours an attending member gives one partnership this month (at most ``meeting_hours``).
 
-    Capacity is the most reported factor (002:336-346) and is split over
-    memberships (003:428).
+    What it has for this partnership (:func:`partnership_time`, 002:336,
+    003:428), up to what the work takes.
     """
-    return min(meeting_hours, capacity / max(1, n_memberships))
+    return min(meeting_hours, time)
 
 
 def vcse_capacity_factor(is_vcse: bool, funded: bool, unfunded_share: float) -> float:
@@ -266,38 +339,33 @@ def vcse_capacity_factor(is_vcse: bool, funded: bool, unfunded_share: float) -> 
 def complementarity(n_kinds: int) -> float:
     """Complementarity of a membership: share of the three kinds present.
 
-    Cross-sector partnerships combine budgets, reach and governance
-    know-how (001:223-224, 001:372, 004:270).
+    Synergy is accomplishing more than could be achieved by acting
+    independently (000:151): cross-sector partners bring different things.
     """
     return n_kinds / 3.0
 
 
-def synergy(
-    mean_trust: float,
-    complementarity: float,
-    coordinator_present: bool,
-    trust_weight: float,
-    coordinator_weight: float,
-) -> float:
+def synergy(mean_trust: float, complementarity: float, trust_weight: float) -> float:
     """Synergy, achieving more together than alone, in [0, 1].
 
-    Rises with trust, with complementarity of member kinds and with a
-    coordinator (M11; 000:151, 002:364, 002:1054). Complementarity takes
-    the weight left by the other two; the sum of the two weights is capped
-    at 1 so synergy stays in [0, 1].
+    Joint work rests on trust between the people (003:440) and on what
+    different partners bring (000:151). Weight ``trust_weight`` on trust,
+    the rest on complementarity.
     """
-    tw = min(1.0, trust_weight)
-    cw = min(1.0 - tw, coordinator_weight)
-    return tw * mean_trust + (1.0 - tw - cw) * complementarity + cw * coordinator_present
+    tw = min(1.0, max(0.0, trust_weight))
+    return tw * mean_trust + (1.0 - tw) * complementarity
 
 
-def maturity_after_month(maturity: float, orientation: float, rate: float) -> float:
+def maturity_after_month(maturity: float, orientation: float, worked_together: bool, rate: float) -> float:
     """Shared capacity built by working together, in [0, 1].
 
-    Communicative partnerships co-evolve and build capacity as they mature
-    (000:108, 000:143); Newport took five years (001:199). Grows by
-    ``rate * orientation`` of the remaining gap each month.
+    Communicative partnerships commit to co-evolution as they mature
+    (000:108); Newport took five years to develop (001:199). In a month
+    the partnership worked together (a quorate meeting) maturity grows by
+    ``rate * orientation`` of the remaining gap.
     """
+    if not worked_together:
+        return maturity
     return maturity + rate * orientation * (1.0 - maturity)
 
 
@@ -306,77 +374,82 @@ def orientation_output_factor(
 ) -> float:
     """Multiplier of output from the partnership's orientation and age.
 
-    Strategic working gets short-term results through targets, which fade
-    (000:110, 000:143); communicative working grows its capacity over time
+    Strategic working is criterion-driven and responds to short-term
+    targets (000:110) with a clear ability to produce short-term results
+    (000:143); communicative working grows its capacity as it matures
     (000:108). Stylised fact 4.
     """
     early = strategic_boost * (1.0 - orientation) * math.exp(-age / decay_months)
     return (1.0 + early) * (1.0 + maturity)
 
 
-def agreement_factor(n_members: int, founding_size: int, cost: float) -> float:
-    """Slowing of decisions as an open partnership grows.
+def agreement_speed(n_active: int, mean_trust: float, cost: float) -> float:
+    """How fast an active membership agrees, in (0, 1].
 
-    Open partnerships hear more of the community but decide more slowly
-    (002:372-378, 002:413-419). Each member above the founding size adds
-    ``cost`` to the time to agree.
+    Open, permeable membership makes decision-making less straightforward
+    (002:378); closed groups have straightforward decisions (002:374). Each
+    active member beyond two adds ``cost`` to the time to agree; that it
+    does so in proportion to the distrust between them is a modelling
+    choice.
     """
-    return 1.0 / (1.0 + cost * max(0, n_members - founding_size))
+    return 1.0 / (1.0 + cost * max(0, n_active - 2) * (1.0 - mean_trust))
 
 
-def effectiveness_after_month(
-    effectiveness: float, output_per_member: float, reference: float, rate: float
-) -> float:
-    """Perceived effectiveness, a moving average of output per member.
+def effectiveness(output_per_member: float, reference: float) -> float:
+    """Perceived effectiveness of this month's work, in [0, 1).
 
-    Perceived success and sustainability, not only KPIs (000:217). Output
-    per member against ``reference`` is squashed to [0, 1) by ``x/(1+x)``
-    and averaged with weight ``rate`` (0.2 is about a five-month memory).
+    Perceived success in producing a desired result (000:217): output per
+    member against ``reference``, squashed by ``x/(1+x)``.
     """
-    x = output_per_member / reference
-    return (1.0 - rate) * effectiveness + rate * (x / (1.0 + x))
+    x = output_per_member / reference if reference > 0 else 0.0
+    return x / (1.0 + x)
+
+
+def plan_position(lead_values: float, voiced_values: float, orientation: float, flexibility: float) -> float:
+    """Where the partnership's plan of work sits on the mission scale.
+
+    Strategic goals are set top-down, usually by the partner who provides
+    most money (000:106); communicative partners co-design the work
+    (000:108). Flexible grants let the partnership adapt its plans as it
+    learns instead of being held to the plan it drafted (002:664, 002:683):
+    a share ``flexibility`` of the plan follows what the members voice now.
+    ``voiced_values`` is the members' values weighted by voice.
+    """
+    drafted = (1.0 - orientation) * lead_values + orientation * voiced_values
+    return (1.0 - flexibility) * drafted + flexibility * voiced_values
+
+
+def orientation_after_month(orientation: float, mean_trust: float, drift: float) -> float:
+    """A strategic structure drifts towards communicative working.
+
+    Members who felt safe and committed to a shared aim moved away from
+    the instrumental confines of a strategic partnership (000:124-137).
+    Orientation moves a step ``drift`` towards the partnership's mean
+    trust when trust is the higher; it never drifts back.
+    """
+    return orientation + drift * max(0.0, mean_trust - orientation)
 
 
 # ---------------------------------------------------------------- evaluation (M5, M6, M11)
 
 
-def flexible_money_equality(flexibility: float, equality: float) -> float:
-    """Share of the funder-fundee power dynamics that flexible money removes, in [0, 1].
-
-    Funding tied to neither statutory nor VCSE agendas lets partners work
-    without the power dynamics usual between them, so partnerships are more
-    equal (002:615). Fully flexible money (``flexibility`` 1)
-    removes a share ``equality`` of power's hold over voice and over the
-    tone of meetings; fixed, target-tied money (0) removes none.
-    """
-    return equality * flexibility
-
-
-def voice_orientation(orientation: float, equalised: float) -> float:
-    """How equally voice is shared: the partnership's rules, then flexible money.
-
-    Communicative rules share voice equally (000:108, 004:310); of the rest,
-    which follows power, a share ``equalised`` (from
-    :func:`flexible_money_equality`) is shared equally too (002:615).
-    """
-    return orientation + (1.0 - orientation) * equalised
-
-
-def voice_shares(powers: Sequence[float], orientation: float) -> list[float]:
+def voice_shares(powers: Sequence[float], participation: Sequence[float], orientation: float) -> list[float]:
     """Each member's share of voice in decisions.
 
-    Under strategic rules voice follows money and power: statutory agendas
-    dominate (003:343, 004:288-294, 000:169-171). Under communicative rules
-    voice is near equal (000:108, 004:310). A mix by ``orientation``.
+    Under strategic rules voice follows money and power: goals come from the
+    partner with most financial input (000:106) and those with more power
+    dominate meetings (000:169, 003:343). Under communicative rules partners
+    co-design (000:108), so voice follows taking part: the hours each gives.
+    A mix by ``orientation``; neither rule makes voice equal by formula.
     """
     n = len(powers)
     if n == 0:
         return []
-    total = sum(powers)
     equal = 1.0 / n
-    if total <= 0:
-        return [equal] * n
-    return [(1.0 - orientation) * p / total + orientation * equal for p in powers]
+    tp, tq = sum(powers), sum(participation)
+    by_power = [x / tp for x in powers] if tp > 0 else [equal] * n
+    by_work = [x / tq for x in participation] if tq > 0 else [equal] * n
+    return [(1.0 - orientation) * a + orientation * b for a, b in zip(by_power, by_work, strict=True)]
 
 
 def gini(values: Sequence[float]) -> float:
@@ -392,87 +465,106 @@ def gini(values: Sequence[float]) -> float:
     return (2.0 * cum) / (n * total) - (n + 1.0) / n
 
 
-def reciprocity(contributions: Sequence[float]) -> float:
-    """Balance of contributions: ``1 - gini(contributions)``.
+def member_benefit(effectiveness: float, fit: float, taking_part: float) -> float:
+    """What a member gets from the partnership this month, in [0, 1].
 
-    Breakdown is likelier when partners do not contribute equally (M6;
-    004:396).
+    The partnership's perceived success (000:217), as far as the plan fits
+    the member's own mission (001:90), and as far as the member could take
+    part: groups that cannot give the time cannot justify it (002:605), and
+    the pull of their own agency's priorities shows in inconsistent
+    attendance (003:466). ``taking_part`` is the share of the meeting hours
+    it gave.
     """
-    return 1.0 - gini(contributions)
+    return effectiveness * fit * min(1.0, max(0.0, taking_part))
 
 
 def member_reciprocity(voice_share: float, contribution_share: float) -> float:
     """What a member gets back for what it gives: voice share over contribution share.
 
-    Shallow ties without reciprocity drain the partner being asked (M6;
-    004:252), and breakdown is likelier when partners do not contribute
-    equally (004:396). A member who gives nothing this month is not
-    drained (1.0). Capped at 1.
+    A "one-way street", where one partner gives more than they receive,
+    breeds frustration (M6; 004:396). A member who gives nothing this month
+    is not drained (1.0). Capped at 1.
     """
     if contribution_share <= 0:
         return 1.0
     return min(1.0, voice_share / contribution_share)
 
 
-def satisfaction_target(
+def satisfaction(
     voice_share: float,
     n_members: int,
     reciprocity: float,
-    effectiveness: float,
-    trust: float,
-    weights: tuple[float, float, float, float],
+    benefit: float,
+    voice_weight: float,
+    reciprocity_weight: float,
     silencing: float,
 ) -> float:
-    """The satisfaction a member would reach if this month went on for ever.
+    """A member's satisfaction this month, in [0, 1].
 
-    A weighted mean (``weights`` normalised to sum to 1) of voice,
-    reciprocity (004:396, 004:252), perceived output (000:217) and trust
-    (000:185). At least an equal share of voice counts as full voice; below
-    it, each share lost costs ``silencing`` times as much, since power gaps
-    silence weaker partners and fear lowers psychological safety (M5;
-    000:169, 002:497, 003:343).
+    Fulfilment from how people work together and how plans are carried out
+    (000:185): a weighted mean of voice, reciprocity (004:396) and the
+    benefit the member sees (the partnership's effectiveness, 000:217,
+    times how well the plan fits the member's mission). Output takes the
+    weight the other two leave. At least an equal share of voice counts as
+    full voice; below it, each share lost costs ``silencing`` times as much,
+    since fear of losing funding lowers psychological safety (M5; 002:497).
     """
     voice = max(0.0, 1.0 - silencing * max(0.0, 1.0 - voice_share * n_members))
-    total = sum(weights)
-    if total <= 0:
-        return 0.0
-    wv, wr, wo, wt = weights
-    return (wv * voice + wr * reciprocity + wo * effectiveness + wt * trust) / total
+    wv = min(1.0, voice_weight)
+    wr = min(1.0 - wv, reciprocity_weight)
+    return wv * voice + wr * reciprocity + (1.0 - wv - wr) * benefit
 
 
 def membership_cost(n_members: int, size_cost: float) -> float:
     """Commitment cost of the number of partners.
 
-    The more partners, the more complex the partnership and the weaker the
-    commitment (001:357, 002:413; stylised fact 8).
+    The more partners, the more complex the partnership and the more
+    likely a weakness in commitment (001:357; stylised fact 8).
     """
     return size_cost * max(0, n_members - 2)
 
 
-def commitment_after_month(
-    commitment: float, satisfaction: float, benefit: float, cost: float, rate: float
-) -> float:
-    """Commitment as a moving average of satisfaction plus benefit minus cost.
+def programme_loss(orientation: float, dependence: float) -> float:
+    """Monthly commitment cost of carrying on after the programme's money ended.
 
-    Commitment is a sense of duty built over time (000:203); it follows
-    satisfaction slowly (``rate`` 0.1, about a ten-month memory). Clipped
-    to [0, 1].
+    Strategic partnerships are short-term, programme-specific relationships
+    (000:106): without the programme the reason to meet goes. The cost is
+    ``dependence * (1 - orientation)``.
     """
-    target = satisfaction + benefit - cost
-    c = commitment + rate * (target - commitment)
+    return dependence * (1.0 - orientation)
+
+
+def commitment_after_month(commitment: float, satisfaction: float, cost: float, rate: float) -> float:
+    """Commitment as a moving average of satisfaction minus cost.
+
+    Commitment is a sense of responsibility or duty towards the partnership
+    (000:203), built over time; it follows satisfaction slowly (``rate``).
+    Clipped to [0, 1].
+    """
+    c = commitment + rate * (satisfaction - cost - commitment)
     return min(1.0, max(0.0, c))
 
 
-def member_status(commitment: float, is_paper: bool, paper_threshold: float, exit_threshold: float) -> str:
+def funding_end_commitment(commitment: float, hit: float) -> float:
+    """Commitment after the money ends or stops for a gap.
+
+    Uncertain funding shakes a partnership: "why should we commit to
+    something ... is this still going to be here next year" (003:672).
+    """
+    return max(0.0, commitment - hit)
+
+
+def member_status(willing: float, is_paper: bool, paper_threshold: float, exit_threshold: float) -> str:
     """``active``, ``paper`` or ``leave`` for a member this month.
 
-    With low commitment a member first becomes a partner on paper, then
-    leaves (004:122). A paper partner whose commitment recovers becomes
-    active again.
+    With low willingness a member first becomes a partner on paper, with
+    little to no involvement (004:122), then leaves, as a partner may give
+    notice while the contract runs (001:275). A paper partner whose
+    willingness recovers becomes active again.
     """
-    if commitment < exit_threshold and is_paper:
+    if willing < exit_threshold and is_paper:
         return "leave"
-    if commitment < paper_threshold:
+    if willing < paper_threshold:
         return "paper"
     return "active"
 
@@ -480,27 +572,16 @@ def member_status(commitment: float, is_paper: bool, paper_threshold: float, exi
 # ---------------------------------------------------------------- dissolution (M12)
 
 
-def programme_loss(orientation: float, dependence: float) -> float:
-    """Monthly commitment cost of carrying on after the programme's money ended.
+def carries_on(willing: Sequence[float], threshold: float, quorum: float) -> bool:
+    """Whether a partnership without money carries on.
 
-    Strategic relationships are short and programme-specific (000:106) and
-    rarely outlive their grant, while communicative ones more often do
-    (000:143): the cost is ``dependence * (1 - orientation)``.
+    Without funding, partners question how the time on partnership working
+    can be justified (002:999). Members at least ``threshold`` willing
+    carry on; at least two of them and a share ``quorum`` are needed.
     """
-    return dependence * (1.0 - orientation)
-
-
-def carries_on(commitments: Sequence[float], threshold: float, quorum: float, momentum: float = 0.0) -> bool:
-    """Whether a partnership carries on after its funding ends.
-
-    Members whose commitment (plus ``momentum`` when a coordinator stays,
-    002:999, 002:1054) is at least ``threshold`` carry on; at least two of
-    them and a share ``quorum`` are needed. Communicative, high-trust
-    partnerships more often outlive their grant (000:143, 002:1009).
-    """
-    willing = sum(1 for c in commitments if c + momentum >= threshold)
-    n = len(commitments)
-    return n > 0 and willing >= 2 and willing >= quorum * n
+    keen = sum(1 for w in willing if w >= threshold)
+    n = len(willing)
+    return n > 0 and keen >= 2 and keen >= quorum * n
 
 
 def dissolution_cause(
@@ -509,19 +590,23 @@ def dissolution_cause(
     has_statutory: bool,
     mean_commitment: float,
     collapse_threshold: float,
-    unfunded_too_few_carry_on: bool,
-    months_without_quorum: int = 0,
-    inactive_months: int = 0,
+    months_without_quorum: int,
+    inactive_months: int,
+    unfunded: bool,
+    carrying_on: bool,
+    in_gap: bool,
 ) -> str | None:
     """The reason a partnership dissolves this month, or ``None``.
 
     Checked in this order: fewer than two active members; a cross-sector
     partnership that lost its last statutory member (after changes of key
-    personnel, one multi-agency project came to rest with a single agency,
-    003:1393: it is no longer a cross-sector partnership); commitment collapse; no quorate meeting for
+    personnel a project came to rest with a single agency, 003:1393);
+    commitment collapse (a modelling choice); no quorate meeting for
     ``inactive_months`` months in a row (a steering group that met three
-    times, then with two people, then disbanded, 003:1448; 0 turns this
-    off); funding ended and too few carry it on (002:999).
+    times, then with two people, then disbanded, 003:1448); without money,
+    too few carry on, either in a gap before a renewal (no report
+    describes gaps; uncertain funding shakes commitment, 003:672) or after
+    the funding ended (002:999).
     """
     if n_active < 2:
         return "too_few_members"
@@ -531,8 +616,8 @@ def dissolution_cause(
         return "commitment_collapse"
     if inactive_months > 0 and months_without_quorum >= inactive_months:
         return "stopped_meeting"
-    if unfunded_too_few_carry_on:
-        return "funding_ended"
+    if unfunded and not carrying_on:
+        return "funding_gap" if in_gap else "funding_ended"
     return None
 
 
@@ -544,26 +629,69 @@ def annual_to_monthly_probability(annual: float) -> float:
     return monthly_hazard(annual)
 
 
-def shock_capacity(
-    capacity: float, kind: str, severity: float, vcse_multiplier: float, charity_multiplier: float
-) -> float:
+def shock_capacity(capacity: float, severity: float, reserve_months: float) -> float:
     """Capacity after a statutory budget shock.
 
-    Statutory capacity falls by ``severity`` (002:354, 001:66-67). The cut
-    flows on to VCSE partners harder, by ``vcse_multiplier``, since they
-    have no reserves (001:350, 003:254; stylised fact 11); large charities
-    can invest from reserves and absorb part of it, by
-    ``charity_multiplier`` (001:223).
+    A statutory financial crisis limits statutory capacity and the resource
+    available to voluntary partners (002:350); voluntary organisations are
+    particularly exposed (001:350). An organisation absorbs part of the cut
+    from its reserves: the share it cannot absorb is ``1 / (1 + reserve_months)``.
     """
-    factor = {"statutory": 1.0, "large_charity": charity_multiplier, "vcse": vcse_multiplier}[kind]
-    return capacity * max(0.0, 1.0 - severity * factor)
+    return capacity * max(0.0, 1.0 - severity / (1.0 + reserve_months))
 
 
 def capacity_recovery(capacity: float, base: float, rate: float) -> float:
     """Capacity recovers a step ``rate`` towards its base each month.
 
-    Restructuring and financial pressure set partnership working back
-    (001:66-67, 001:294); no report says how fast capacity returns, so it
-    recovers a share ``rate`` of the gap each month.
+    No report says how fast capacity returns after a crisis (002:354), so
+    it recovers a share ``rate`` of the gap each month.
     """
     return capacity + rate * (base - capacity)
+
+
+# ---------------------------------------------------------------- money (cost of a policy)
+
+
+def grant_payment(
+    funded: bool, coordinator_post: bool, grant_amount: float, coordinator_cost: float
+) -> float:
+    """What the funder pays a partnership this month, thousand pounds.
+
+    A funded month pays the grant, plus the coordinator post when the grant
+    pays for one: HCT's grants of about £460k over 39-42 months paid for a
+    dedicated coordinating post (002:261-268, 002:364). Gap months and
+    months after the funding ends pay nothing. Money is an output here: no
+    rule reads what was paid.
+    """
+    if not funded:
+        return 0.0
+    return grant_amount + (coordinator_cost if coordinator_post else 0.0)
+
+
+# ---------------------------------------------------------------- formation (M8, M10)
+
+
+def partner_choice_weight(resources: float, alignment: float, orientation: float) -> float:
+    """How strongly a partnership's lead wants an organisation as a founding partner.
+
+    Strategic partnerships are drawn together for the resources each partner
+    can offer (000:106); partners who share values are chosen for values
+    (001:90). A mix by ``orientation`` of the candidate's resources (0-1)
+    and its alignment with the lead.
+    """
+    return (1.0 - orientation) * resources + orientation * alignment
+
+
+# ---------------------------------------------------------------- coordinator (M4)
+
+
+def coordinator_hours_left(hours: float, cost: float) -> tuple[bool, float]:
+    """Spend ``cost`` of a coordinator's ``hours`` on one task if they suffice.
+
+    A coordinator is a person with dedicated hours (004:448): each task
+    (chasing a member, mediating a conflict, handing over a relationship)
+    costs hours, and what the hours do not cover is not done.
+    """
+    if hours >= cost:
+        return True, hours - cost
+    return False, hours

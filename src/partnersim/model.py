@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import mesa
@@ -34,6 +34,16 @@ from partnersim.agents import (
 )
 from partnersim.outcomes import SUMMARY_NAMES
 from partnersim.schema import validate
+from partnersim.stages import (
+    delivery,
+    dissolution,
+    evaluation,
+    formation,
+    funding,
+    meeting,
+    networking,
+    turnover,
+)
 
 __all__ = ["END_REPORTERS", "MODEL_REPORTERS", "SUMMARY_NAMES", "PartnershipModel", "simulate"]
 
@@ -131,6 +141,12 @@ class PartnershipModel(mesa.Model):
         collect: keep the monthly series in ``datacollector`` (default). Off,
             only the summary and the partnership table are kept, which makes
             sweeps leaner.
+        observer: an optional observer (such as
+            :class:`partnersim.observe.FactObserver`) told of the start, of
+            each month's end and of a few events the summary does not keep
+            (see :mod:`partnersim.observe`). It only reads state and draws no
+            random numbers, so a run with an observer gives the same results
+            as one without. ``None`` (default) costs nothing.
 
     Attributes:
         p: the validated parameters.
@@ -163,21 +179,23 @@ class PartnershipModel(mesa.Model):
     pairs_large_charity_vcse = _TrustReporter()
     pairs_vcse_vcse = _TrustReporter()
 
-    def __init__(self, *, collect: bool = True, **params: Any) -> None:
+    def __init__(self, *, collect: bool = True, observer: Any = None, **params: Any) -> None:
         p = validate(params)
         super().__init__(rng=p.pop("rng", None))
         self.p: dict[str, Any] = p
         self.partnerships_created: list[Partnership] = []
         self.events: deque[tuple[int, str]] = deque(maxlen=500)
         self.record_events = True
+        #: who decides for organisations played by students (see :meth:`choice`); None = the model
+        self.players: Callable[[Organisation, Partnership, str, Any], Any] | None = None
         self.staff_departures = 0
         self.exits: dict[str, int] = dict.fromkeys(SECTORS, 0)
         self.scarcity = p["base_scarcity"]
         self.base_hazard = mech.monthly_hazard(p["staff_turnover"])
-        self.money_equality = mech.flexible_money_equality(
-            p["funding_flexibility"], p["flexibility_equality"]
-        )
-        self._recovering: set[Organisation] = set()
+        self.recovering: set[Organisation] = set()
+        # the funder's view of a typical record: every funded partnership-month so far (002:681)
+        self.records_seen = 0
+        self.record_total = 0.0
         self._trust: dict[str, float] = {}
         self._trust_month = -1
         self._setup_organisations()
@@ -194,6 +212,9 @@ class PartnershipModel(mesa.Model):
         self._tally()
         if collect:
             self.datacollector.collect(self)
+        self.observer = observer
+        if observer is not None:
+            observer.start(self)
 
     # ------------------------------------------------------------ set-up
 
@@ -243,27 +264,9 @@ class PartnershipModel(mesa.Model):
         """Found ``n_partnerships`` partnerships, each led by a statutory body where one exists."""
         for i in range(self.p["n_partnerships"]):
             system = self.systems[i % len(self.systems)]
-            members = self._draw_members(system, self.p["partnership_size"])
+            members = formation.draw_members(self, system, self.p["partnership_size"])
             if len(members) >= 2:
-                self._found(members, route="initial")
-
-    def _draw_members(self, pool: list[Organisation], size: int) -> list[Organisation]:
-        statutory = [o for o in pool if o.sector == "statutory"]
-        lead = [self.random.choice(statutory)] if statutory else []
-        rest = [o for o in pool if not lead or o is not lead[0]]
-        k = min(len(rest), size - len(lead))
-        return lead + self.random.sample(rest, k)
-
-    def _found(self, members: list[Organisation], route: str, commitment: float | None = None) -> Partnership:
-        """Create a partnership; representatives who already know each other start with prior trust."""
-        part = Partnership(self, members, route=route, initial_commitment=commitment)
-        for a in members:
-            pa = part.reps[a.unique_id].personal
-            for b in members:
-                if a is not b and b.unique_id in a.institutional:
-                    pa[b.unique_id] = max(self.p["initial_trust"], a.institutional[b.unique_id])
-        part.refresh_trust()
-        return part
+                formation.found(self, members, route="initial")
 
     # ------------------------------------------------------------ schedule
 
@@ -277,24 +280,28 @@ class PartnershipModel(mesa.Model):
         return self.agents_by_type[Partnership]
 
     def step(self) -> None:
-        """One month: the stages in their fixed order.
+        """One month: the stages of :mod:`partnersim.stages` in their fixed order.
 
         Meeting and evaluation change organisations that other partnerships
         read in the same stage (trust, memberships, power), so partnerships
         take them in random order. In the other stages no partnership reads
-        what another changes in that stage, so order cannot matter and they
-        run in creation order.
+        what another changes in that stage, so they run in creation order.
         """
         self.staff_departures = 0
-        self.funding_stage()
-        self.partnerships.do("turnover")
-        self.networking_stage()
-        self.partnerships.shuffle_do("meet")
-        self.partnerships.do("deliver")
-        self.partnerships.shuffle_do("evaluate")
-        self.partnerships.do("check_dissolution")
+        funding.environment(self)
+        self.partnerships.do(funding.fund)
+        self.partnerships.do(turnover.turnover)
+        networking.networking(self)
+        self.partnerships.shuffle_do(meeting.meet)
+        self.partnerships.do(delivery.deliver)
+        self.partnerships.shuffle_do(evaluation.evaluate)
+        self.partnerships.do(dissolution.check_dissolution)
         if self.p["formation"]:
-            self.formation_stage()
+            formation.formation(self)
+        self._observe()
+
+    def _observe(self) -> None:
+        """This month's reporters, running means and collection."""
         self._tally()
         if self.active_partnerships:
             self._live_months += 1
@@ -302,92 +309,10 @@ class PartnershipModel(mesa.Model):
             self._voice_gini_sum += self.voice_gini
         if self.collect:
             self.datacollector.collect(self)
+        if self.observer is not None:
+            self.observer.month_end(self)
         if self.steps >= self.p["horizon"]:
             self.running = False
-
-    def funding_stage(self) -> None:
-        """Budget shocks hit capacity; capacity recovers; grants age (M3, M13).
-
-        A statutory budget shock comes with a monthly chance from the yearly
-        ``austerity_rate``; it cuts capacity (hardest for small VCSE groups,
-        001:350, 002:354) and raises scarcity, which fuels competition
-        (002:350-354).
-        """
-        p = self.p
-        rate = p["capacity_recovery"]
-        for org in list(self._recovering):
-            org.capacity = mech.capacity_recovery(org.capacity, org.base_capacity, rate)
-            if org.base_capacity - org.capacity < 1e-3:
-                org.capacity = org.base_capacity
-                self._recovering.discard(org)
-        self.scarcity = mech.capacity_recovery(self.scarcity, p["base_scarcity"], rate)
-        if self.random.random() < mech.annual_to_monthly_probability(p["austerity_rate"]):
-            self.budget_shock()
-        self.partnerships.do("fund")
-
-    def budget_shock(self) -> None:
-        """Apply one statutory budget shock to every organisation (M13)."""
-        p = self.p
-        severity, multiplier = p["shock_severity"], p["vcse_shock_multiplier"]
-        for org in self.organisations:
-            org.capacity = mech.shock_capacity(
-                org.capacity, org.sector, severity, multiplier, p["charity_shock_multiplier"]
-            )
-            self._recovering.add(org)
-        self.scarcity = min(1.0, self.scarcity + severity)
-        self.log("a statutory budget shock cut capacity across the system")
-
-    def networking_stage(self) -> None:
-        """Networking events create acquaintance ties (M14; 004:83, 004:184).
-
-        Events come as a Poisson number a month with mean
-        ``networking_rate / 12``. At each, one local system meets and every
-        attendee makes ``networking_contacts`` new acquaintances (institutional
-        trust ``initial_trust`` where no tie existed); only some will deepen
-        (004:124).
-        """
-        p = self.p
-        n_events = int(self.rng.poisson(p["networking_rate"] / 12.0))
-        contacts, trust = p["networking_contacts"], p["initial_trust"]
-        for _ in range(n_events):
-            system = self.random.choice(self.systems)
-            if len(system) < 2:
-                continue
-            # one draw for the whole event: each attendee picks `contacts` others
-            k = len(system)
-            picks = self.rng.integers(0, k - 1, size=(k, contacts)).tolist()
-            for i, org in enumerate(system):
-                for j in picks[i]:
-                    other = system[j + (j >= i)]  # skip the attendee itself
-                    if other.unique_id not in org.institutional:
-                        org.institutional[other.unique_id] = trust
-                        other.institutional.setdefault(org.unique_id, trust)
-            self.log("a networking event brought organisations together")
-
-    def formation_stage(self) -> None:
-        """New partnerships form from strong ties or a funder's call (004:122, 004:132).
-
-        A funder's call that requires partnership brings members with lower
-        founding commitment, so more of them end up partners on paper.
-        """
-        p = self.p
-        # formation is a Poisson process of rate formation_rate a year
-        if self.random.random() >= 1.0 - math.exp(-p["formation_rate"] / 12.0):
-            return
-        system = self.random.choice(self.systems)
-        size = p["partnership_size"]
-        if self.random.random() < p["funder_call_share"]:
-            members = self._draw_members(system, size)
-            commitment = max(0.0, p["initial_commitment"] - p["call_commitment_penalty"])
-            route = "funder_call"
-        else:
-            lead = self.random.choice(system)
-            ties = sorted(lead.institutional.items(), key=lambda kv: (-kv[1], kv[0]))
-            members = [lead] + [self._by_id[uid] for uid, _ in ties[: size - 1]]
-            commitment, route = None, "ties"
-        if len(members) >= 2:
-            part = self._found(members, route=route, commitment=commitment)
-            self.log(f"Partnership {part.number} formed ({route.replace('_', ' ')})")
 
     # ------------------------------------------------------------ observation
 
@@ -448,6 +373,31 @@ class PartnershipModel(mesa.Model):
         self._trust, self._trust_month = out, self.steps
         return out
 
+    def choice(self, org: Organisation, partnership: Partnership, what: str, default: Any) -> Any:
+        """What ``org`` does in ``partnership``: the model's own choice ``default``, unless a player decides.
+
+        ``what`` is ``"attend"`` (bool), ``"hours"`` (share of the hours it can give),
+        ``"status"`` (``"active"``, ``"paper"`` or ``"leave"``) or ``"renew"`` (bool, the
+        fund holder at a grant's end). The classroom's shared run sets :attr:`players`;
+        the model has drawn its random numbers before asking, so a run replays exactly.
+        """
+        return default if self.players is None else self.players(org, partnership, what, default)
+
+    def force_incident(self, partnership: Partnership, a: Organisation, b: Organisation) -> None:
+        """Force one bad interaction between members ``a`` and ``b`` of ``partnership`` now.
+
+        An experiment's lever, not part of the schedule: the pair's trust
+        moves exactly as after a negative interaction at a meeting
+        (:func:`partnersim.stages.meeting.force_interaction`). It draws no
+        random numbers, so a run with an incident is identical to one
+        without until the incident.
+        """
+        meeting.force_interaction(partnership, a, b, positive=False)
+
+    def typical_record(self) -> float:
+        """The mean monthly record of every grant paid for so far (0.5 before any)."""
+        return self.record_total / self.records_seen if self.records_seen else 0.5
+
     def log(self, text: str) -> None:
         """Record an event in plain words (kept for the classroom app)."""
         if self.record_events:
@@ -489,6 +439,7 @@ class PartnershipModel(mesa.Model):
             "vcse_share": self._vcse_share_sum / months if months else 0.0,
             "voice_gini": self._voice_gini_sum / months if months else 0.0,
             "total_output": float(sum(q.output_total for q in parts)),
+            "total_grants_paid": float(sum(q.grants_paid for q in parts)),
         }
 
     def run(self) -> PartnershipModel:
@@ -572,12 +523,13 @@ def simulate(**params: Any) -> dict[str, float]:
     return run_model(params, collect=False).summary()
 
 
-def run_model(params: Mapping[str, Any], *, collect: bool = True) -> PartnershipModel:
+def run_model(params: Mapping[str, Any], *, collect: bool = True, observer: Any = None) -> PartnershipModel:
     """Build and run a model quietly (no event log); return it for inspection.
 
     With ``collect=False`` no monthly series are kept (``summary()`` and
     ``partnership_table()`` still work), which is what sweeps want.
+    ``observer``: see :class:`PartnershipModel`.
     """
-    model = PartnershipModel(collect=collect, **params)
+    model = PartnershipModel(collect=collect, observer=observer, **params)
     model.record_events = False
     return model.run()

@@ -79,6 +79,13 @@ OUTCOMES: dict[str, Outcome] = {
             "output units",
             "output delivered by every partnership over the whole run",
         ),
+        Outcome(
+            "total_grants_paid",
+            "thousand pounds",
+            "grant money paid to every partnership over the whole run, renewals and coordinator posts "
+            "included (an output only: no rule reads it)",
+            direction="",
+        ),
     )
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from partnersim.app.controls import (
     CLASSROOM_SIZE_FACTOR,
     classroom_range,
@@ -67,3 +69,24 @@ def test_fixed_values_and_seed_are_passed_to_reset() -> None:
 def test_values_outside_the_classroom_range_are_clipped_on_the_slider() -> None:
     inputs = model_inputs({**defaults(), "n_small_vcse": 50000})
     assert inputs["n_small_vcse"]["value"] == inputs["n_small_vcse"]["max"]
+
+
+def test_budget_shock_chance_cannot_mean_a_shock_every_month() -> None:
+    """Defect 8: a yearly chance of 1 gave a shock every month; the range now stops below 1."""
+    from partnersim.mechanisms import annual_to_monthly_probability
+    from partnersim.model import PartnershipModel
+    from partnersim.schema import ParameterError, validate
+
+    top = model_inputs(defaults())["austerity_rate"]["max"]
+    assert top < 1.0
+    with pytest.raises(ParameterError, match="austerity_rate"):
+        validate({"austerity_rate": 1.0})
+    # at the slider's top, shocks come in a minority of months, about 12 x monthly chance a year
+    months, shocks = 0, 0
+    for seed in range(4):
+        model = PartnershipModel(rng=seed, austerity_rate=top, horizon=120)
+        model.run()
+        months += model.steps
+        shocks += sum("budget shock" in text for _, text in model.events)
+    assert shocks / months < 0.3
+    assert shocks / months == pytest.approx(annual_to_monthly_probability(top), abs=0.05)

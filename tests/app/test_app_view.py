@@ -156,24 +156,6 @@ def test_no_crash_with_every_control_at_an_end_together() -> None:
         _run({**mixed, "rng": rng.randrange(100)}, months=4)
 
 
-def test_mesa_reset_rebuilds_the_lesson_with_its_seed() -> None:
-    """Mesa's Reset builds ``type(model)(**kwargs)`` with a scenario; the seed must reach the model."""
-    from mesa.visualization.solara_viz import _build_model_init_kwargs
-
-    inputs = model_inputs({**defaults(), "rng": 9, "formation": True})
-    values = {k: (v["value"] if isinstance(v, dict) else v) for k, v in inputs.items()}
-    model = ClassroomModel(**values)
-    kwargs = _build_model_init_kwargs(
-        model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    again = type(model)(**kwargs)
-    assert again.p == model.p and again.p["formation"] is True
-    for _ in range(12):
-        model.step()
-        again.step()
-    assert model.timeseries().equals(again.timeseries())
-
-
 def test_log_keeps_every_month_of_a_classroom_sized_run_and_says_what_it_hides() -> None:
     """The plain model keeps 500 events; at the classroom cap that is a few years, so the app keeps its own."""
     from partnersim.app.classroom import LOG_MONTHS
@@ -254,11 +236,138 @@ def test_legend_explains_every_line_style_in_the_view() -> None:
     dashes = set()
     for _ in range(18):
         model.step()
-        view = render_frame(model).network.replace(_legend(), "")
+        view = render_frame(model).network.replace(_legend()[0], "")
         dashes |= set(re.findall(r'stroke-dasharray="([^"]+)"', view))
     assert dashes <= {GHOST_DASH, GROUP_UNFUNDED_DASH, PAPER_DASH}
     assert {GHOST_DASH, GROUP_UNFUNDED_DASH} <= dashes
-    legend = _legend()
+    legend = _legend()[0]
     for words in ("dashed: grant ended", "dotted: partner on paper", "dissolved"):
         assert words in legend
     assert "dashed = on paper" not in legend
+
+
+def _drawn_month_matches_its_series(frame) -> bool:
+    """The month shown and the active-partnership line drawn must be of the same month."""
+    points = re.search(
+        r'class="ps-chart ps-chart-active".*?<polyline points="([^"]*)"', frame.charts["active"]
+    )
+    return points is not None and len(points.group(1).split()) == frame.month + 1
+
+
+def test_drawing_while_another_thread_plays_never_sees_a_half_stepped_model() -> None:
+    """Defect 1: Play steps on one thread while the page draws on another (Reset, clicks).
+
+    Every frame drawn meanwhile must be of a whole month: no error, and the month shown
+    matches the plotted series. A large system makes each month long, so frames land mid-step.
+    """
+    import threading
+
+    model = ClassroomModel(rng=3, n_small_vcse=140, n_large_charity=40, n_partnerships=30, staff_turnover=0.5)
+    errors: list[BaseException] = []
+    frames = []
+
+    def play() -> None:
+        try:
+            while model.advance():
+                pass
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    player = threading.Thread(target=play)
+    player.start()
+    try:
+        while player.is_alive() and len(frames) < 400:
+            try:
+                frames.append(render_frame(model))
+            except BaseException as exc:
+                errors.append(exc)
+                break
+    finally:
+        model.retire()
+        player.join()
+    assert not errors, errors
+    assert len({f.month for f in frames}) > 3, "the drawing thread must have seen the run move"
+    assert all(_drawn_month_matches_its_series(f) for f in frames)
+
+
+def test_advance_never_passes_the_horizon() -> None:
+    """Defect 3: however often the page asks for a month, the run stops at its horizon."""
+    model = ClassroomModel(rng=1, horizon=24)
+    stepped = sum(model.advance() for _ in range(100))
+    assert stepped == 24 and model.steps == 24 and model.finished
+    frame = render_frame(model)
+    assert frame.finished and frame.status.startswith("Finished: month 24 of 24")
+    assert len(frame.summary) == len(model.partnerships_created)
+
+
+def test_monitors_and_summary_read_the_model() -> None:
+    from partnersim.app.classroom import monitors, run_summary
+
+    model = ClassroomModel(rng=7, renewal_probability=0.0, funding_length=12, horizon=48)
+    while model.advance():
+        pass
+    values = {m.key: m.value for m in monitors(model)}
+    alive = sum(q.alive for q in model.partnerships_created)
+    assert values["alive"] == f"{alive} of {len(model.partnerships_created)}"
+    assert values["vcse"] == f"{100 * model.vcse_share:.0f}%"
+    table = model.partnership_table()
+    rows = run_summary(model)
+    assert [r.partnership for r in rows] == list(table.partnership)
+    for r, (_, t) in zip(rows, table.iterrows(), strict=True):
+        assert r.lifetime == t.lifetime
+        assert ("still running" in r.ended) == bool(t.censored)
+
+
+def test_ghost_lines_show_the_previous_run() -> None:
+    old = ClassroomModel(rng=1, horizon=30)
+    for _ in range(30):
+        old.advance()
+    previous = {k: list(v) for k, v in old.datacollector.model_vars.items()}
+    new = ClassroomModel(rng=2, horizon=30)
+    frame = render_frame(new, previous)
+    for chart in CHARTS:
+        assert frame.charts[chart.key].count("ps-ghost-line") >= len(chart.series)
+    assert "ps-ghost-line" not in render_frame(new).charts["active"]
+
+
+def test_organisation_state_matches_the_model() -> None:
+    from partnersim.app.classroom import organisation_state
+
+    model = ClassroomModel(rng=4)
+    for _ in range(6):
+        model.advance()
+    org = next(o for o in model.organisations if any(q.alive for q in o.memberships))
+    state = organisation_state(model, org.unique_id)
+    assert state.name == model.name_of(org) and state.capacity == org.capacity
+    live = [q for q in org.memberships if q.alive]
+    assert [n for n, *_ in state.partnerships] == [q.number for q in live]
+    for (_, _, commitment, _), q in zip(state.partnerships, live, strict=True):
+        assert commitment == q.commitment[org.unique_id]
+
+
+def test_crowded_view_keeps_partnership_labels_apart() -> None:
+    """At the largest slider values, partnership labels never overlap (projector mode words)."""
+    from partnersim.app.controls import CLASSROOM_SIZE_FACTOR
+    from partnersim.schema import PARAMETERS
+
+    big = {
+        name: CLASSROOM_SIZE_FACTOR * p.default
+        for name, p in PARAMETERS.items()
+        if p.teach and p.group == "system" and p.kind is int
+    }
+    model = ClassroomModel(rng=1, **big)
+    for _ in range(3):
+        model.advance()
+    from partnersim.app.network import network_svg
+
+    svg = network_svg(model, model.layout, 1.35)
+    labels = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="(\d+)"[^>]*class="ps-label">P(\d+)', svg)
+    assert len(labels) == sum(q.alive for q in model.partnerships_created) >= 20
+    # boxes of the number part alone (the smaller status words may touch a neighbour)
+    boxes = []
+    for x, y, size, number in labels:
+        w, h = 0.55 * int(size) * len(f"P{number}"), 0.9 * int(size)
+        boxes.append((float(x) - w / 2, float(y) - h / 2, float(x) + w / 2, float(y) + h / 2))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)

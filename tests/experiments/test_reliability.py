@@ -471,14 +471,14 @@ def test_a_rerun_with_nothing_to_do_keeps_the_figures_and_reports_the_current_ex
     folder = out / "tiny"
     assert cli_main(["sweep", str(tiny_study), "--out", str(out), "--no-progress"]) == 0
     drawn = _figures(folder)
-    assert len(drawn) == 6
+    assert len(drawn) == 9  # effects, interactions and heatmaps of three outcomes
     capsys.readouterr()
     args = ["sweep", str(tiny_study), "--out", str(out), "--no-progress", "--executor", "processes"]
     assert cli_main([*args, "--workers", "2"]) == 0
     said = capsys.readouterr().out
     assert "12 kept from before, 0 run now) on processes with 2 worker(s)" in said
     assert _figures(folder) == drawn  # not drawn again
-    assert "and 6 figures in figures/" in said
+    assert "and 9 figures in figures/" in said
 
     # a figure that went missing is drawn again; so are the others once the runs change
     (folder / "figures" / "effects_mean_trust.png").unlink()

@@ -48,14 +48,16 @@ def test_report_sections_and_numbers_come_from_the_results(quick_run):
         "Results",
         "Figures",
         "Assumptions and evidence",
+        "Does the ranking hold?",
+        "What it costs the funder",
         "What the model cannot tell you",
     ):
-        assert f"<h2>{heading}</h2>" in html
+        assert re.search(f"<h2( id='[a-z]+')?>{re.escape(heading)}</h2>", html.replace('"', "'")), heading
     results = pd.read_csv(folder / "policy_results.csv")
     base = results[results["baseline"]].iloc[0]
     assert base["policy"] == study.baseline
     # the baseline's five-year survival and its headline interval (whole runs where wider), as the summary prints them
-    text = f"{100 * base['s60']:.0f}% ({100 * base['s60_ci_lower']:.0f}–{100 * base['s60_ci_upper']:.0f}%)"
+    text = f"{100 * base['s60']:.1f}% ({100 * base['s60_ci_lower']:.1f}–{100 * base['s60_ci_upper']:.1f}%)"
     assert text in html
     for policy in study.policies:
         assert policy.name in html
@@ -92,6 +94,23 @@ def test_runs_share_seeds_across_policies_and_tables_are_written(quick_run):
         "s60_ci_lower",
     ):
         assert col in results
+    costs = pd.read_csv(folder / "policy_costs.csv")
+    assert list(costs["policy"]) == list(results["policy"])
+    # the funder's total is the model's grants_paid, summed per run and averaged over runs
+    paid = (
+        parts.merge(runs[["run_id", "point_id"]]).groupby("point_id")["grants_paid"].sum() / study.replicates
+    )
+    assert costs["paid_per_run"].to_numpy() == pytest.approx(paid.to_numpy())
+    assert (costs["paid_per_run_lower"] <= costs["paid_per_run"]).all()
+    robust = pd.read_csv(folder / "robustness_summary.csv")
+    assert list(robust["policy"]) == list(results["policy"])
+    assert robust["p_best72"].sum() == pytest.approx(1.0)
+    draws = pd.read_csv(folder / "robustness_draws.csv")
+    assert draws["draw"].nunique() == study.robustness.draws
+    assert draws["funding_end_commitment_hit"].between(0.05, 0.3).all()
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    for name in ("policy_results.csv", "survival_curves.csv", "policy_costs.csv", "robustness_draws.csv"):
+        assert (folder / name).exists() and f"href='{name}'" in html
     hazard = pd.read_csv(folder / "grant_end_hazard.csv")
     assert set(hazard["policy"]) == set(results["policy"])
     assert (folder / "manifest.json").exists()
@@ -103,3 +122,17 @@ def test_running_again_resumes_and_gives_the_same_results(quick_run, capsys):
     assert main(["compare", str(QUICK), "--out", str(folder.parent), "--no-progress"]) == 0
     assert "kept from before" in capsys.readouterr().out
     pd.testing.assert_frame_equal(before, pd.read_csv(folder / "policy_results.csv"))
+
+
+def test_too_few_replicates_are_warned_about_on_screen(tmp_path, capsys):
+    code = main(["compare", str(QUICK), "--out", str(tmp_path), "--no-progress", "--replicates", "2",
+                 "--no-robustness"])  # fmt: skip
+    assert code == 0
+    captured = capsys.readouterr()
+    assert (
+        "warning: Only 2 replicates per policy: too few for the tests and intervals (at least 20"
+        in captured.err
+    )
+    html = (tmp_path / "funding-policies-quick" / "report.html").read_text(encoding="utf-8")
+    assert "Too few runs." in html and "too few replicates to judge" in html
+    assert not (tmp_path / "funding-policies-quick" / "robustness").exists()

@@ -23,6 +23,7 @@ BASE = {
 
 def with_(**changes) -> dict:
     data = {k: dict(v) for k, v in BASE.items()}
+    data["robustness"] = {"draws": 3, "replicates": 2, "parameters": {"quorum_share": "schema"}}
     for path, value in changes.items():
         table, key = path.split("__")
         data[table][key] = value
@@ -91,6 +92,25 @@ def test_sampled_values_stay_in_their_ranges():
         ({"study__replicates": 0}, "study.replicates"),
         ({"study__name": "../escape"}, "study.name"),
         ({"study__colour": "red"}, "study.colour"),
+        # a misspelt lever gets a suggestion, as a misspelt uncertainty does
+        (
+            {"policies__bad": {"funding_lenght": 24}},
+            "policies.bad.funding_lenght' is not a funder lever (did you mean 'funding_length'?)",
+        ),
+        # a policy with exactly the baseline's levers (defaults filled in) has nothing to compare
+        (
+            {"policies__same": {"funding_length": 36}},
+            "'policies.same' has exactly the levers of 'policies.long'",
+        ),
+        (
+            {"policies__same": {"coordinator": True, "funding_length": 12}},
+            "exactly the levers of 'policies.short'",
+        ),
+        ({"robustness__draws": 0}, "robustness.draws"),
+        ({"robustness__parameters": {"staff_turnover": "schema"}}, "already in [uncertainties]"),
+        ({"robustness__parameters": {"funding_length": "schema"}}, "is a funder lever"),
+        ({"robustness__parameters": {"quorum_shar": "schema"}}, "did you mean 'quorum_share'"),
+        ({"robustness__parameters": {"quorum_share": 0.4}}, '"schema"'),
     ],
 )
 def test_errors_name_the_key_the_value_and_what_is_allowed(changes, expected):
@@ -126,3 +146,18 @@ def test_cli_refuses_a_bad_file_with_exit_2_and_writes_nothing(tmp_path, capsys)
     assert not out.exists()
     assert main(["compare", str(tmp_path / "missing.toml"), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_robustness_table_schema_ranges_and_given_ranges():
+    data = with_()
+    data["robustness"]["parameters"] = {
+        "quorum_share": "schema",
+        "coordinator_handover": {"uniform": [0.1, 0.5]},
+        "membership": "schema",
+    }
+    rob = parse_policies(data, "p.toml").robustness
+    assert (rob.draws, rob.replicates) == (3, 2)
+    assert rob.parameters["quorum_share"].values == (0.0, 1.0)
+    assert rob.parameters["coordinator_handover"].values == (0.1, 0.5)
+    assert rob.parameters["membership"].kind == "choice"
+    assert parse_policies(BASE).robustness is None

@@ -53,16 +53,16 @@ def test_summary_sentences_use_the_computed_numbers():
     text = " ".join(summary_points(cmp))
     lo, hi = res.loc["long", "s60_lower"], res.loc["long", "s60_upper"]
     assert (
-        f"<b>long</b> keeps the most partnerships working: 75% ({100 * lo:.0f}–{100 * hi:.0f}%) after five years"
+        f"<b>long</b> keeps the most partnerships working: 75.0% ({100 * lo:.1f}–{100 * hi:.1f}%) after five years"
         in text
     )
     # every policy's grant has ended by five years: the first sentence leaves none out
     assert "Left out" not in text and "Of the policies" not in text
-    assert "<b>-50 points</b>" in text
+    assert "<b>-50.0 points</b>" in text
     # the baseline loses 1 of its 4 partnerships in the first month without the grant, none before
     assert "the grant end is the most dangerous time" in text.lower()
     assert (
-        "25% (" in text and "in the first month without the grant (1 of 4 partnerships still going)" in text
+        "25.0% (" in text and "in the first month without the grant (1 of 4 partnerships still going)" in text
     )
     assert (
         "the 9 months from 12 to 4 months before the grant ends (0 dissolutions in 36 partnership-months)"
@@ -107,7 +107,7 @@ def test_headline_intervals_are_the_whole_run_ones_where_wider():
         assert (res[f"{col}_ci_runs"] == (boot > pooled)).all()
     text = " ".join(summary_points(cmp))
     long = res.loc["long"]
-    assert f"75% ({100 * long['s60_ci_lower']:.0f}–{100 * long['s60_ci_upper']:.0f}%)" in text
+    assert f"75.0% ({100 * long['s60_ci_lower']:.1f}–{100 * long['s60_ci_upper']:.1f}%)" in text
 
 
 def test_a_policy_named_for_its_levers_is_not_described_twice():
@@ -138,8 +138,8 @@ def test_summary_and_results_table_round_the_same_stored_difference():
     res.loc[short, "diff60"] = -0.385
     text = " ".join(summary_points(cmp))
     table = _diff(res[short].iloc[0], 60)
-    assert "<b>-39 points</b>" in text and table.startswith("-39 points")
-    assert "-50 points" not in text
+    assert "<b>-38.5 points</b>" in text and table.startswith("-38.5 points")
+    assert "-50.0 points" not in text
 
 
 def test_first_sentence_names_a_policy_still_paid_at_five_years_that_it_leaves_out():
@@ -167,16 +167,18 @@ def test_first_sentence_names_a_policy_still_paid_at_five_years_that_it_leaves_o
         "Of the policies whose grants have ended by five years, <b>long</b> keeps the most"
     )
     assert "with <b>short</b>, the fewest" in first
-    assert "Left out: <b>longest</b> (100%), whose grant still pays at five years" in first
+    assert "Left out: <b>longest</b> (100.0%), whose grant still pays at five years" in first
 
 
-def test_a_one_point_difference_is_singular():
+def test_differences_show_a_decimal_so_small_ones_are_not_hidden():
     from partnersim.policy.report import _points
 
-    assert [_points(x) for x in (0.385, 0.01, -0.012, 0.004, -0.2)] == [
-        "+39 points",
-        "+1 point",
-        "-1 point",
-        "0 points",
-        "-20 points",
+    assert [_points(x) for x in (0.385, 0.01, -0.012, 0.0004, -0.2, 0.0063, -0.00049)] == [
+        "+38.5 points",
+        "+1.0 point",
+        "-1.2 points",
+        "0.0 points",
+        "-20.0 points",
+        "+0.6 points",
+        "0.0 points",
     ]

@@ -98,6 +98,16 @@ def test_survival_beyond_follow_up_is_missing_not_extrapolated():
     assert math.isnan(row["s12"]) and math.isnan(row["s12_lower"])
 
 
+def test_survival_after_every_partnership_dissolved_is_zero_not_missing():
+    df = table("D", [4, 6, 6], [False, False, False])
+    row = survival_summary(df, times=(6, 12)).iloc[0]
+    assert row["s6"] == 0.0 and row["s12"] == 0.0 and row["s12_upper"] == 0.0
+    from partnersim.policy.survival import km_curves, yearly_table
+
+    years = yearly_table(km_curves(df), 36)
+    assert list(years["survival"]) == [0.0, 0.0, 0.0] and list(years["at_risk"]) == [0, 0, 0]
+
+
 def test_policies_kept_apart_and_in_the_given_order():
     df = pd.concat([SIX, table("B", [10] * 4, [True] * 4)], ignore_index=True)
     out = survival_summary(df, times=(5,), order=["B", "A"])
@@ -382,7 +392,11 @@ def test_km_matches_its_definition_and_intervals_bracket_it(rows, t):
     df = table("A", lifetime.tolist(), (~died).tolist())
     row = survival_summary(df, times=(t,)).iloc[0]
     if t > lifetime.max():
-        assert math.isnan(row[f"s{t}"])
+        # beyond the longest follow-up: unknown, unless every partnership had dissolved (then 0)
+        if naive_km(lifetime, died, int(lifetime.max())) == 0:
+            assert row[f"s{t}"] == 0.0
+        else:
+            assert math.isnan(row[f"s{t}"])
         return
     assert row[f"s{t}"] == pytest.approx(naive_km(lifetime, died, t))
     assert row[f"s{t}_lower"] - 1e-9 <= row[f"s{t}"] <= row[f"s{t}_upper"] + 1e-9

@@ -5,8 +5,11 @@ A class reads them better gathered up: all that happened to one partnership
 in one month becomes one sentence, for example
 
     Month 37: the grant of Partnership 4 ended and its coordinator post went;
-    Riverside Youth Project left; it dissolved because too few members would
-    carry it on without funding.
+    Riverside Youth Project left; Partnership 4 dissolved because too few
+    members would carry it on without funding.
+
+A dissolution always names its partnership, never "it", which could be read
+as the organisation named just before.
 
 Events this module does not recognise are kept word for word, so new model
 events still reach the log.
@@ -26,6 +29,7 @@ CAUSE_WORDS = {
     "lost_statutory": "its last statutory member had gone",
     "commitment_collapse": "its members' commitment collapsed",
     "stopped_meeting": "it had not held a proper meeting for months",
+    "funding_gap": "too few members would carry it through a gap between grants",
     "funding_ended": "too few members would carry it on without funding",
 }
 
@@ -36,10 +40,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("grant_ended", rf"the grant of {_PART} ended(?P<coord> and its coordinator post went)?"),
         ("grant_renewed", rf"the grant of {_PART} was renewed"),
+        ("taken_on", rf"{_PART} was taken on after its development phase"),
         ("grant_gap", rf"the grant of {_PART} ran out; renewal comes in (?P<k>\d+) months"),
         ("coordinator_left", rf"the coordinator of {_PART} left"),
         ("rep_left", rf"the representative of (?P<org>.+) in {_PART} left"),
         ("paper", rf"(?P<org>.+) became a partner on paper in {_PART}"),
+        ("active_again", rf"(?P<org>.+) became an active partner again in {_PART}"),
         ("member_left", rf"(?P<org>.+) left {_PART}"),
         ("joined", rf"(?P<org>.+) joined {_PART}"),
         ("formed", rf"{_PART} formed \((?P<route>[^)]*)\)"),
@@ -100,6 +106,9 @@ def _clause(e: Event, first: bool) -> str:
         return f"{its} ended" + (" and its coordinator post went" if e.detail else "")
     if e.kind == "grant_renewed":
         return f"{its} was renewed"
+    if e.kind == "taken_on":
+        subject = f"Partnership {n}" if first else "it"
+        return f"{subject} was taken on after its development phase"
     if e.kind == "grant_gap":
         return f"{its} ran out, with a renewal due in {e.detail} months"
     if e.kind == "coordinator_left":
@@ -108,8 +117,7 @@ def _clause(e: Event, first: bool) -> str:
         how = {"ties": "out of strong ties", "funder call": "in answer to a funder's call"}
         return f"Partnership {n} formed {how.get(e.detail, f'({e.detail})')}".rstrip()
     if e.kind == "dissolved":
-        subject = f"Partnership {n}" if first else "it"
-        return f"{subject} dissolved because {_cause(e.detail)}"
+        return f"Partnership {n} dissolved because {_cause(e.detail)}"
     return e.detail
 
 
@@ -117,6 +125,10 @@ def _clause(e: Event, first: bool) -> str:
 _GROUPED = {
     "rep_left": ("the {people} of {names} in Partnership {n} left", "the {people} of {names} left"),
     "paper": ("{names} became {partners} on paper in Partnership {n}", "{names} went on paper"),
+    "active_again": (
+        "{names} became {active} again in Partnership {n}",
+        "{names} became {active} again",
+    ),
     "member_left": ("{names} left Partnership {n}", "{names} left"),
     "joined": ("{names} joined Partnership {n}", "{names} joined"),
 }
@@ -130,6 +142,7 @@ def _group_clause(kind: str, n: int | None, names: list[str], first: bool) -> st
         names=_names(names),
         people="representatives" if many else "representative",
         partners="partners" if many else "a partner",
+        active="active partners" if many else "an active partner",
     )
 
 

@@ -9,9 +9,15 @@ dashed outline, and a partner on paper a dotted one. A dissolved partnership
 loses its shading and ties at once and leaves a small grey dotted ring where
 its centre was, for a year (its members may be far apart by then).
 
+Partnership labels are placed so that no two overlap (:func:`place_labels`).
+In a crowded view (more than :data:`CROWDED` organisations) organisations in
+no partnership shrink to small dots on the outer ring, so the partnerships
+stay legible. ``text_scale`` enlarges every word for projector mode.
+
 The view is drawn as SVG text: it costs a few milliseconds a month, needs
 no JavaScript library (the app must work offline) and every element carries
-a tooltip with the organisation's name.
+a tooltip with the organisation's name. Each organisation carries its id
+(``data-org``), so the page can show its state when it is clicked.
 """
 
 from __future__ import annotations
@@ -35,8 +41,12 @@ __all__ = [
     "convex_hull",
     "network_svg",
     "organisation_portrayal",
+    "place_labels",
     "tie_style",
 ]
+
+#: Above this many organisations the view is crowded: idle organisations become small dots.
+CROWDED = 120
 
 #: Colour (Okabe-Ito, safe for colour-blind students), shape and legend words per sector.
 KIND_STYLE: dict[str, dict[str, str]] = {
@@ -203,13 +213,57 @@ def _group_path(points: list[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in hull)
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def place_labels(
+    anchors: Sequence[tuple[float, float]], sizes: Sequence[tuple[float, float]], bounds: Box
+) -> list[tuple[float, float]]:
+    """Centres for labels of ``sizes`` (width, height) near ``anchors``, no two overlapping.
+
+    Greedy: each label takes the first free spot on rings of growing radius
+    around its anchor, inside ``bounds``; if none is free it keeps the spot
+    that overlaps least (a crowded view still shows every label).
+    """
+    placed: list[Box] = []
+    out = []
+    for (ax, ay), (w, h) in zip(anchors, sizes, strict=True):
+        best, best_hits = (ax, ay), None
+        for ring in range(0, 9):
+            steps = 1 if ring == 0 else 8 * ring
+            for k in range(steps):
+                angle = 2 * np.pi * k / steps - np.pi / 2
+                x = ax + ring * 0.6 * w * np.cos(angle)
+                y = ay + ring * 1.1 * h * np.sin(angle)
+                x = min(max(x, bounds[0] + w / 2), bounds[2] - w / 2)
+                y = min(max(y, bounds[1] + h / 2), bounds[3] - h / 2)
+                box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+                hits = sum(_overlaps(box, other) for other in placed)
+                if best_hits is None or hits < best_hits:
+                    best, best_hits = (x, y), hits
+                if hits == 0:
+                    break
+            if best_hits == 0:
+                break
+        x, y = best
+        placed.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+        out.append((round(float(x), 1), round(float(y), 1)))
+    return out
+
+
 def _pair_trust(q: Partnership, a: Organisation, b: Organisation) -> float:
     return (q.trust(a, b) + q.trust(b, a)) / 2.0
 
 
-def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
-    """The network view of ``model`` this month, as an SVG document."""
+def network_svg(model: PartnershipModel, layout: NetworkLayout, text_scale: float = 1.0) -> str:
+    """The network view of ``model`` this month, as an SVG document (words enlarged by ``text_scale``)."""
     pos = layout.update(model)
+    fs = text_scale
+    crowded = len(model.organisations) > CROWDED
     now = model.steps
     xy = {o.unique_id: _xy(pos[("o", o.unique_id)]) for o in model.organisations}
     alive = [q for q in model.partnerships_created if q.alive]
@@ -222,8 +276,8 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" class="ps-network" role="img" aria-label="Network of organisations and partnerships">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
-        f'<text x="12" y="26" font-size="20" font-weight="bold" fill="#222">Month {now}</text>',
-        f'<text x="{WIDTH - 12}" y="26" font-size="14" text-anchor="end" fill="#444">'
+        f'<text x="12" y="26" font-size="{20 * fs:.0f}" font-weight="bold" fill="#222">Month {now}</text>',
+        f'<text x="{WIDTH - 12}" y="26" font-size="{14 * fs:.0f}" text-anchor="end" fill="#444">'
         f"{len(alive)} of {len(model.partnerships_created)} partnerships active</text>",
     ]
     # a dissolved partnership: a small ring where its centre last was (not around its
@@ -266,82 +320,140 @@ def network_svg(model: PartnershipModel, layout: NetworkLayout) -> str:
     for o in model.organisations:
         look = organisation_portrayal(o)
         x, y = xy[o.unique_id]
+        size = look["size"] if look["active"] or not crowded else 3.0
         dash = f' stroke-dasharray="{PAPER_DASH}"' if look["paper"] else ""
-        attrs = f'fill="{look["color"]}" stroke="#333" stroke-width="1"{dash} class="ps-org ps-{o.sector}"'
+        stroke = "#333" if look["active"] or not crowded else "none"
+        attrs = (
+            f'fill="{look["color"]}" stroke="{stroke}" stroke-width="1"{dash} class="ps-org ps-{o.sector}"'
+        )
         tip = escape(model.name_of(o)) + (" (partner on paper)" if look["paper"] else "")
-        out.append(f"<g><title>{tip}</title>{_shape(look['shape'], x, y, look['size'], attrs)}</g>")
+        out.append(
+            f'<g data-org="{o.unique_id}" style="cursor:pointer"><title>{tip} (click for its state)</title>'
+            f"{_shape(look['shape'], x, y, size, attrs)}</g>"
+        )
+    # labels last, each moved off the others: partnerships first, then the dissolved markers
+    labels: list[tuple[tuple[float, float], str, str]] = []
+    label_fs, status_fs, ghost_fs = 13 * fs, 10 * fs, 11 * fs
     for q in alive:
         hub = pos.get(("p", q.number))
         if hub is None:
             continue
-        x, y = _xy(hub)
         status = ("£" if q.funded else "no £") + (" C" if q.coordinator_present else "")
-        out.append(
-            f'<text x="{x}" y="{y}" font-size="13" font-weight="bold" text-anchor="middle" '
+        width = 0.62 * label_fs * len(f"P{q.number}") + 0.55 * status_fs * (len(status) + 1)
+        text = (
+            f'font-size="{label_fs:.0f}" font-weight="bold" text-anchor="middle" dominant-baseline="middle" '
             f'fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke" class="ps-label">'
-            f'P{q.number}<tspan font-size="10" font-weight="normal" dx="3">{escape(status)}</tspan></text>'
+            f'P{q.number}<tspan font-size="{status_fs:.0f}" font-weight="normal" dx="3">{escape(status)}</tspan>'
         )
+        labels.append((_xy(hub), text, f"{width:.1f},{label_fs * 1.2:.1f}"))
     for q in ghosts:
         if q.number in ghost_at:
             x, y = ghost_at[q.number]
-            out.append(
-                f'<text x="{x:.1f}" y="{y + 22:.1f}" font-size="11" text-anchor="middle" fill="#777" '
-                f'stroke="#fff" stroke-width="3" paint-order="stroke">P{q.number} ended</text>'
+            words = f"P{q.number} ended"
+            text = (
+                f'font-size="{ghost_fs:.0f}" text-anchor="middle" dominant-baseline="middle" fill="#666" '
+                f'stroke="#fff" stroke-width="3" paint-order="stroke" class="ps-ghost-label">{words}'
             )
-    out.append(_legend())
+            labels.append(((x, y + 20), text, f"{0.58 * ghost_fs * len(words):.1f},{ghost_fs * 1.2:.1f}"))
+    sizes = [tuple(float(v) for v in size.split(",")) for _, _, size in labels]
+    spots = place_labels([a for a, _, _ in labels], sizes, (0.0, 34.0, float(WIDTH), HEIGHT - 62.0))
+    for (x, y), ((ax, ay), text, _) in zip(spots, labels, strict=True):
+        if abs(x - ax) + abs(y - ay) > 24:
+            # a label moved off a crowded spot keeps a thin line to its partnership
+            out.append(
+                f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#555" '
+                'stroke-width="0.8" class="ps-leader"/>'
+            )
+        out.append(f'<text x="{x}" y="{y}" {text}</text>')
+    legend, bottom = _legend(fs)
+    out.append(legend)
     out.append("</svg>")
+    if bottom > HEIGHT:
+        # a wrapped (projector-size) legend makes the view taller, never smaller
+        out[0] = out[0].replace(f'viewBox="0 0 {WIDTH} {HEIGHT}"', f'viewBox="0 0 {WIDTH} {bottom:.0f}"')
+        out[1] = out[1].replace(f'height="{HEIGHT}"', f'height="{bottom:.0f}"')
     return "".join(out)
 
 
-def _legend() -> str:
-    """Shapes, then every line style with a sample, then the labels' words."""
-    parts = []
-    y = HEIGHT - 48
-    x = 12.0
+def _legend(fs: float = 1.0, top: float = HEIGHT - 62) -> tuple[str, float]:
+    """Shapes, then every line style with a sample, then the labels' words, wrapped to the width.
+
+    Returns the SVG and the y where it ends; words are enlarged by ``fs``.
+    """
+    small = fs * 11
+    row = 18 * fs
+    parts: list[str] = []
+    x, y = 12.0, top + row
+
+    def room(width: float) -> None:
+        nonlocal x, y
+        if x > 12 and x + width > WIDTH - 8:
+            x, y = 12.0, y + row
+
     for style in KIND_STYLE.values():
+        width = 30 + 6.2 * fs * len(style["label"])
+        room(width)
         attrs = f'fill="{style["color"]}" stroke="#333" stroke-width="1"'
-        parts.append(_shape(style["shape"], x + 6, y - 4, 6, attrs))
-        parts.append(f'<text x="{x + 16}" y="{y}" font-size="11" fill="#333">{style["label"]}</text>')
-        x += 30 + 6.2 * len(style["label"])
-    y = HEIGHT - 30
-    x = 12.0
+        parts.append(_shape(style["shape"], x + 6, y - 4 * fs, 6, attrs))
+        parts.append(
+            f'<text x="{x + 16}" y="{y:.1f}" font-size="{small:.0f}" fill="#333">{style["label"]}</text>'
+        )
+        x += width
+    x, y = 12.0, y + row
     green = KIND_STYLE["vcse"]["color"]
     samples = (
+        ('<line x1="{x}" y1="{ym}" x2="{x22}" y2="{ym}" stroke="#1b2a49" stroke-width="3"/>', "trust"),
         (
-            f'<line x1="{{x}}" y1="{y - 4}" x2="{{x22}}" y2="{y - 4}" stroke="#1b2a49" stroke-width="3"/>',
-            "trust",
-        ),
-        (
-            f'<rect x="{{x}}" y="{y - 10}" width="22" height="12" rx="4" fill="{GROUP_COLORS[0]}" '
+            f'<rect x="{{x}}" y="{{yt}}" width="22" height="12" rx="4" fill="{GROUP_COLORS[0]}" '
             f'fill-opacity="0.3" stroke="{GROUP_COLORS[0]}" stroke-width="3"/>',
             "partnership",
         ),
         (
-            f'<rect x="{{x}}" y="{y - 10}" width="22" height="12" rx="4" fill="{GROUP_COLORS[0]}" '
+            f'<rect x="{{x}}" y="{{yt}}" width="22" height="12" rx="4" fill="{GROUP_COLORS[0]}" '
             f'fill-opacity="0.3" stroke="{GROUP_COLORS[0]}" stroke-width="5" stroke-dasharray="5 3"/>',
             "dashed: grant ended",
         ),
         (
-            f'<circle cx="{{cx}}" cy="{y - 4}" r="6" fill="{green}" stroke="#333" stroke-width="1" '
+            f'<circle cx="{{cx}}" cy="{{ym}}" r="6" fill="{green}" stroke="#333" stroke-width="1" '
             f'stroke-dasharray="{PAPER_DASH}"/>',
             "dotted: partner on paper",
         ),
         (
-            f'<circle cx="{{cx}}" cy="{y - 4}" r="7" fill="none" stroke="#888" stroke-width="1.5" '
+            f'<circle cx="{{cx}}" cy="{{ym}}" r="7" fill="none" stroke="#888" stroke-width="1.5" '
             f'stroke-dasharray="{GHOST_DASH}"/>',
             "dissolved, for a year",
         ),
     )
     for sample, words in samples:
+        width = 34 + 5.6 * fs * len(words)
+        room(width)
+        ym = y - 4 * fs
         parts.append(
             sample.replace("{x}", f"{x:.1f}")
             .replace("{x22}", f"{x + 22:.1f}")
             .replace("{cx}", f"{x + 11:.1f}")
+            .replace("{ym}", f"{ym:.1f}")
+            .replace("{yt}", f"{ym - 6:.1f}")
         )
-        parts.append(f'<text x="{x + 27:.1f}" y="{y}" font-size="11" fill="#333">{escape(words)}</text>')
-        x += 34 + 5.4 * len(words)
-    parts.append(
-        f'<text x="12" y="{HEIGHT - 12}" font-size="11" fill="#333">thicker, darker line = more trust · '
-        "£ grant running · C coordinator in post · grey = in no partnership</text>"
+        parts.append(
+            f'<text x="{x + 27:.1f}" y="{y:.1f}" font-size="{small:.0f}" fill="#333">{escape(words)}</text>'
+        )
+        x += width
+    notes = (
+        "thicker, darker line = more trust",
+        "£ grant running · C coordinator in post",
+        "grey = in no partnership",
     )
-    return "".join(parts)
+    x, y = 12.0, y + row
+    line: list[str] = []
+    for note in notes:
+        width = 5.6 * fs * (len(note) + 3)
+        if line and x + width > WIDTH - 8:
+            parts.append(
+                f'<text x="12" y="{y:.1f}" font-size="{small:.0f}" fill="#333">{" · ".join(line)}</text>'
+            )
+            line, x, y = [], 12.0, y + row
+        line.append(note)
+        x += width
+    parts.append(f'<text x="12" y="{y:.1f}" font-size="{small:.0f}" fill="#333">{" · ".join(line)}</text>')
+    return "".join(parts), y + 8

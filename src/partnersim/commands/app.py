@@ -22,7 +22,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 = the whole network)",
+        help="address to listen on (default: 127.0.0.1, this computer only; 0.0.0.0 = every network "
+        "interface, and the printed address is this computer's own)",
+    )
+    p.add_argument(
+        "--classroom",
+        action="store_true",
+        help="participatory mode: one shared run that students join from their own browsers, each "
+        "playing one organisation (use --host with this computer's network address)",
+    )
+    p.add_argument(
+        "--lesson",
+        default=None,
+        help="with --classroom: the lesson whose settings the shared run uses (default: explore)",
     )
     p.add_argument(
         "--fetch-assets",
@@ -30,6 +42,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fetch the page's scripts with npm into Solara's cache (for networks that block its CDN), then exit",
     )
     p.set_defaults(func=main)
+
+
+def reachable_address(host: str) -> str:
+    """The address to type in a browser for a server bound to ``host`` (never 0.0.0.0).
+
+    A server on every interface (0.0.0.0, ::) is reached at this computer's own
+    network address: the one its outgoing traffic would use (no packet is sent).
+    """
+    if host in {"127.0.0.1", "localhost", "::1"}:
+        return "localhost"
+    if host not in {"0.0.0.0", "::", ""}:
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: routing only, nothing is sent
+            address = s.getsockname()[0]
+        except OSError:
+            address = ""
+    return address if address and not address.startswith("0.") else socket.gethostname()
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -90,12 +121,43 @@ def main(args: argparse.Namespace) -> int:
     from solara.__main__ import cli as solara_cli
 
     port = args.port or free_port(args.host)
-    shown = "localhost" if args.host in {"127.0.0.1", "localhost"} else args.host
-    print(f"partnersim app: open http://{shown}:{port}/ in a browser (Ctrl+C stops it)", flush=True)
+    shown = reachable_address(args.host)
+    classroom = getattr(args, "classroom", False)
+    app_module = "partnersim.app.page"
+    if classroom:
+        import secrets
+
+        from partnersim.lessons import LESSONS
+
+        lesson = args.lesson or "explore"
+        if lesson not in LESSONS:
+            print(
+                f"partnersim app: error: --lesson must be one of {', '.join(LESSONS)}, not {lesson}",
+                file=sys.stderr,
+            )
+            return 2
+        key = secrets.token_urlsafe(9)
+        os.environ["PARTNERSIM_TEACHER_KEY"] = key
+        os.environ["PARTNERSIM_CLASSROOM_LESSON"] = lesson
+        app_module = "partnersim.app.classroom_page"
+        print(f"partnersim app: teacher, open http://{shown}:{port}/?teacher={key}", flush=True)
+        print(
+            f"partnersim app: students, open http://{shown}:{port}/ and type the join code on the teacher's "
+            "screen (Ctrl+C stops it)",
+            flush=True,
+        )
+        if shown == "localhost":
+            print(
+                "partnersim app: this listens on this computer only; for students' computers, give "
+                "--host this computer's network address",
+                flush=True,
+            )
+    else:
+        print(f"partnersim app: open http://{shown}:{port}/ in a browser (Ctrl+C stops it)", flush=True)
     # Solara reads the app from the command line; production mode skips the dev reloader
     argv = [
         "run",
-        "partnersim.app.page",
+        app_module,
         "--host",
         args.host,
         "--port",
@@ -114,4 +176,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(argparse.Namespace(port=8765, host="127.0.0.1", fetch_assets=False)))
+    sys.exit(
+        main(
+            argparse.Namespace(port=8765, host="127.0.0.1", fetch_assets=False, classroom=False, lesson=None)
+        )
+    )

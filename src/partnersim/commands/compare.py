@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from partnersim.commands.common import add_runner_flags, runner_options
 from partnersim.config import ConfigError
+
+if TYPE_CHECKING:
+    from partnersim.policy.analysis import Comparison
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +43,46 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="posterior draws shared out over the replicates (default: a tenth of the replicates, at least 2)",
     )
+    p.add_argument(
+        "--no-robustness",
+        action="store_true",
+        help="skip the rerun across uncertain parameters that the file's [robustness] table asks for",
+    )
     p.set_defaults(func=main)
+
+
+def results_lines(comparison: Comparison) -> list[str]:
+    """The terminal table: one line per policy, every column as wide as its widest cell."""
+    res, month = comparison.results, comparison.month
+    costs = comparison.costs.set_index("policy") if not comparison.costs.empty else None
+    header = [
+        "policy",
+        "partnerships",
+        f"still working at {month} months",
+        "vs baseline (points)",
+        f"paid per partnership working at {month} months",
+    ]
+    rows = []
+    for _, r in res.iterrows():
+        s, lo, hi = r[f"s{month}"], r[f"s{month}_ci_lower"], r[f"s{month}_ci_upper"]
+        d = (
+            "baseline"
+            if r["baseline"]
+            else f"{100 * r[f'diff{month}']:+.1f} ({100 * r[f'diff{month}_lower']:+.1f} to "
+            f"{100 * r[f'diff{month}_upper']:+.1f})"
+        )
+        k = costs.loc[r["policy"], f"cost_per_working_{month}"] if costs is not None else float("nan")
+        cost = f"£{k:,.0f}k" if np.isfinite(k) else "n/a"
+        name = r["policy"] + (" (baseline)" if r["baseline"] else "")
+        rows.append([name, str(int(r["partnerships"])), f"{s:.1%} ({lo:.1%}-{hi:.1%})", d, cost])
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in [header, *rows]
+    ]
 
 
 def main(args: argparse.Namespace) -> int:
@@ -79,29 +125,30 @@ def main(args: argparse.Namespace) -> int:
         f"replicates = {n_runs} runs on {executor}" + (f" at {args.scheduler}" if args.scheduler else "")
     )
     start = time.perf_counter()
-    done = run_comparison(
-        study,
-        out,
-        **opts,
-    )
-    res = done.comparison.results
+    done = run_comparison(study, out, robustness=not args.no_robustness, **opts)
     if posterior is not None:
         _print_robustness(done, study, out, draws)
     n_stale = getattr(done.sweep, "n_stale", 0)
     n_renumbered = getattr(done.sweep, "n_renumbered", 0)
-    month = done.comparison.month
-    print(f"{'policy':34s} {'partnerships':>12s} {'still working at ' + str(month) + ' months':>28s}")
-    for _, r in res.iterrows():
-        s, lo, hi = r[f"s{month}"], r[f"s{month}_lower"], r[f"s{month}_upper"]
-        mark = " (baseline)" if r["baseline"] else ""
-        print(f"{r['policy'] + mark:34s} {int(r['partnerships']):12d} {s:14.0%} ({lo:.0%}-{hi:.0%})")
+    for line in results_lines(done.comparison):
+        print(line)
+    for warning in done.comparison.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"{len(done.sweep.runs)} runs ({done.sweep.n_resumed} kept from before"
         + (f", {n_renumbered} of them renumbered and kept" if n_renumbered else "")
         + (f", {n_stale} rerun because parameters, seeds or model code changed" if n_stale else "")
-        + f", {done.sweep.n_ran} run now) in "
-        f"{time.perf_counter() - start:.1f} s; wrote {out}/report.html, policy_results.csv, "
-        f"survival_curves.csv, grant_end_hazard.csv and {len(done.figures)} figures in figures/"
+        + f", {done.sweep.n_ran} run now)"
+        + (
+            f" and {rob.runs} robustness runs ({rob.runs_resumed} kept from before)"
+            if (rob := done.comparison.robustness) is not None
+            else ""
+        )
+        + " in "
+        f"{time.perf_counter() - start:.1f} s; wrote {out}/report.html, "
+        + ", ".join(done.comparison.TABLES)
+        + (", robustness_draws.csv, robustness_summary.csv" if done.comparison.robustness is not None else "")
+        + f" and {len(done.figures)} figures in figures/"
     )
     return 0
 

@@ -27,8 +27,8 @@ instead of drawing them again.
 from __future__ import annotations
 
 import hashlib
-import json
 import itertools
+import json
 from collections.abc import Sequence
 from pathlib import Path
 

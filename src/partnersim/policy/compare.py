@@ -21,9 +21,10 @@ from partnersim.io import atomic_write
 from partnersim.policy.analysis import Comparison, analyse
 from partnersim.policy.figures import plot_comparison
 from partnersim.policy.report import render_report
+from partnersim.policy.robustness import ParameterSource, run_robustness
 from partnersim.policy.spec import PolicyStudy
 
-__all__ = ["ComparisonRun", "policy_specs", "pooled_table", "run_comparison"]
+__all__ = ["ComparisonRun", "policy_specs", "pooled_table", "run_comparison", "run_pooled"]
 
 
 def policy_specs(study: PolicyStudy) -> list[RunSpec]:
@@ -52,6 +53,19 @@ def pooled_table(runs: pd.DataFrame, partnerships: pd.DataFrame, study: PolicySt
     return table.rename(columns={"run_id": "run"})
 
 
+def run_pooled(
+    study: PolicyStudy,
+    specs: list[RunSpec],
+    out: str | Path | None,
+    manifest: Mapping[str, Any],
+    **runner: Any,
+) -> tuple[SweepResult, pd.DataFrame]:
+    """Run the specs of a study's policies (``runner``: the keywords of ``run_specs``) and pool their partnerships."""
+    sweep = run_specs(specs, out, partnerships=True, manifest=manifest, **runner)
+    assert sweep.partnerships is not None
+    return sweep, pooled_table(sweep.runs, sweep.partnerships, study)
+
+
 @dataclass
 class ComparisonRun:
     """What :func:`run_comparison` produced: the analysis, the runner's result and the files written."""
@@ -74,14 +88,22 @@ def run_comparison(
     fresh: bool = False,
     progress: bool = False,
     extra_info: Mapping[str, Any] | None = None,
+    robustness: bool = True,
+    source: ParameterSource | None = None,
 ) -> ComparisonRun:
     """Run every policy on the shared replicates, analyse, and write tables, figures and report.
 
     With ``out`` the runs are saved as they finish (``runs.parquet``,
     ``partnerships.parquet``, ``manifest.json``; running again resumes) and
-    the analysis goes next to them: ``policy_results.csv``,
-    ``survival_curves.csv``, ``grant_end_hazard.csv``, ``figures/*.png``
-    and ``report.html``. Without ``out`` nothing is written.
+    the analysis goes next to them: the tables of
+    :attr:`Comparison.TABLES`, ``figures/*.png`` and ``report.html``.
+    Without ``out`` nothing is written.
+
+    With ``robustness`` (and a ``[robustness]`` table in the file, or a
+    ``source`` of parameter sets such as a calibration posterior) the
+    comparison is rerun across uncertain parameters
+    (:func:`~partnersim.policy.robustness.run_robustness`), its runs saved
+    in ``out/robustness/``.
     """
     start = time.perf_counter()
     specs = policy_specs(study)
@@ -97,21 +119,25 @@ def run_comparison(
             "uncertainties": {n: u.describe() for n, u in study.uncertainties.items()},
         }
     }
-    sweep = run_specs(
-        specs,
-        out,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        chunk_size=chunk_size,
-        partnerships=True,
-        fresh=fresh,
-        progress=progress,
-        manifest=manifest,
-    )
-    assert sweep.partnerships is not None
-    table = pooled_table(sweep.runs, sweep.partnerships, study)
+    runner = {
+        "executor": executor,
+        "workers": workers,
+        "scheduler": scheduler,
+        "chunk_size": chunk_size,
+        "fresh": fresh,
+        "progress": progress,
+    }
+    sweep, table = run_pooled(study, specs, out, manifest, **runner)
     comparison = analyse(table, study)
+    if robustness and (study.robustness is not None or source is not None):
+        comparison.robustness = run_robustness(
+            study,
+            None if out is None else Path(out) / "robustness",
+            comparison.results,
+            sorted({comparison.month, study.horizon}),
+            source=source,
+            **runner,
+        )
     if out is None:
         return ComparisonRun(comparison, sweep, None, {}, time.perf_counter() - start)
     out = Path(out)

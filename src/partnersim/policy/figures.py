@@ -28,12 +28,15 @@ __all__ = [
     "plot_legacy",
     "plot_survival_at",
     "plot_survival_curves",
+    "plot_survival_vs_baseline",
 ]
 
 #: file name -> caption, in report order (``{legacy_months}`` is filled in by :func:`caption`)
 FIGURES: dict[str, str] = {
-    "survival_curves.png": "Share of partnerships still working, by months since they started "
-    "(Kaplan-Meier; shaded: pointwise 95% intervals; dotted lines at one, three and five years).",
+    "survival_vs_baseline.png": "Each policy (colour) against the baseline (grey): share of partnerships "
+    "still working, by months since they started (Kaplan-Meier; shaded: pointwise 95% intervals; dotted "
+    "lines at one, three and five years; x: where the curves cross). In each panel, the paired difference "
+    "from the baseline at five and ten years, in percentage points, with its 95% interval.",
     "survival_5_years.png": "Share still working after five years, with 95% intervals (from resampling "
     "whole runs where that interval is the wider); the dashed line is the baseline policy.",
     "grant_end_hazard.png": "Chance that a partnership still going dissolves in a given month, "
@@ -52,8 +55,9 @@ def caption(name: str, legacy_months: int) -> str:
 
 
 def _palette(policies: Sequence[str]) -> dict[str, tuple]:
-    colours = sns.color_palette("colorblind", n_colors=max(len(policies), 1))
-    return dict(zip(policies, colours, strict=False))
+    # seaborn's colour-blind palette without its grey, which is the baseline's colour in the small multiples
+    colours = [c for c in sns.color_palette("colorblind", n_colors=10) if len(set(np.round(c, 2))) > 1]
+    return {name: colours[i % len(colours)] for i, name in enumerate(policies)}
 
 
 def plot_survival_curves(
@@ -82,6 +86,74 @@ def plot_survival_curves(
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     # outside the axes: with many policies a legend inside hides the curves
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig
+
+
+def _wrap(text: str, width: int = 30) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def plot_survival_vs_baseline(
+    curves: pd.DataFrame,
+    results: pd.DataFrame,
+    baseline: str,
+    marks: Sequence[int] = (12, 36, 60),
+    diff_months: Sequence[int] = (60, 120),
+) -> plt.Figure:
+    """Small multiples: one panel per policy, its survival curve against the baseline's.
+
+    ``results`` gives the panel order, ``cross_months`` (``;``-separated,
+    marked with x) and the paired differences ``diff{t}``, ``diff{t}_lower``,
+    ``diff{t}_upper`` written in each panel for each ``t`` in ``diff_months``.
+    """
+    sns.set_theme(style="whitegrid", context="paper")
+    policies = [p for p in results["policy"] if p != baseline]
+    colours = _palette(list(results["policy"]))
+    n = max(1, len(policies))
+    ncol = 4 if n > 6 else min(n, 3)
+    nrow = int(np.ceil(n / ncol))
+    # small panels, so that the text stays legible when the figure is printed a page wide
+    fig, axes = plt.subplots(nrow, ncol, figsize=(2.6 * ncol, 1.75 * nrow + 0.55), sharex=True, sharey=True,
+                             squeeze=False)  # fmt: skip
+    base = curves[curves["policy"] == baseline]
+    res = results.set_index("policy")
+    for ax, name in zip(axes.flat, policies, strict=False):
+        c = curves[curves["policy"] == name]
+        ax.fill_between(
+            base["month"], base["lower"], base["upper"], step="post", color="grey", alpha=0.25, lw=0
+        )
+        ax.step(base["month"], base["survival"], where="post", color="dimgrey", lw=1.2, label="baseline")
+        ax.fill_between(
+            c["month"], c["lower"], c["upper"], step="post", color=colours[name], alpha=0.25, lw=0
+        )
+        ax.step(c["month"], c["survival"], where="post", color=colours[name], lw=1.6, label="policy")
+        for m in marks:
+            ax.axvline(m, color="grey", ls=":", lw=0.8)
+        crossed = str(res.loc[name].get("cross_months", "") or "")
+        for m in (int(x) for x in crossed.split(";") if x and x != "nan"):
+            y = c.loc[c["month"] == m, "survival"]
+            if len(y):
+                ax.plot(m, y.iloc[0], marker="x", color="black", ms=6, mew=1.5)
+        lines = []
+        for t in diff_months:
+            d = res.loc[name].get(f"diff{t}", np.nan)
+            if np.isfinite(d):
+                lo, hi = res.loc[name][f"diff{t}_lower"], res.loc[name][f"diff{t}_upper"]
+                lines.append(f"{t // 12} y: {100 * d:+.1f} ({100 * lo:+.1f} to {100 * hi:+.1f})")
+        if lines:
+            ax.text(0.03, 0.04, "\n".join(lines), transform=ax.transAxes, fontsize=6.5, va="bottom",
+                    bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1.5})  # fmt: skip
+        ax.set_title(_wrap(name, 32), fontsize=7.5)
+        ax.set_ylim(0, 1.02)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    for ax in axes.flat[len(policies) :]:
+        ax.set_visible(False)
+    fig.supxlabel("months since the partnership started", fontsize=9)
+    fig.supylabel("share still working", fontsize=9)
+    fig.suptitle(f"Each policy (colour) against the baseline, {baseline} (grey)", fontsize=9)
+    fig.tight_layout()
     return fig
 
 
@@ -244,8 +316,12 @@ def plot_comparison(
     """
     outdir = Path(outdir)
     policies = list(summary["policy"])
+    # the paired differences from the headline month on (five and ten years in the shipped study)
+    diffed = sorted(int(c[4:]) for c in summary.columns if c.startswith("diff") and c[4:].isdigit())
     figures = {
-        "survival_curves.png": plot_survival_curves(curves, policies),
+        "survival_vs_baseline.png": plot_survival_vs_baseline(
+            curves, summary, baseline, diff_months=[t for t in diffed if t >= month]
+        ),
         "survival_5_years.png": plot_survival_at(summary, month, baseline),
         "grant_end_hazard.png": plot_grant_end_hazard(hazard, policies),
         "legacy.png": plot_legacy(legacy, legacy_months),

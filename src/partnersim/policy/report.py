@@ -20,27 +20,27 @@ import numpy as np
 import pandas as pd
 
 from partnersim import __version__
-from partnersim.policy.analysis import HAZARD_WINDOW, Comparison
+from partnersim.policy.analysis import HAZARD_WINDOW, SIGNIFICANCE, Comparison
 from partnersim.policy.figures import FIGURES, caption
-from partnersim.policy.spec import LEVERS, PolicyStudy
+from partnersim.policy.robustness import HOLDS
+from partnersim.policy.spec import COST_LEVERS, LEVERS, PolicyStudy
+from partnersim.policy.survival import CROSS_TOLERANCE, snap_zero
 from partnersim.schema import PARAMETERS
 
-__all__ = ["MECHANISMS", "render_report", "summary_points"]
+__all__ = ["MECHANISMS", "headline", "render_report", "summary_points"]
 
 #: parameters behind the link between funding and survival, shown with their evidence
 MECHANISMS: tuple[str, ...] = (
     "funding_end_commitment_hit",
-    "carry_on_threshold",
-    "carry_on_quorum",
+    "paper_threshold",
+    "quorum_share",
     "vcse_unfunded_capacity",
     "grant_end_window",
     "grant_end_turnover_boost",
     "coordinator_handover",
-    "meeting_probability_uncoordinated",
+    "coordinator_hours",
     "legacy_months",
 )
-
-SIGNIFICANCE = 0.05
 
 #: the month of the grant-end sentence, fixed in advance rather than the worst month seen: the first
 #: month without the grant, when a grant that is not renewed stops (0 is the last month it pays for)
@@ -58,12 +58,32 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:66rem;m
 color:#222;line-height:1.5}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{margin-top:2.2rem;border-bottom:2px solid #ddd;padding-bottom:.2rem}
 .lede{color:#555}.summary{background:#f4f8fb;border-left:4px solid #2a6f97;padding:.6rem 1.2rem}
+.headline{background:#f4f8fb;border-left:4px solid #2a6f97;padding:.4rem 1rem;margin:.6rem 0}
+.headline p{margin:.35rem 0}
+.warning{background:#fff3e0;border-left:4px solid #e65100;padding:.4rem 1rem;margin:.6rem 0}
 table{border-collapse:collapse;font-size:.85rem;margin:.8rem 0;width:100%}
-th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top}
+th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th code,td code{overflow-wrap:anywhere}
 th{background:#f2f2f2}td.num{text-align:right}.ci{color:#666;font-size:.78rem;white-space:nowrap}
-.wide{overflow-x:auto}td:first-child{min-width:11rem}th code{font-size:.7rem;font-weight:400}tr.baseline td{background:#fffbe6}
+th code{font-size:.7rem;font-weight:400}tr.baseline td{background:#fffbe6}
+table.compact{font-size:.75rem}table.compact td,table.compact th{padding:.15rem .3rem}
+table.compact .ci{font-size:.68rem}td.nowrap{white-space:nowrap}table.compact td:first-child{min-width:9rem}
 figure{margin:1.2rem 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:.85rem;color:#555}
+.page1 figure{margin:.4rem 0}.page1 figcaption{font-size:.72rem}
 .note{font-size:.85rem;color:#555}.changed{font-weight:600}
+@page{size:A4;margin:11mm 10mm}
+@media print{
+  body{max-width:none;margin:0;padding:0;font-size:9pt;line-height:1.3}
+  h1{font-size:14pt;margin:0}h2{font-size:12pt;margin-top:1rem;break-after:avoid}h3{break-after:avoid}
+  .page1{break-after:page}.page1 h2{font-size:10.5pt;margin:.4rem 0 .1rem;border-bottom-width:1px}
+  .page1 .headline,.page1 .warning{padding:.15rem .6rem;margin:.3rem 0}.page1 .headline p{margin:.15rem 0}
+  .page1 table{margin:.25rem 0}
+  table{font-size:7.5pt}table.compact{font-size:6.8pt}th,td{padding:.1rem .25rem}
+  tr,figure,.headline,.warning{break-inside:avoid}
+  figure img{max-height:24cm}.page1 figure img{max-height:6.6cm;width:auto;max-width:100%}
+  .page1 .note,.page1 figcaption{font-size:7pt;margin:.2rem 0}
+  a{color:inherit;text-decoration:none}
+}
 """
 
 
@@ -71,20 +91,42 @@ figure{margin:1.2rem 0}figure img{max-width:100%;border:1px solid #eee}figcaptio
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+    """A share as a percentage with one decimal, so that 36.7% and 37.3% do not both read 37%."""
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
 
 
 def _pct_ci(x: float, lo: float, hi: float) -> str:
     if x is None or not np.isfinite(x):
         return "beyond follow-up"
-    return f"{100 * x:.0f}% ({100 * lo:.0f}–{100 * hi:.0f}%)"
+    return f"{100 * x:.1f}% ({100 * lo:.1f}–{100 * hi:.1f}%)"
 
 
 def _cell(x: float, lo: float, hi: float) -> str:
     """A table cell: the estimate, its interval on a second line."""
     if x is None or not np.isfinite(x):
         return "beyond follow-up"
-    return f"{100 * x:.0f}%<br><span class='ci'>{100 * lo:.0f}–{100 * hi:.0f}%</span>"
+    return f"{100 * x:.1f}%<br><span class='ci'>{100 * lo:.1f}–{100 * hi:.1f}%</span>"
+
+
+def _money(k: float) -> str:
+    """Thousand pounds in words a funder reads: £1.23m, £460k, £4.2k, £470."""
+    if k is None or not np.isfinite(k):
+        return "no partnership left" if k == np.inf else "n/a"
+    pounds = 1000 * k
+    if abs(pounds) >= 1e6:
+        return f"£{pounds / 1e6:.2f}m"
+    if abs(pounds) >= 1e4:
+        return f"£{pounds / 1e3:.0f}k"
+    if abs(pounds) >= 1e3:
+        return f"£{pounds / 1e3:.1f}k"
+    return f"£{pounds:.0f}"
+
+
+def _money_ci(x: float, lo: float, hi: float, br: bool = False) -> str:
+    if x is None or not np.isfinite(x):
+        return _money(x)
+    sep = "<br>" if br else " "
+    return f"{_money(x)}{sep}<span class='ci'>({_money(lo)}–{_money(hi)})</span>"
 
 
 def _months(x: float) -> str:
@@ -115,13 +157,19 @@ def _holm_floor(res: pd.DataFrame) -> float:
     return float(min(1.0, len(tested) * tested["p_floor"].max()))
 
 
+def _p_number(p: float) -> str:
+    """A p-value with the digits it needs: three decimals, or two significant figures below 0.01
+    (3/2001 is 0.0015, not 0.001)."""
+    return f"{p:.3f}" if p >= 0.01 else f"{p:.2g}"
+
+
 def _p_perm(p: float, floor: float, sentence: bool = False) -> str:
-    """A permutation p-value; at the smallest value the test can give, say it is at most that."""
+    """A permutation p-value; at the smallest value the test can give (below 1), say it is at most that."""
     if p is None or not np.isfinite(p):
         return "p not computed" if sentence else "—"
-    if floor > 0 and p <= floor * (1 + 1e-9):
-        return f"{'p ' if sentence else ''}≤ {floor:.3f}"
-    return f"p = {p:.3f}" if sentence else f"{p:.3f}"
+    if 0 < floor < 1 and p <= floor * (1 + 1e-9):
+        return f"{'p ' if sentence else ''}≤ {_p_number(floor)}"
+    return f"p = {_p_number(p)}" if sentence else _p_number(p)
 
 
 def _value(v: Any) -> str:
@@ -147,7 +195,8 @@ def _lever_words(name: str, value: Any) -> str:
         ),
         "fund_holder": lambda v: f"{_HOLDERS.get(v, v)} fund-holder",
         "funding_flexibility": lambda v: f"grant flexibility {v:g} (0 = tied to targets, 1 = fully flexible)",
-        "grant_amount": lambda v: f"£{v:g}k a month",
+        "grant_amount": lambda v: f"grants of £{v:g}k a month",
+        "coordinator_cost": lambda v: f"£{v:g}k a month for a coordinator post",
         "formal_agreement": lambda v: "roles agreed in writing" if v else "no written agreement on roles",
     }
     if name in phrases:
@@ -262,25 +311,31 @@ def _length_only(study: PolicyStudy, res: pd.DataFrame, col: str) -> pd.DataFram
 
 
 def _signed(x: float) -> str:
-    """Percentage points with a sign, halves rounded away from zero (0.385 is +39, -0.385 is -39);
-    a difference that rounds to zero is just 0. Every difference in the report goes through here."""
-    v = int(math.copysign(math.floor(abs(100 * x) + 0.5), x))
-    return f"{v:+d}" if v else "0"
+    """Percentage points with a sign and one decimal, halves rounded away from zero (0.3855 is +38.6,
+    -0.3855 is -38.6); a difference that rounds to zero is just 0.0. Every difference in the report goes
+    through here."""
+    tenths = int(math.copysign(math.floor(abs(1000 * x) + 0.5), x))
+    if not tenths:
+        return "0.0"
+    return f"{'+' if tenths > 0 else '-'}{abs(tenths) // 10}.{abs(tenths) % 10}"
 
 
 def _points(x: float) -> str:
-    """A signed difference in percentage points, in words: "+39 points", "-1 point", "0 points"."""
+    """A signed difference in percentage points, in words: "+38.5 points", "-1.0 point", "0.0 points"."""
     s = _signed(x)
-    return f"{s} point" if s in ("+1", "-1") else f"{s} points"
+    return f"{s} point" if s in ("+1.0", "-1.0") else f"{s} points"
 
 
-def _verdict(row: Mapping[str, Any], month: int, floor: float = 0.0) -> str:
+def _verdict(row: Mapping[str, Any], month: int, floor: float = 0.0, too_few: bool = False) -> str:
     """Is a policy different from the baseline? The whole curve by the permutation log-rank test, paired interval at ``month``."""
     p = row.get("p_holm", np.nan)
-    lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
+    # a bound of 1.1e-16 is zero, not "above zero"
+    lo, hi = (snap_zero(row.get(f"diff{month}_{b}", np.nan)) for b in ("lower", "upper"))
+    test = f"{_p_perm(p, floor, sentence=True)}, Holm-adjusted"
+    if too_few:
+        return f"too few replicates to judge ({test})"
     curve = bool(np.isfinite(p) and p < SIGNIFICANCE)
     at_month = bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
-    test = f"{_p_perm(p, floor, sentence=True)}, Holm-adjusted"
     if curve and at_month:
         return f"beyond chance ({test})"
     if at_month:
@@ -288,6 +343,56 @@ def _verdict(row: Mapping[str, Any], month: int, floor: float = 0.0) -> str:
     if curve:
         return f"the survival curves differ ({test}), but the difference at {_years(month)} is within chance"
     return f"not clearly different from the baseline with this many runs ({test})"
+
+
+def _direction(row: Mapping[str, Any]) -> str:
+    """Which way the whole curves differ (the sign of the log-rank Z), in words."""
+    z = row.get("z", np.nan)
+    if not np.isfinite(z) or z == 0:
+        return "as many dissolutions as the baseline over the whole run"
+    which = "fewer" if z < 0 else "more"
+    return f"<b>{which} dissolutions</b> than the baseline over the whole run (log-rank Z = {z:+.2f})"
+
+
+def _crossing(row: Mapping[str, Any]) -> str:
+    """Whether and when the survival curves cross, in words."""
+    months = [int(m) for m in str(row.get("cross_months", "") or "").split(";") if m and m != "nan"]
+    if not months:
+        return "the curves do not cross"
+    after = (
+        "ahead of"
+        if row.get("ahead_at_end", 0) > 0
+        else "behind"
+        if row.get("ahead_at_end", 0) < 0
+        else "level with"
+    )
+    where = (
+        f"at month {months[0]}"
+        if len(months) == 1
+        else (f"{len(months)} times, first at month {months[0]} and last at month {months[-1]}")
+    )
+    return f"the curves cross {where}; at the end of the runs the policy is {after} the baseline"
+
+
+def _paired_at(row: Mapping[str, Any], months: tuple[int, ...]) -> str:
+    """The paired difference from the baseline at every month the report uses."""
+    parts = []
+    for t in months:
+        d, lo, hi = (
+            row.get(f"diff{t}", np.nan),
+            row.get(f"diff{t}_lower", np.nan),
+            row.get(f"diff{t}_upper", np.nan),
+        )
+        if np.isfinite(d):
+            parts.append(f"{_years(t)} {_signed(d)} ({_signed(lo)} to {_signed(hi)})")
+    return "; ".join(parts)
+
+
+def _cost_only(study: PolicyStudy, name: str) -> bool:
+    """Whether a policy differs from the baseline only in what the grant costs (so behaves the same)."""
+    base, pol = study.policy(study.baseline).levers, study.policy(name).levers
+    changed = [k for k in LEVERS if pol[k] != base[k]]
+    return bool(changed) and all(k in COST_LEVERS for k in changed)
 
 
 def summary_points(cmp: Comparison) -> list[str]:
@@ -335,9 +440,17 @@ def summary_points(cmp: Comparison) -> list[str]:
         said = "" if changes.lower() in str(row["policy"]).lower() else f" ({_esc(changes)})"
         lo, hi = row.get(f"diff{month}_lower", np.nan), row.get(f"diff{month}_upper", np.nan)
         paired = f" ({_signed(lo)} to {_signed(hi)})" if np.isfinite(lo) and np.isfinite(hi) else ""
+        if _cost_only(study, row["policy"]):
+            diffs.append(
+                f"<b>{_esc(row['policy'])}</b>{said}: differs from the baseline only in what the grant costs, "
+                "which no rule of behaviour reads: its partnerships do exactly what the baseline's do, and "
+                "only the cost table tells them apart."
+            )
+            continue
         diffs.append(
             f"<b>{_esc(row['policy'])}</b>{said}: {_pct(row[col])}, <b>{_points(diff)}</b>{paired}; "
-            f"{_verdict(row, month, floor)}."
+            f"{_verdict(row, month, floor, cmp.too_few_replicates)}. It has {_direction(row)}; "
+            f"{_crossing(row)}. Paired difference in points: {_paired_at(row, cmp.months)}."
         )
     points.append(
         f"Under the baseline, <b>{_esc(study.baseline)}</b>, "
@@ -424,6 +537,7 @@ _LEVER_LABELS = {
     "fund_holder": "fund-holder",
     "funding_flexibility": "grant flexibility (0-1)",
     "grant_amount": "grant (£k a month)",
+    "coordinator_cost": "coordinator post (£k a month)",
     "formal_agreement": "roles agreed in writing",
 }
 
@@ -450,17 +564,18 @@ def _policy_table(study: PolicyStudy) -> str:
         if same
         else ""
     )
-    return f"<div class='wide'><table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table></div>{note}"
+    return f"<table><tr><th>policy</th>{head}</tr>{''.join(rows)}</table>{note}"
 
 
 def _diff(row: Mapping[str, Any], month: int) -> str:
-    d, lo, hi = row[f"diff{month}"], row[f"diff{month}_lower"], row[f"diff{month}_upper"]
-    if not np.isfinite(d):
+    d, lo, hi = row.get(f"diff{month}", np.nan), row.get(f"diff{month}_lower"), row.get(f"diff{month}_upper")
+    if d is None or not np.isfinite(d):
         return "—"
     return f"{_points(d)}<br><span class='ci'>{_signed(lo)} to {_signed(hi)}</span>"
 
 
 def _results_table(cmp: Comparison) -> str:
+    """Survival of each policy: counts, median, share still working at each reported month."""
     res, month = cmp.results, cmp.month
     horizon = cmp.study.horizon
     times = [t for t in sorted({12, 36, 60, horizon}) if f"s{t}" in res]
@@ -470,14 +585,8 @@ def _results_table(cmp: Comparison) -> str:
             f"<th>still working after {_years(t)}{' (end of the runs)' if t == horizon else ''}</th>"
             for t in times
         )
-        + f"<th>after {_years(month)}, resampling whole runs</th>"
-        + f"<th>difference from baseline after {_years(month)} (paired)</th>"
-        + f"<th>p vs baseline: {TEST_NAME} (Holm-adjusted)</th>"
-        + "<th>legacy, of the partnerships that can be judged</th>"
-        + "<th>share of all partnerships with a legacy (those not yet judged count as none)</th></tr>"
+        + f"<th>after {_years(month)}, resampling whole runs</th></tr>"
     )
-    floor = _holm_floor(res)
-    leg_ci = "legacy_ci" if "legacy_ci_lower" in res else "legacy"
     rows = []
     for _, r in res.iterrows():
         cls = " class='baseline'" if r["baseline"] else ""
@@ -488,14 +597,105 @@ def _results_table(cmp: Comparison) -> str:
             f"<td class='num'>{_median_cell(r)}</td>",
             *(f"<td class='num'>{_cell(r[f's{t}'], r[f's{t}_lower'], r[f's{t}_upper'])}</td>" for t in times),
             f"<td class='num'>{_cell(r[f's{month}'], r[f's{month}_boot_lower'], r[f's{month}_boot_upper'])}</td>",
-            f"<td class='num'>{'baseline' if r['baseline'] else _diff(r, month)}</td>",
-            f"<td class='num'>{'baseline' if r['baseline'] else _p_perm(r['p_holm'], floor)}</td>",
-            f"<td class='num'>{_cell(r['legacy'], r[f'{leg_ci}_lower'], r[f'{leg_ci}_upper'])}"
-            f"<br><span class='ci'>of {int(r['judged'])}</span></td>",
-            f"<td class='num'>{_cell(r['legacy_all'], r['legacy_all_lower'], r['legacy_all_upper'])}</td>",
         ]
         rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
-    return f"<div class='wide'><table>{head}{''.join(rows)}</table></div>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _against_table(cmp: Comparison) -> str:
+    """Each policy against the baseline: which way, whether the curves cross, the paired differences, p."""
+    res = cmp.results
+    floor = _holm_floor(res)
+    head = (
+        "<tr><th>policy</th><th>which way (whole run)</th><th>do the curves cross?</th>"
+        + "".join(f"<th>difference after {_years(t)} (points, paired)</th>" for t in cmp.months)
+        + f"<th>p vs baseline: {TEST_NAME} (Holm-adjusted)</th></tr>"
+    )
+    rows = []
+    for _, r in res.iterrows():
+        if r["baseline"]:
+            continue
+        z = r.get("z", np.nan)
+        way = (
+            "—"
+            if not np.isfinite(z)
+            else f"{'fewer' if z < 0 else 'more' if z > 0 else 'as many'} dissolutions"
+            f"<br><span class='ci'>Z = {z:+.2f}</span>"
+        )
+        cross = [m for m in str(r.get("cross_months", "") or "").split(";") if m and m != "nan"]
+        crossing = "no" if not cross else "at month " + ", ".join(cross)
+        cells = [
+            f"<td><b>{_esc(r['policy'])}</b></td>",
+            f"<td>{way}</td>",
+            f"<td>{crossing}</td>",
+            *(f"<td class='num'>{_diff(r, t)}</td>" for t in cmp.months),
+            f"<td class='num'>{_p_perm(r['p_holm'], floor)}</td>",
+        ]
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _legacy_table(cmp: Comparison) -> str:
+    res = cmp.results
+    leg_ci = "legacy_ci" if "legacy_ci_lower" in res else "legacy"
+    head = (
+        "<tr><th>policy</th><th>legacy, of the partnerships that can be judged</th>"
+        "<th>partnerships that can be judged</th>"
+        "<th>share of all partnerships with a legacy (those not yet judged count as none)</th></tr>"
+    )
+    rows = []
+    for _, r in res.iterrows():
+        cls = " class='baseline'" if r["baseline"] else ""
+        rows.append(
+            f"<tr{cls}><td><b>{_esc(r['policy'])}</b></td>"
+            f"<td class='num'>{_cell(r['legacy'], r[f'{leg_ci}_lower'], r[f'{leg_ci}_upper'])}</td>"
+            f"<td class='num'>{int(r['judged'])} of {int(r['partnerships'])}</td>"
+            f"<td class='num'>{_cell(r['legacy_all'], r['legacy_all_lower'], r['legacy_all_upper'])}</td></tr>"
+        )
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _cost_table(cmp: Comparison) -> str:
+    """What each policy costs the funder, and the cost per thing it buys, with 95% intervals."""
+    costs, study = cmp.costs, cmp.study
+    if costs.empty:
+        return "<p class='note'>No grant payments were recorded in these runs.</p>"
+    per = [c for c in costs.columns if c.startswith("cost_per_working_") and c[17:].isdigit()]
+    head = (
+        f"<tr><th>policy</th><th>paid per local system over {_years(study.horizon)}</th>"
+        + "".join(f"<th>per partnership still working after {_years(int(c[17:]))}</th>" for c in per)
+        + "<th>per partnership-year of working</th><th>per unit of output</th></tr>"
+    )
+    rows = []
+    base = cmp.results.set_index("policy")["baseline"]
+    for _, r in costs.iterrows():
+        cls = " class='baseline'" if base.get(r["policy"], False) else ""
+        cells = [f"<td><b>{_esc(r['policy'])}</b></td>"] + [
+            f"<td class='num nowrap'>{_money_ci(r[c], r[c + '_lower'], r[c + '_upper'])}</td>"
+            for c in ("paid_per_run", *per, "cost_per_working_year", "cost_per_output")
+        ]
+        rows.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    return f"<table class='compact'>{head}{''.join(rows)}</table>"
+
+
+def _yearly_table(cmp: Comparison) -> str:
+    """Share still working and partnerships at risk at the end of each year, one row per policy."""
+    y = cmp.yearly
+    if y.empty:
+        return ""
+    years = sorted(y["year"].unique())
+    head = "<tr><th>policy</th>" + "".join(f"<th>year {k}</th>" for k in years) + "</tr>"
+    rows = []
+    base = cmp.results.set_index("policy")["baseline"]
+    for name, g in y.groupby("policy", sort=False):
+        g = g.set_index("year")
+        cls = " class='baseline'" if base.get(name, False) else ""
+        cells = "".join(
+            f"<td class='num nowrap'>{_pct(g.loc[k, 'survival'])} <span class='ci'>{int(g.loc[k, 'at_risk'])}</span></td>"
+            for k in years
+        )
+        rows.append(f"<tr{cls}><td><b>{_esc(name)}</b></td>{cells}</tr>")
+    return f"<table class='compact'>{head}{''.join(rows)}</table>"
 
 
 def _permutations(res: pd.DataFrame) -> str:
@@ -513,9 +713,15 @@ def _floor_note(res: pd.DataFrame) -> str:
     floor = _holm_floor(res)
     if floor <= 0:
         return ""
+    if floor >= 1:
+        return (
+            "With so few replicates this test cannot give a p-value below 1 after the adjustment: it cannot "
+            "tell any policy from the baseline."
+        )
     return (
-        f"The smallest p-value this test can give is {floor:.3f} after the adjustment, shown as "
-        f"&le; {floor:.3f}: none of the swaps gave as large a statistic as the real labels."
+        f"The smallest p-value this test can give is {_p_number(floor)} after the adjustment (the number of "
+        f"comparisons times the smallest unadjusted p), shown as &le; {_p_number(floor)}: none of the swaps "
+        "gave as large a statistic as the real labels."
     )
 
 
@@ -576,6 +782,168 @@ def _assumptions(study: PolicyStudy) -> str:
     )
 
 
+# ------------------------------------------------------------------ first page
+
+
+def _cost_sentence(cmp: Comparison) -> str | None:
+    costs, study = cmp.costs, cmp.study
+    col = f"cost_per_working_{cmp.month}"
+    if costs.empty or col not in costs:
+        return None
+    c = costs.set_index("policy")
+    base = c.loc[study.baseline]
+    finite = c[np.isfinite(c[col])].sort_values(col)
+    text = (
+        f"<b>What it costs.</b> Under the baseline the funder pays {_money_ci(base['paid_per_run'], base['paid_per_run_lower'], base['paid_per_run_upper'])} "
+        f"per local system over {_years(study.horizon)}: {_money_ci(base[col], base[col + '_lower'], base[col + '_upper'])} "
+        f"per partnership still working after {_years(cmp.month)}, and {_money_ci(base['cost_per_working_year'], base['cost_per_working_year_lower'], base['cost_per_working_year_upper'])} "
+        "per partnership-year of working."
+    )
+    if len(finite) >= 2:
+        lo, hi = finite.iloc[0], finite.iloc[-1]
+        text += (
+            f" Per partnership still working after {_years(cmp.month)}, the cheapest is "
+            f"<b>{_esc(finite.index[0])}</b> at {_money_ci(lo[col], lo[col + '_lower'], lo[col + '_upper'])} "
+            f"and the dearest <b>{_esc(finite.index[-1])}</b> at {_money_ci(hi[col], hi[col + '_lower'], hi[col + '_upper'])}."
+        )
+    # a coordinator kept on after the grant is paid by the members: say so, with the sum
+    for name, r in c[c["members_paid_per_run"] > 0].iterrows():
+        text += (
+            f" Under <b>{_esc(name)}</b> the members also pay {_money(r['members_paid_per_run'])} per local "
+            "system for the coordinator kept on after the grant, which the funder's figures leave out."
+        )
+    return text
+
+
+def _share(x: float, n: int) -> str:
+    return f"{round(x * n)} of {n}"
+
+
+def _names(names: list[str]) -> str:
+    bold = [f"<b>{_esc(n)}</b>" for n in names]
+    return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
+
+
+def _robustness_sentence(cmp: Comparison) -> str | None:
+    rob = cmp.robustness
+    if rob is None:
+        return None
+    n = len(rob.draws)
+    summ = rob.summary.set_index("policy")
+    best = []
+    for t in rob.months:
+        p = summ[f"p_best{t}"].sort_values(ascending=False)
+        top = [f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in p.items() if v > 0]
+        top = top[0] if len(top) == 1 else ", ".join(top[:-1]) + " and " + top[-1]
+        best.append(f"after {_years(t)}, {top}")
+    end = max(rob.months)
+    signs = summ[f"sign_held{end}"].dropna()
+    held = [k for k, v in signs.items() if v >= HOLDS]
+    loose = [k for k, v in signs.items() if v < HOLDS]
+    if not loose:
+        signs_text = (
+            f"every difference from the baseline after {_years(end)} keeps its sign in at least {HOLDS:.0%}"
+        )
+    elif not held:
+        signs_text = (
+            f"no difference from the baseline after {_years(end)} keeps its sign in {HOLDS:.0%} of them"
+        )
+    else:
+        signs_text = (
+            f"the difference from the baseline after {_years(end)} keeps its sign in at least {HOLDS:.0%} of them "
+            f"for {_names(held)}, not for the other {len(loose)}"
+        )
+    return (
+        f"<b>Does it hold?</b> Rerun on {n} draws of {len(rob.described)} rates the field reports leave open "
+        f"({rob.replicates} runs per policy in each), the policy keeping the most partnerships working is, "
+        + "; ".join(best)
+        + f" draws. The whole order after {_years(end)} is the same as here in {_share(rob.order_held[end], n)} "
+        f"draws; {signs_text}."
+    )
+
+
+def headline(cmp: Comparison) -> list[str]:
+    """The first page's sentences: who keeps the most partnerships working, at what cost, and whether it holds."""
+    points = summary_points(cmp)
+    out = [points[0]] if points else []
+    for extra in (_cost_sentence(cmp), _robustness_sentence(cmp)):
+        if extra:
+            out.append(extra)
+    return out
+
+
+def _robustness_section(cmp: Comparison) -> str:
+    rob = cmp.robustness
+    if rob is None:
+        return (
+            "<p>Not run: add a <code>[robustness]</code> table to the policies file to rerun the comparison "
+            "across the rates the field reports leave open.</p>"
+        )
+    n = len(rob.draws)
+    ms = rob.months
+    head = (
+        "<tr><th>policy</th>"
+        + "".join(f"<th>ranks best after {_years(t)} (share of draws)</th>" for t in ms)
+        + "".join(f"<th>mean rank after {_years(t)}</th>" for t in ms)
+        + "".join(f"<th>difference from the baseline after {_years(t)} keeps its sign</th>" for t in ms)
+        + "</tr>"
+    )
+    rows = []
+    for _, r in rob.summary.iterrows():
+        cells = (
+            "".join(f"<td class='num'>{_share(r[f'p_best{t}'], n)}</td>" for t in ms)
+            + "".join(f"<td class='num'>{r[f'mean_rank{t}']:.1f}</td>" for t in ms)
+            + "".join(
+                "<td class='num'>baseline</td>"
+                if not np.isfinite(r[f"sign_held{t}"])
+                else f"<td class='num'>{_share(r[f'sign_held{t}'], n)}</td>"
+                for t in ms
+            )
+        )
+        rows.append(f"<tr><td><b>{_esc(r['policy'])}</b></td>{cells}</tr>")
+    params = "".join(
+        f"<tr><td><code>{_esc(k)}</code></td><td>{_esc(PARAMETERS[k].help) if k in PARAMETERS else ''}</td>"
+        f"<td>{_esc(v)}</td><td>{_esc(_evidence(k)) if k in PARAMETERS else ''}</td></tr>"
+        for k, v in rob.described.items()
+    )
+    order = "; ".join(
+        f"after {_years(t)}: the same order in {_share(rob.order_held[t], n)} draws, mean Kendall's tau "
+        f"{rob.tau[t]:.2f}"
+        for t in ms
+    )
+    return (
+        f"<p>The comparison above fixes every rate the field reports leave open at its default. Here it is "
+        f"rerun on {n} draws of those rates, each a world every policy runs in, with {rob.replicates} runs per "
+        "policy in each (the seeds and uncertain conditions of the first replicates above, so draws differ by "
+        f"their rates, not by luck). Whole order of the policies as here: {order} (1 = the same order, 0 = "
+        "no relation). With few runs per draw, part of any change of order or sign is simulation noise, so "
+        f"these shares understate how well the ranking holds. A finding is said to hold when it is true in at "
+        f"least {HOLDS:.0%} of the draws.</p>"
+        f"<table>{head}{''.join(rows)}</table>"
+        "<table><tr><th>rate</th><th>meaning</th><th>how it varied</th><th>evidence</th></tr>"
+        f"{params}</table>"
+        "<p class='note'>Every draw and its numbers: <a href='robustness_draws.csv'>robustness_draws.csv</a>; "
+        "the table above: <a href='robustness_summary.csv'>robustness_summary.csv</a>. A calibration "
+        "posterior can take the place of these ranges (<code>partnersim.policy.robustness.Samples</code>).</p>"
+    )
+
+
+def _data_links(cmp: Comparison, short: bool = False) -> str:
+    """Links to the CSV files next to the report."""
+    if short:
+        return "Data: " + ", ".join(f"<a href='{n}'>{n}</a>" for n in cmp.TABLES) + "."
+    items = "".join(f"<li><a href='{n}'><code>{n}</code></a>: {_esc(d)}</li>" for n, d in cmp.TABLES.items())
+    if cmp.robustness is not None:
+        items += (
+            "<li><a href='robustness_draws.csv'><code>robustness_draws.csv</code></a> and "
+            "<a href='robustness_summary.csv'><code>robustness_summary.csv</code></a>: the robustness check</li>"
+        )
+    return (
+        "<p>Every number in this report comes from these files, in the same folder as the report "
+        "(money in thousand pounds):</p><ul>" + items + "</ul>"
+    )
+
+
 _LIMITS = """
 <ul>
 <li><b>Directions, not forecasts.</b> The five field reports are qualitative: they say which way funding,
@@ -599,9 +967,11 @@ partnership as independent: it ignores the shocks that partnerships of a run sha
 surer than they are) and the pairing of runs on the same systems (which makes comparisons sharper). They come from
 a permutation test of the log-rank statistic within replicates (the policy's and the baseline's run on each
 simulated system swap labels at random), which respects both.</li>
-<li><b>It does not model money.</b> Grant size, value for money and what else the money could buy are outside
-the model; nor does it model the quality of services to children and families, only whether partnerships keep
-working and what they deliver in the model's units.</li>
+<li><b>Money is counted, not modelled.</b> The cost tables count what the funder pays (the grant and any
+coordinator post in each funded month, renewals included); no rule of the model reads the amount, so a bigger or
+smaller grant changes the cost, not what partnerships do (the reports do not say how grant size changes that).
+What else the money could buy is outside the model; nor does it model the quality of services to children and
+families, only whether partnerships keep working and what they deliver in the model's units.</li>
 <li><b>Censoring.</b> Partnerships still working at the end of a run are counted as alive up to then and no
 further ("censored"); a median "not reached" means more than half were still working when the runs stopped.</li>
 </ul>
@@ -669,7 +1039,7 @@ def render_report(
         + (f"{lo_n}" if lo_n == hi_n else f"{lo_n}–{hi_n}")
         + " partnerships; intervals are pointwise."
     )
-    figs = []
+    figs: dict[str, str] = {}
     for name in FIGURES:
         if name in figures:
             cap = caption(name, study.legacy_months)
@@ -678,19 +1048,46 @@ def render_report(
             if name == "grant_end_hazard.png":
                 cap += f" Window: {HAZARD_WINDOW[0]} to +{HAZARD_WINDOW[1]} months."
             cap += f" {backing}"
-            figs.append(
+            figs[name] = (
                 f"<figure><img alt='{_esc(name)}' src='{_embed(figures[name])}'>"
                 f"<figcaption>{_esc(cap)}</figcaption></figure>"
             )
+    figs.pop("survival_vs_baseline.png", None)
+    first_fig = (
+        f"<figure><img alt='survival_vs_baseline.png' src='{_embed(figures['survival_vs_baseline.png'])}'>"
+        "<figcaption>Share still working by months since the partnership started: the policy in colour, the "
+        "baseline in grey, shaded 95% intervals, x where the curves cross; in each panel the paired difference "
+        "from the baseline (percentage points, 95% interval); dotted lines at one, three and five years. "
+        f"{_esc(backing)}</figcaption></figure>"
+        if "survival_vs_baseline.png" in figures
+        else ""
+    )
     info = "; ".join(f"{_esc(k)}: {_esc(v)}" for k, v in run_info.items())
     description = f"<p class='lede'>{_esc(study.description)}</p>" if study.description else ""
+    warnings = "".join(f"<div class='warning'><b>Too few runs.</b> {_esc(w)}</div>" for w in cmp.warnings)
+    lines = "".join(f"<p>{h}</p>" for h in headline(cmp))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Funding policies compared: {_esc(study.name)}</title><style>{_CSS}</style></head>
 <body>
+<section class="page1" id="first-page">
 <h1>What funding policies do to partnerships</h1>
-<p class="lede">Study <code>{_esc(study.name)}</code> from <code>{_esc(study.path)}</code>.
-Baseline policy: <b>{_esc(study.baseline)}</b>.</p>
+<p class="lede">Study <code>{_esc(study.name)}</code>: {n_pol} policies, each run {study.replicates} times for
+{_years(study.horizon)} on the same simulated local systems. Baseline: <b>{_esc(study.baseline)}</b>. Brackets:
+95% intervals.</p>
+{warnings}
+<div class="headline" id="headline">{lines}</div>
+<h2>Each policy against the baseline</h2>
+{first_fig}
+<h2 id="costs">What it costs the funder</h2>
+{_cost_table(cmp)}
+<h2>Partnerships still working at the end of each year</h2>
+{_yearly_table(cmp)}
+<p class="note">Share still working (Kaplan-Meier); in grey, partnerships still followed (at risk). Money: grants
+and coordinator posts the funder pays, renewals included. {_data_links(cmp, short=True)} Methods and details
+follow.</p>
+</section>
+
 {description}
 <h2>Summary</h2>
 <div class="summary"><ul>{points}</ul>
@@ -701,7 +1098,16 @@ not dissolved. Survival is counted from the month each partnership started.</p><
 {_policy_table(study)}
 
 <h2>Results</h2>
+<h3>Survival</h3>
 {_results_table(cmp)}
+<h3>Against the baseline</h3>
+{_against_table(cmp)}
+<p class="note">Which way: the sign of the log-rank statistic, dissolutions observed under the policy minus those
+expected if it were no different from the baseline, over the whole run. The curves cross where each is ahead of the
+other by at least {100 * CROSS_TOLERANCE:g} percentage points on either side. Differences are in percentage points, paired on the same simulated
+systems, with 95% intervals from resampling whole runs.</p>
+<h3>Legacy</h3>
+{_legacy_table(cmp)}
 <p class="note">Median survival: months until half the partnerships have dissolved, with its 95% interval;
 "not reached" when more than half were still working at the end of the runs. The p-value comes from a {TEST_NAME}:
 on each of the {study.replicates} simulated systems the policy's run and the baseline's run swap labels with
@@ -709,14 +1115,17 @@ probability 1/2, {_permutations(res)}; p is the share of swaps that give a log-r
 the real one, adjusted (Holm) for the {int(np.isfinite(res["p_value"]).sum())} comparisons with the baseline.
 {_floor_note(res)} Legacy: the share still working at least {study.legacy_months} months after their funding ended
 (without renewal), among the partnerships that can be judged: those whose funding ended at least
-{study.legacy_months} months before the end of the run, or that dissolved sooner after it ended ("of N" under the
-rate); its interval is from resampling whole runs where that is wider. Partnerships still funded at the end of the
+{study.legacy_months} months before the end of the run, or that dissolved sooner after it ended; its interval is
+from resampling whole runs where that is wider. Partnerships still funded at the end of the
 run, or whose funding ended more recently, cannot be judged yet; with longer grants there are fewer that can, and
 those are the ones whose funding ended earliest. The last column divides by all partnerships instead, so counts the
 ones not yet judged as having no legacy: for reference only.</p>
 
+<h2>Does the ranking hold?</h2>
+{_robustness_section(cmp)}
+
 <h2>Figures</h2>
-{"".join(figs)}
+{"".join(figs.values())}
 
 <h2>Assumptions and evidence</h2>
 {_assumptions(study)}
@@ -724,6 +1133,9 @@ ones not yet judged as having no legacy: for reference only.</p>
 <h2>What the model cannot tell you</h2>
 {_LIMITS}
 <p class="note">{_widening(cmp)}</p>
+
+<h2>Data</h2>
+{_data_links(cmp)}
 <p class="note">partnersim {__version__}. {info}</p>
 </body></html>
 """

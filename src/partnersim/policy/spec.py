@@ -27,12 +27,25 @@ Every policy is run on the same replicates: replicate ``i`` has one model
 seed and one draw of the uncertainties, used by every policy (common random
 numbers), so differences between policies come from the policy, not luck.
 
-Every problem raises :class:`~partnersim.config.ConfigError` naming the file,
-the key, the value and what is allowed, before anything runs.
+An optional ``[robustness]`` table asks whether the ranking holds when rates
+that the reports do not pin down change: the whole comparison is rerun on
+``draws`` parameter sets, each with ``replicates`` runs per policy::
+
+    [robustness]
+    draws = 20
+    replicates = 10
+    [robustness.parameters]
+    funding_end_commitment_hit = { uniform = [0.05, 0.3] }
+    quorum_share = "schema"          # the schema's whole range
+
+Two policies with exactly the same levers are refused (there would be nothing
+to compare). Every problem raises :class:`~partnersim.config.ConfigError`
+naming the file, the key, the value and what is allowed, before anything runs.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,11 +58,13 @@ from partnersim.experiments import check_name, spawn_seeds
 from partnersim.schema import PARAMETERS, RNG_NAME, ParameterError, parameter, validate
 
 __all__ = [
+    "COST_LEVERS",
     "LEVERS",
     "SURVIVAL_MONTHS",
     "Policy",
     "PolicyStudy",
     "Replicate",
+    "Robustness",
     "Uncertainty",
     "load_policies",
     "parse_policies",
@@ -61,11 +76,15 @@ LEVERS: tuple[str, ...] = (
     "formal_agreement",
 )
 
+#: Levers that set what the funder pays and nothing else: no rule of behaviour reads them.
+COST_LEVERS: tuple[str, ...] = ("grant_amount", "coordinator_cost")
+
 #: Months at which survival is reported (one, three and five years).
 SURVIVAL_MONTHS: tuple[int, ...] = (12, 36, 60)
 
 _STUDY_KEYS = {"name", "replicates", "seed", "baseline", "description"}
-_TOP_KEYS = {"study", "uncertainties", "policies"}
+_TOP_KEYS = {"study", "uncertainties", "policies", "robustness"}
+_ROBUSTNESS_KEYS = {"draws", "replicates", "parameters"}
 _MAX_REPLICATES = 100_000
 
 
@@ -104,6 +123,22 @@ class Uncertainty:
 
 
 @dataclass(frozen=True)
+class Robustness:
+    """The ``[robustness]`` table: rerun the comparison on ``draws`` parameter sets.
+
+    Attributes:
+        draws: parameter sets drawn (each a "world" every policy runs in).
+        replicates: runs per policy in each draw (same seeds within a draw).
+        parameters: what is drawn: a range per parameter (``uniform`` or
+            ``choice``; ``"schema"`` in the file means the schema's range).
+    """
+
+    draws: int
+    replicates: int
+    parameters: dict[str, Uncertainty]
+
+
+@dataclass(frozen=True)
 class Policy:
     """A named set of funder levers (every lever set; defaults filled in)."""
 
@@ -136,6 +171,7 @@ class PolicyStudy:
         policies: the policies, in file order.
         uncertainties: the shared uncertainties, by name.
         description: optional text for the report.
+        robustness: the ``[robustness]`` table, if any.
     """
 
     name: str
@@ -146,6 +182,7 @@ class PolicyStudy:
     policies: list[Policy]
     uncertainties: dict[str, Uncertainty]
     description: str = ""
+    robustness: Robustness | None = None
     _replicates: list[Replicate] = field(default_factory=list, repr=False, compare=False)
 
     def policy(self, name: str) -> Policy:
@@ -213,8 +250,8 @@ def _check_value(path: Path, key: str, name: str, value: Any) -> Any:
         raise ConfigError(f"{path}: key '{key}': {exc}") from None
 
 
-def _parse_uncertainty(path: Path, name: str, spec: Any) -> Uncertainty:
-    key = f"uncertainties.{name}"
+def _parse_uncertainty(path: Path, name: str, spec: Any, table: str = "uncertainties") -> Uncertainty:
+    key = f"{table}.{name}"
     if name == RNG_NAME:
         raise _err(path, key, spec, "no seed here: set [study] seed; replicate seeds derive from it")
     if name in LEVERS:
@@ -266,8 +303,10 @@ def _parse_policy(path: Path, name: str, table: Any) -> Policy:
             description = value
             continue
         if lever not in LEVERS:
+            close = difflib.get_close_matches(lever, [*LEVERS, "description"], n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ConfigError(
-                f"{path}: key '{sub}' is not a funder lever: allowed "
+                f"{path}: key '{sub}' is not a funder lever{hint}: allowed "
                 + ", ".join(LEVERS)
                 + " or description (world conditions go in [uncertainties])"
             )
@@ -315,6 +354,8 @@ def parse_policies(data: Mapping[str, Any], path: str | Path = "<policies>") -> 
         raise ConfigError(f"{path}: key 'policies': expected at least two [policies.NAME] tables to compare")
     policies = [_parse_policy(path, n, t) for n, t in raw_pol.items()]
 
+    _check_distinct(path, policies)
+
     baseline = study.get("baseline", policies[0].name)
     if baseline not in raw_pol:
         raise _err(path, "study.baseline", baseline, "one of " + ", ".join(repr(p.name) for p in policies))
@@ -328,9 +369,74 @@ def parse_policies(data: Mapping[str, Any], path: str | Path = "<policies>") -> 
         policies=policies,
         uncertainties=uncertainties,
         description=description,
+        robustness=_parse_robustness(path, data.get("robustness"), uncertainties),
     )
     _check_combinations(result)
     return result
+
+
+def _check_distinct(path: Path, policies: list[Policy]) -> None:
+    """Refuse a policy with exactly the levers of an earlier one: there would be nothing to compare."""
+    for i, p in enumerate(policies):
+        for q in policies[:i]:
+            if p.levers == q.levers:
+                raise ConfigError(
+                    f"{path}: key 'policies.{p.name}' has exactly the levers of 'policies.{q.name}': "
+                    "expected policies that differ in at least one funder lever"
+                )
+
+
+def _schema_range(path: Path, key: str, name: str) -> Uncertainty:
+    """``"schema"``: the schema's whole range (both values of a switch, every choice)."""
+    try:
+        p = parameter(name)
+    except ParameterError as exc:
+        raise ConfigError(f"{path}: key '{key}': {exc}") from None
+    if p.kind is bool:
+        return Uncertainty(name, "choice", (False, True))
+    if p.kind is str:
+        return Uncertainty(name, "choice", tuple(p.choices))
+    if p.low is None or p.high is None:
+        raise _err(path, key, "schema", f"a range: '{name}' has no schema range ({p.allowed})")
+    return Uncertainty(name, "uniform", (p.kind(p.low), p.kind(p.high)))
+
+
+def _parse_robustness(path: Path, table: Any, uncertainties: Mapping[str, Uncertainty]) -> Robustness | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise _err(path, "robustness", table, "a table with draws, replicates and [robustness.parameters]")
+    for key in table:
+        if key not in _ROBUSTNESS_KEYS:
+            raise ConfigError(
+                f"{path}: unknown key 'robustness.{key}': allowed " + ", ".join(sorted(_ROBUSTNESS_KEYS))
+            )
+    counts = {}
+    for key, default in (("draws", 20), ("replicates", 10)):
+        v = table.get(key, default)
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 10_000:
+            raise _err(path, f"robustness.{key}", v, "an integer from 1 to 10000")
+        counts[key] = v
+    raw = table.get("parameters", {})
+    if not isinstance(raw, dict) or not raw:
+        raise _err(path, "robustness.parameters", raw, 'a table of parameter = range or "schema"')
+    params = {}
+    for name, spec in raw.items():
+        key = f"robustness.parameters.{name}"
+        if name in uncertainties:
+            raise ConfigError(
+                f"{path}: key '{key}': '{name}' is already in [uncertainties]; give it in one place"
+            )
+        if spec == "schema":
+            if name in LEVERS or name == RNG_NAME:
+                _parse_uncertainty(path, name, 0, "robustness.parameters")  # the same clear error
+            params[name] = _schema_range(path, key, name)
+            continue
+        u = _parse_uncertainty(path, name, spec, "robustness.parameters")
+        if u.kind == "fixed":
+            raise _err(path, key, spec, '{ uniform = [low, high] }, { choice = [a, b, ...] } or "schema"')
+        params[name] = u
+    return Robustness(counts["draws"], counts["replicates"], params)
 
 
 def _check_combinations(study: PolicyStudy) -> None:

@@ -31,8 +31,10 @@ from lifelines.utils import median_survival_times
 
 __all__ = [
     "ALPHA",
+    "CROSS_TOLERANCE",
     "LEGACY_STATUSES",
     "N_PERMUTATIONS",
+    "curve_crossings",
     "fit_km",
     "grant_end_hazard",
     "km_curves",
@@ -42,9 +44,11 @@ __all__ = [
     "permutation_signs",
     "replicate_bootstrap",
     "replicate_weights",
+    "snap_zero",
     "survival_summary",
     "wider_interval",
     "wilson_interval",
+    "yearly_table",
 ]
 
 #: 1 - confidence level of every interval
@@ -56,8 +60,100 @@ ALPHA = 0.05
 #: 0.05 about 0.005; each comparison takes a few milliseconds.
 N_PERMUTATIONS = 2000
 
+#: two survival curves "cross" only when each is ahead of the other by at least this much (half a
+#: percentage point, ten of 2,000 partnerships) somewhere: smaller wiggles of two nearly equal curves are
+#: noise, not a crossing
+CROSS_TOLERANCE = 0.005
+
+#: differences closer to zero than this are zero (sums of floats leave 1e-16 where there is nothing)
+ZERO_TOLERANCE = 1e-9
+
 # entropy that sets the permutations' random stream apart from the study seed's other streams
 _PERMUTATION_STREAM = 0x5045524D  # "PERM"
+
+
+def snap_zero(x):
+    """``x`` with values within :data:`ZERO_TOLERANCE` of zero set to exactly zero.
+
+    A bootstrap difference of two equal survival estimates can come out as
+    1.1e-16 rather than 0; an interval bound of 1.1e-16 is not "above zero".
+    """
+    a = np.asarray(x, dtype=float)
+    out = np.where(np.abs(a) < ZERO_TOLERANCE, 0.0, a)
+    return float(out) if out.ndim == 0 else out
+
+
+def curve_crossings(
+    curves: pd.DataFrame, policy: str, baseline: str, tolerance: float = CROSS_TOLERANCE
+) -> list[tuple[int, int]]:
+    """Where a policy's survival curve crosses the baseline's.
+
+    The sign of ``S_policy(t) - S_baseline(t)`` is followed over the months
+    where the two differ by at least ``tolerance``; a crossing is a month at
+    which that sign changes.
+
+    Returns:
+        ``(month, sign after)`` for each crossing (+1: the policy is ahead
+        from then on), in order; empty when the curves do not cross.
+    """
+    a = curves[curves["policy"] == policy].set_index("month")["survival"]
+    b = curves[curves["policy"] == baseline].set_index("month")["survival"]
+    months = a.index.intersection(b.index).sort_values()
+    d = (a.loc[months] - b.loc[months]).to_numpy()
+    sign = np.where(d >= tolerance, 1, np.where(d <= -tolerance, -1, 0))
+    out: list[tuple[int, int]] = []
+    last = 0
+    for m, s in zip(months, sign, strict=True):
+        if s == 0:
+            continue
+        if last and s != last:
+            out.append((int(m), int(s)))
+        last = s
+    return out
+
+
+def yearly_table(curves: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Share still working and partnerships at risk at the end of each year of follow-up.
+
+    Returns:
+        Long table: ``policy, year, month, survival, lower, upper, at_risk``
+        (survival NaN beyond the longest follow-up).
+    """
+    rows = []
+    for name, c in curves.groupby("policy", sort=False):
+        c = c.set_index("month")
+        ended = len(c) and float(c["survival"].iloc[-1]) == 0.0  # all dissolved: 0 from then on
+        for year in range(1, horizon // 12 + 1):
+            m = 12 * year
+            if m not in c.index and ended:
+                rows.append({"policy": name, "year": year, "month": m, "survival": 0.0, "lower": 0.0,
+                             "upper": 0.0, "at_risk": 0})  # fmt: skip
+            elif m in c.index:
+                r = c.loc[m]
+                rows.append(
+                    {
+                        "policy": name,
+                        "year": year,
+                        "month": m,
+                        "survival": r["survival"],
+                        "lower": r["lower"],
+                        "upper": r["upper"],
+                        "at_risk": int(r["at_risk"]),
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "policy": name,
+                        "year": year,
+                        "month": m,
+                        "survival": np.nan,
+                        "lower": np.nan,
+                        "upper": np.nan,
+                        "at_risk": 0,
+                    }
+                )
+    return pd.DataFrame(rows)
 
 
 def _groups(table: pd.DataFrame, order: Sequence[str] | None) -> list[tuple[str, pd.DataFrame]]:
@@ -117,7 +213,8 @@ def survival_summary(
 
     A median (or a bound) that the curve never reaches is ``inf`` ("not
     reached" in the report). Survival at a month beyond the longest
-    follow-up is NaN, never extrapolated.
+    follow-up is NaN, never extrapolated, unless every partnership had
+    dissolved by then (it is 0).
 
     Returns:
         One row per policy: ``policy, runs, partnerships, dissolved,
@@ -143,9 +240,12 @@ def survival_summary(
         row["median_lower"] = float(med_ci.iloc[0, 0])
         row["median_upper"] = float(med_ci.iloc[0, 1])
         top = km.survival_function_.index.max()
+        # once every partnership has dissolved the curve is 0 for good; only censoring leaves it unknown
+        ended = float(km.survival_function_.iloc[-1, 0]) == 0.0
         for t in times:
             if t > top:
-                row[f"s{t}"] = row[f"s{t}_lower"] = row[f"s{t}_upper"] = float("nan")
+                value = 0.0 if ended else float("nan")
+                row[f"s{t}"] = row[f"s{t}_lower"] = row[f"s{t}_upper"] = value
                 continue
             row[f"s{t}"] = float(km.survival_function_at_times(t).iloc[0])
             row[f"s{t}_lower"] = float(km.confidence_interval_.loc[t].iloc[0])
@@ -598,9 +698,9 @@ def replicate_bootstrap(
                 "s": point[name],
                 "s_boot_lower": float(np.quantile(boot[name], ALPHA / 2)),
                 "s_boot_upper": float(np.quantile(boot[name], 1 - ALPHA / 2)),
-                "diff": point[name] - point[baseline],
-                "diff_lower": float(np.quantile(diff, ALPHA / 2)),
-                "diff_upper": float(np.quantile(diff, 1 - ALPHA / 2)),
+                "diff": snap_zero(point[name] - point[baseline]),
+                "diff_lower": snap_zero(np.quantile(diff, ALPHA / 2)),
+                "diff_upper": snap_zero(np.quantile(diff, 1 - ALPHA / 2)),
             }
         )
     cols = ["policy", "replicates", "s", "s_boot_lower", "s_boot_upper", "diff", "diff_lower", "diff_upper"]
