@@ -37,7 +37,7 @@ legacy_months = 12
 
 [priors]
 groups = []
-carry_on_threshold = {{ low = 0.0, high = 1.0 }}
+quorum_share = {{ low = 0.0, high = 1.0 }}
 staff_turnover = {{ low = 0.0, high = 0.9 }}
 
 [scenarios.base]
@@ -78,7 +78,7 @@ def bench_sweep(n_runs: int, horizon: int, workers: int) -> tuple[float, int]:
     rng = np.random.default_rng(3)
     points = [
         {
-            "carry_on_threshold": float(rng.uniform(0, 1)),
+            "quorum_share": float(rng.uniform(0, 1)),
             "staff_turnover": float(rng.uniform(0, 0.9)),
             "horizon": horizon,
             "funding_length": 24,

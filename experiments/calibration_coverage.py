@@ -1,7 +1,7 @@
 """Coverage of the calibration's nominal 90% intervals over repeated synthetic runs.
 
 Each repetition draws a true value of two parameters from their priors
-(``carry_on_threshold`` 0-1, ``paper_threshold`` 0.2-0.7), simulates
+(``quorum_share`` 0-1, ``paper_threshold`` 0.2-0.7), simulates
 "observations" at the truth with seeds the calibration never uses (the
 pooled counts of failure while funded and of survival after funding, and
 the core-group size +- 0.25), calibrates on them with one worker, and

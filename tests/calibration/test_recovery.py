@@ -1,16 +1,16 @@
 """Self-consistency: observations simulated at known parameters are recovered by a small calibration.
 
-Design (fixed before the first run): two free parameters, carry_on_threshold
+Design (fixed before the first run): two free parameters, quorum_share
 (prior 0-1) and paper_threshold (prior 0.2-0.7), truth 0.4 and 0.45.
 Synthetic observations are the pooled counts of 6 runs at the truth (36
 founding partnerships) with seeds the calibration never uses, and the
 core-group size of those runs +- 0.25. A single-core calibration of 30
 particles x 4 generations (seed 5) must (a) hold the truth inside each
-parameter's weighted 2.5%-97.5% interval and (b) narrow carry_on_threshold
+parameter's weighted 2.5%-97.5% interval and (b) narrow quorum_share
 to under 60% of its prior width, so that (a) cannot pass on a posterior
 that is just the prior.
 
-Outcome of the first run: (a) held and (b) failed (carry_on_threshold
+Outcome of the first run: (a) held and (b) failed (quorum_share
 0.01-0.87, 86% of the prior), because the driver did not lower epsilon
 between generations (pyabc caches the first calibration sample on the
 ABCSMC object). With that fixed, the same design passes both checks.
@@ -27,7 +27,7 @@ from partnersim.calibration.report import write_outputs
 from partnersim.calibration.study import load_calibration
 from partnersim.calibration.synthetic import observations
 
-TRUTH = {"carry_on_threshold": 0.4, "paper_threshold": 0.45}
+TRUTH = {"quorum_share": 0.4, "paper_threshold": 0.45}
 
 
 @pytest.mark.timeout(900)  # about 15 s of CPU; the margin is for a shared machine
@@ -51,5 +51,5 @@ def test_a_small_calibration_recovers_known_parameters(tmp_path):
         "figures/marginals.png",
     ):
         assert (tmp_path / "out" / name).exists(), name
-    lo, hi = weighted_quantile(post.particles["carry_on_threshold"], post.weights, [0.025, 0.975])
-    assert hi - lo < 0.6 * 1.0, f"carry_on_threshold not narrowed: [{lo:.3f}, {hi:.3f}]"
+    lo, hi = weighted_quantile(post.particles["quorum_share"], post.weights, [0.025, 0.975])
+    assert hi - lo < 0.6 * 1.0, f"quorum_share not narrowed: [{lo:.3f}, {hi:.3f}]"

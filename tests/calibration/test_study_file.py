@@ -23,7 +23,7 @@ def test_the_shipped_file_loads():
 
 def test_priors_default_to_the_schema_range(tiny_calibration):
     study = load_calibration(tiny_calibration)
-    assert set(study.priors) == {"carry_on_threshold", "paper_threshold"}
+    assert set(study.priors) == {"quorum_share", "paper_threshold"}
     assert (study.priors["paper_threshold"].low, study.priors["paper_threshold"].high) == (0.2, 0.7)
 
 
@@ -48,7 +48,7 @@ def _bad(tmp_path: Path, old: str, new: str) -> Path:
         ('scenario = "base"', 'scenario = "nowhere"', "targets.fail.scenario"),
         (
             "renewal_probability = 0.0 }",
-            "renewal_probability = 0.0, carry_on_threshold = 0.5 }",
+            "renewal_probability = 0.0, quorum_share = 0.5 }",
             "is calibrated",
         ),
         ('ref = "001:249"', 'ref = "page 12"', "targets.fail.ref"),

@@ -2,7 +2,7 @@
 
 A calibration that works recovers the parameters that generated its
 observations. :func:`synthetic_study` writes a two-parameter calibration
-file (``carry_on_threshold`` 0-1, ``paper_threshold`` 0.2-0.7) whose
+file (``quorum_share`` 0-1, ``paper_threshold`` 0.2-0.7) whose
 observations :func:`observations` simulates at a chosen truth, with seeds
 the calibration never uses: the pooled counts of failure while funded and
 of survival after funding, and the core-group size +- 0.25. The recovery
@@ -26,7 +26,7 @@ from partnersim.calibration.statistics import (
 __all__ = ["PRIORS", "TEMPLATE", "observations", "synthetic_study"]
 
 #: the free parameters and their uniform priors
-PRIORS = {"carry_on_threshold": (0.0, 1.0), "paper_threshold": (0.2, 0.7)}
+PRIORS = {"quorum_share": (0.0, 1.0), "paper_threshold": (0.2, 0.7)}
 #: every run's fixed parameters (the scenario and the rest)
 FIXED = {
     "n_partnerships": 6,
@@ -50,7 +50,7 @@ exit_threshold = 0.2
 
 [priors]
 groups = []
-carry_on_threshold = {{ low = 0.0, high = 1.0 }}
+quorum_share = {{ low = 0.0, high = 1.0 }}
 paper_threshold = {{ low = 0.2, high = 0.7 }}
 
 [scenarios.base]
