@@ -22,7 +22,7 @@ from partnersim.config import ConfigError
 from partnersim.schema import ParameterError
 
 #: subcommand modules, in the order shown by --help (each imports its heavy parts only when it runs)
-COMMANDS = ("run", "params", "sweep", "plot", "sobol", "morris", "discover", "compare", "app")
+COMMANDS = ("run", "params", "sweep", "plot", "sobol", "morris", "discover", "compare", "calibrate", "app")
 
 
 class Terminated(KeyboardInterrupt):

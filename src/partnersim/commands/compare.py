@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from partnersim.commands.common import add_runner_flags, runner_options
+from partnersim.config import ConfigError
 
 if TYPE_CHECKING:
     from partnersim.policy.analysis import Comparison
@@ -28,6 +29,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_runner_flags(p)
     p.add_argument(
         "--replicates", type=int, metavar="N", help="override the file's replicates (e.g. a quick look)"
+    )
+    p.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="DIR",
+        help="a calibration's results folder: each replicate draws the calibrated parameters from its "
+        "posterior (the same draw under every policy); results go to OUT/<name>-posterior/",
+    )
+    p.add_argument(
+        "--posterior-draws",
+        type=int,
+        metavar="K",
+        help="posterior draws shared out over the replicates (default: a tenth of the replicates, at least 2)",
     )
     p.add_argument(
         "--no-robustness",
@@ -81,7 +95,27 @@ def main(args: argparse.Namespace) -> int:
     executor = opts["executor"]
     if args.replicates is not None:
         study = study.with_replicates(args.replicates)
-    out = output_dir(args.out, study.name, args.policies)
+    posterior, draws = None, None
+    if args.posterior is not None or args.posterior_draws is not None:
+        from partnersim.calibration.conclusions import with_posterior
+        from partnersim.calibration.posterior import Posterior
+
+        if args.posterior is None:
+            raise ConfigError("--posterior-draws needs --posterior DIR")
+        posterior = Posterior.load(args.posterior)
+        draws = args.posterior_draws or max(2, study.replicates // 10)
+        if not 1 <= draws <= study.replicates:
+            raise ConfigError(
+                f"--posterior-draws = {draws} is not allowed: expected an integer from 1 to the replicates ({study.replicates})"
+            )
+        study, replaced = with_posterior(study, posterior, draws)
+        print(
+            f"partnersim compare: {len(posterior.names)} parameters from the posterior in {args.posterior} "
+            f"({draws} draws, {study.replicates // draws} or more replicates each)"
+            + (f"; they replace the file's uncertainties {', '.join(replaced)}" if replaced else "")
+        )
+    name = study.name + ("-posterior" if posterior is not None else "")
+    out = output_dir(args.out, name, args.policies)
 
     from partnersim.policy.compare import run_comparison
 
@@ -92,6 +126,8 @@ def main(args: argparse.Namespace) -> int:
     )
     start = time.perf_counter()
     done = run_comparison(study, out, robustness=not args.no_robustness, **opts)
+    if posterior is not None:
+        _print_robustness(done, study, out, draws)
     n_stale = getattr(done.sweep, "n_stale", 0)
     n_renumbered = getattr(done.sweep, "n_renumbered", 0)
     for line in results_lines(done.comparison):
@@ -115,3 +151,30 @@ def main(args: argparse.Namespace) -> int:
         + f" and {len(done.figures)} figures in figures/"
     )
     return 0
+
+
+def _print_robustness(done: object, study: object, out: Path, draws: int | None) -> None:
+    """Per policy across the posterior: the probability it ranks best, and whether its difference holds."""
+    from partnersim.calibration.conclusions import HOLDS, posterior_robustness
+    from partnersim.io import write_table
+    from partnersim.policy.compare import pooled_table
+
+    sweep, cmp = done.sweep, done.comparison  # type: ignore[attr-defined]
+    table = pooled_table(sweep.runs, sweep.partnerships, study)
+    names = [p.name for p in study.policies]  # type: ignore[attr-defined]
+    rob = posterior_robustness(table, names, study.baseline, cmp.month, draws or 1)  # type: ignore[attr-defined]
+    write_table(rob, out / "posterior_robustness.csv")
+    m = cmp.month
+    print(f"across {int(rob['draws'].iloc[0])} posterior draws, working at {m} months:")
+    print(f"{'policy':34s} {'P(best)':>8s} {'difference from baseline (90% of draws)':>42s}  holds?")
+    for _, r in rob.iterrows():
+        if r["baseline"]:
+            diff = "(baseline)"
+            holds = ""
+        else:
+            diff = f"{r['diff_mean']:+.1%} ({r['diff_lower']:+.1%} to {r['diff_upper']:+.1%})"
+            holds = f"{'yes' if r['holds'] else 'no'} ({r['sign_agreement']:.0%} of draws)"
+        print(f"{r['policy']:34s} {r['p_best']:8.0%} {diff:>42s}  {holds}")
+    print(
+        f"(holds: the sign of the difference is the same in at least {HOLDS:.0%} of draws); wrote {out}/posterior_robustness.csv"
+    )

@@ -41,6 +41,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="also estimate S2 (overrides 'sobol.second_order'; costs N*D more points)",
     )
+    p.add_argument(
+        "--posterior",
+        type=Path,
+        metavar="DIR",
+        help="a calibration's results folder: the fixed parameters come from posterior draws, and the "
+        "indices are computed at each draw (OUT/<name>/sobol/posterior-draw-K/)",
+    )
+    p.add_argument(
+        "--posterior-draws",
+        type=int,
+        metavar="K",
+        default=3,
+        help="posterior draws to compute indices at (default 3)",
+    )
     p.set_defaults(func=main)
 
 
@@ -63,6 +77,8 @@ def main(args: argparse.Namespace) -> int:
     if args.second_order is not None:
         study = dataclasses.replace(study, second_order=args.second_order)
     out = study.output_dir("sobol", args.out)
+    if args.posterior is not None:
+        return _across_posterior(args, study, out, opts)
 
     from partnersim.sensitivity.analysis import rows_per_base_point
     from partnersim.sensitivity.run import run_sobol, write_sobol
@@ -122,3 +138,57 @@ def print_sobol(run: Any) -> None:
             )
     for w in res.warnings:
         print(f"warning: {w}")
+
+
+def _across_posterior(args: argparse.Namespace, study: Any, out: Path, opts: dict[str, Any]) -> int:
+    """The same Sobol study at ``--posterior-draws`` posterior draws of the fixed parameters."""
+    from partnersim.calibration.conclusions import indices_across_draws, sobol_bases
+    from partnersim.calibration.posterior import Posterior
+    from partnersim.io import write_table
+    from partnersim.sensitivity.run import run_sobol, write_sobol
+
+    if args.posterior_draws < 1:
+        raise ConfigError(
+            f"--posterior-draws = {args.posterior_draws} is not allowed: expected an integer of at least 1"
+        )
+    posterior = Posterior.load(args.posterior)
+    factors = list(study.problem.names)
+    bases = sobol_bases(posterior, study.base, factors, args.posterior_draws, study.seed)
+    print(
+        f"partnersim sobol: study '{study.name}' at {len(bases)} posterior draws of {len(posterior.names)} "
+        f"calibrated parameters from {args.posterior} (factors and the file's [parameters] keep their own values)"
+    )
+    results = []
+    for k, base in enumerate(bases):
+        sub = out / f"posterior-draw-{k}"
+        run = run_sobol(
+            study.problem,
+            study.n,
+            outcomes=study.outcomes,
+            replicates=study.replicates,
+            seed=study.seed,
+            base=base,
+            second_order=study.second_order,
+            num_resamples=study.num_resamples,
+            conf_level=study.conf_level,
+            ci_limit=study.ci_limit,
+            out=sub,
+            manifest={
+                "study": {"file": str(study.path), "posterior": str(args.posterior), "draw": k, "base": base}
+            },
+            **opts,
+        )
+        write_sobol(run, sub, title=f"{study.description or study.name} (posterior draw {k})")
+        results.append(run.result.indices)
+    table = indices_across_draws(results)
+    write_table(table, out / "indices_across_draws.csv")
+    st = table[table["index"] == "ST"]
+    for outcome, g in st.groupby("outcome", sort=False):
+        wide = g.pivot(index="factor", columns="draw", values="value")
+        wide = wide.loc[wide.mean(axis=1).sort_values(ascending=False).index]
+        tops = g.loc[g.groupby("draw")["value"].idxmax(), "factor"]
+        print(f"{outcome}: ST at each posterior draw; the top factor is {', '.join(tops)}")
+        for factor, r in wide.iterrows():
+            print(f"  {factor:24s} " + "  ".join(f"{v:6.3f}" for v in r))
+    print(f"wrote {out}/indices_across_draws.csv and one folder per draw")
+    return 0

@@ -1,0 +1,80 @@
+"""The summary statistics on partnership tables with known answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from partnersim.calibration.statistics import (
+    RunRecord,
+    core_group_size,
+    dissolved_within,
+    failed_while_funded,
+    months_to_mature,
+    observe_run,
+    renewed_at_first_end,
+    sustained_after_funding,
+)
+
+NAN = float("nan")
+
+
+def _record(rows: list[dict], horizon: int = 60, **kw) -> RunRecord:
+    table = pd.DataFrame(rows)
+    return RunRecord(table=table, horizon=horizon, params={}, **kw)
+
+
+def _row(n, dissolved=None, ended=None, started=0):
+    return {"partnership": n, "started_at": started, "dissolved_at": dissolved, "funding_ended_at": ended}
+
+
+ROWS = [
+    _row(1, dissolved=5.0),  # failed while funded, in the first year
+    _row(2, dissolved=40.0, ended=36.0),  # ended, dissolved 4 months later: not sustained
+    _row(3, ended=36.0),  # ended and still working at 60: sustained
+    _row(4, dissolved=20.0),  # failed while funded
+    _row(5, ended=55.0),  # ended too late to tell
+    _row(6),  # still funded at the horizon: unknown
+    _row(7, started=10),  # formed later: not a founding partnership
+]
+
+
+def test_dissolved_within_counts_founding_partnerships():
+    rec = _record(ROWS)
+    assert dissolved_within(rec, 12) == dissolved_within(rec, 19)
+    assert (dissolved_within(rec, 12).k, dissolved_within(rec, 12).n) == (1, 6)
+    assert dissolved_within(rec, 20).k == 2
+
+
+def test_failed_while_funded_leaves_out_the_undecided():
+    c = failed_while_funded(_record(ROWS))
+    assert (c.k, c.n) == (2, 5)  # 1 and 4 of {1, 2, 3, 4, 5}; 6 is still funded
+
+
+def test_sustained_after_funding_counts_failures_while_funded_as_not_sustained():
+    c = sustained_after_funding(_record(ROWS), 12)
+    assert (c.k, c.n) == (1, 4)  # 3 of {1, 2, 3, 4}; 5 ended too late to tell
+
+
+def test_renewed_reads_grants_started():
+    rec = _record(ROWS, grants_started={1: 1, 2: 2, 3: 3, 4: 1, 5: 1, 6: 1})
+    c = renewed_at_first_end(rec)
+    assert (c.k, c.n) == (2, 6)
+
+
+def test_months_to_mature_censors_at_the_horizon():
+    rec = _record(ROWS, first_month_at={0.8: {3: 30, 5: 50}})
+    # working at 30: 2, 3, 5, 6 -> 61, 30, 50, 61 -> median 55.5
+    assert months_to_mature(rec, 0.8, 30) == 55.5
+
+
+def test_core_group_size_skips_months_without_partnerships():
+    rec = _record(ROWS, members_per_partnership=[4.0, 6.0, NAN, 100.0])
+    assert core_group_size(rec, 3) == 5.0
+
+
+def test_observe_run_matches_the_model_table():
+    rec = observe_run({"horizon": 30, "n_partnerships": 4, "rng": 3})
+    assert len(rec.members_per_partnership) == 30
+    assert set(rec.grants_started) == set(rec.founding["partnership"])
+    assert all(v >= 1 for v in rec.grants_started.values())
+    assert 0.8 in rec.first_month_at
