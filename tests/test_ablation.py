@@ -99,11 +99,6 @@ def test_update_odd_adds_the_sections_after_1_2_1_once(tmp_path):
     assert outside == (original[:o_start] + original[o_end:] if o_start >= 0 else original)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the tables come from the full ablation (experiments/ablation.py --odd: 31 rows x about 20 settings "
-    "x 32 seeds, about three hours on two busy cores), which has not yet been run on the v2 model",
-)
 def test_the_odd_tables_match_the_registry():
     text = ODD.read_text()
     results = odd_table(text, RESULTS_HEADING)
