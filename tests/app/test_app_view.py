@@ -261,15 +261,17 @@ def test_drawing_while_another_thread_plays_never_sees_a_half_stepped_model() ->
     matches the plotted series. A large system makes each month long, so frames land mid-step.
     """
     import threading
+    import time
 
     model = ClassroomModel(rng=3, n_small_vcse=140, n_large_charity=40, n_partnerships=30, staff_turnover=0.5)
     errors: list[BaseException] = []
     frames = []
-
     def play() -> None:
         try:
             while model.advance():
-                pass
+                # the app's play loop rests between months, as at its fastest speed; a lock is
+                # not fair, so without the rest the player could hold it for the whole run
+                time.sleep(0.002)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -282,6 +284,7 @@ def test_drawing_while_another_thread_plays_never_sees_a_half_stepped_model() ->
             except BaseException as exc:
                 errors.append(exc)
                 break
+            time.sleep(0.001)  # the page draws on a timer too, so the lock changes hands
     finally:
         model.retire()
         player.join()
