@@ -266,6 +266,7 @@ def test_drawing_while_another_thread_plays_never_sees_a_half_stepped_model() ->
     model = ClassroomModel(rng=3, n_small_vcse=140, n_large_charity=40, n_partnerships=30, staff_turnover=0.5)
     errors: list[BaseException] = []
     frames = []
+
     def play() -> None:
         try:
             while model.advance():
