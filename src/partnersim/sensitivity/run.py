@@ -112,17 +112,27 @@ def _clear_analysis(out: Path) -> None:
 def _evaluate(
     problem: Problem,
     X: np.ndarray,
+    design: Mapping[str, Any],
     *,
-    base: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
     replicates: int,
     seed: int,
     outcomes: Sequence[str],
     fn: Callable[..., Mapping[str, Any]] | None,
     seed_param: str | None,
     runner: _Runner,
-    manifest: Mapping[str, Any],
+    manifest: Mapping[str, Any] | None,
 ) -> tuple[dict[str, np.ndarray], pd.DataFrame, dict[str, Any]]:
-    """Run every design row ``replicates`` times; return outcome -> points × replicates."""
+    """Run every design row ``replicates`` times; return outcome -> points × replicates.
+
+    ``design`` is the method's own entries of the manifest's ``design``; the
+    points, replicates and factors follow them.
+    """
+    manifest = {
+        **dict(manifest or {}),
+        "design": {**design, "points": len(X), "replicates": replicates, "factors": problem.table()},
+    }
+    base = dict(base or {})
     points = [{**base, **row} for row in problem.decode(X)]
     if runner.fresh and runner.out is not None:
         from partnersim.experiments import ResultStore
@@ -228,29 +238,18 @@ def run_sobol(
     t0 = time.perf_counter()
     _check_size(n * rows_per_base_point(len(problem.factors), second_order), replicates)
     X = sample_sobol(problem, n, second_order=second_order, seed=derived_seed(seed, _DESIGN))
-    meta = {
-        **dict(manifest or {}),
-        "design": {
-            "method": "sobol",
-            "sampler": "SALib.sample.sobol",
-            "n": n,
-            "second_order": second_order,
-            "points": len(X),
-            "replicates": replicates,
-            "factors": problem.table(),
-        },
-    }
     outputs, _, timing = _evaluate(
         problem,
         X,
-        base=dict(base or {}),
+        {"method": "sobol", "sampler": "SALib.sample.sobol", "n": n, "second_order": second_order},
+        base=base,
         replicates=replicates,
         seed=seed,
         outcomes=outcomes,
         fn=fn,
         seed_param=seed_param,
         runner=_Runner(out, executor, workers, scheduler, chunk_size, fresh, progress),
-        manifest=meta,
+        manifest=manifest,
     )
     result = analyze_sobol(
         problem,
@@ -312,29 +311,23 @@ def run_morris(
     t0 = time.perf_counter()
     _check_size(trajectories * (len(problem.factors) + 1), replicates)
     X = sample_morris(problem, trajectories, num_levels=num_levels, seed=derived_seed(seed, _DESIGN))
-    meta = {
-        **dict(manifest or {}),
-        "design": {
+    outputs, _, timing = _evaluate(
+        problem,
+        X,
+        {
             "method": "morris",
             "sampler": "SALib.sample.morris",
             "trajectories": trajectories,
             "num_levels": num_levels,
-            "points": len(X),
-            "replicates": replicates,
-            "factors": problem.table(),
         },
-    }
-    outputs, _, timing = _evaluate(
-        problem,
-        X,
-        base=dict(base or {}),
+        base=base,
         replicates=replicates,
         seed=seed,
         outcomes=outcomes,
         fn=fn,
         seed_param=seed_param,
         runner=_Runner(out, executor, workers, scheduler, chunk_size, fresh, progress),
-        manifest=meta,
+        manifest=manifest,
     )
     result = analyze_morris(
         problem,
