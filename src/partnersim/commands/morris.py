@@ -6,7 +6,7 @@ import argparse
 import dataclasses
 
 from partnersim.commands.common import describe_written, runner_options
-from partnersim.commands.sobol import add_runner_arguments
+from partnersim.commands.sobol import add_runner_arguments, run_study, timing_line
 from partnersim.config import ConfigError
 
 
@@ -39,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
         study = dataclasses.replace(study, replicates=args.replicates)
     out = study.output_dir("morris", args.out)
 
-    from partnersim.sensitivity.run import noise_lines, run_morris, write_morris
+    from partnersim.sensitivity.run import noise_lines, write_morris
 
     d = len(study.problem.factors)
     points = study.trajectories * (d + 1)
@@ -47,29 +47,9 @@ def main(args: argparse.Namespace) -> int:
         f"partnersim morris: study '{study.name}': {d} factors, {study.trajectories} trajectories: "
         f"{points} points x {study.replicates} replicates = {points * study.replicates} runs on {opts['executor']}"
     )
-    run = run_morris(
-        study.problem,
-        study.trajectories,
-        outcomes=study.outcomes,
-        num_levels=study.num_levels,
-        replicates=study.replicates,
-        seed=study.seed,
-        base=study.base,
-        num_resamples=study.num_resamples,
-        conf_level=study.conf_level,
-        ci_limit=study.morris_ci_limit,
-        out=out,
-        manifest={
-            "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved("morris")}
-        },
-        **opts,
-    )
+    run = run_study(study, "morris", out, opts)
     paths = write_morris(run, out, title=study.description or study.name)
-    t = run.timing
-    print(
-        f"{t['runs']} runs ({t['runs_resumed']} kept from before, {t['runs_ran']} run now) on "
-        f"{t['executor']} with {t['workers']} worker(s); wall time {t['wall_seconds']:.1f} s"
-    )
+    print(timing_line(run.timing))
     for line in noise_lines(run.result.noise):
         print(f"  noise  {line}")
     for outcome, g in run.result.indices.groupby("outcome", sort=False):

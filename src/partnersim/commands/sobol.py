@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from partnersim.commands.common import add_runner_flags, describe_written, runner_options
 from partnersim.config import ConfigError
+
+if TYPE_CHECKING:
+    from partnersim.sensitivity.run import MorrisRun, SobolRun
+    from partnersim.sensitivity.study import SensitivityStudy
 
 
 def add_runner_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,6 +25,31 @@ def add_runner_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         metavar="R",
         help="runs per sample point (overrides the study's 'replicates')",
+    )
+
+
+def run_study(
+    study: SensitivityStudy, method: str, out: Path, opts: Mapping[str, Any]
+) -> SobolRun | MorrisRun:
+    """Run the study's Sobol or Morris design with its own settings, resumably in ``out``."""
+    from partnersim.sensitivity.run import run_morris, run_sobol
+
+    run = run_sobol if method == "sobol" else run_morris
+    return run(
+        study.problem,
+        base=study.base,
+        out=out,
+        manifest={"study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved(method)}},
+        **study.run_arguments(method),
+        **opts,
+    )
+
+
+def timing_line(t: Mapping[str, Any]) -> str:
+    """A run's ``timing``: how many runs were kept from before and run now, on what, and the wall time."""
+    return (
+        f"{t['runs']} runs ({t['runs_resumed']} kept from before, {t['runs_ran']} run now) on "
+        f"{t['executor']} with {t['workers']} worker(s); wall time {t['wall_seconds']:.1f} s"
     )
 
 
@@ -81,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
         return _across_posterior(args, study, out, opts)
 
     from partnersim.sensitivity.analysis import rows_per_base_point
-    from partnersim.sensitivity.run import run_sobol, write_sobol
+    from partnersim.sensitivity.run import write_sobol
 
     d = len(study.problem.factors)
     points = study.n * rows_per_base_point(d, study.second_order)
@@ -90,23 +120,7 @@ def main(args: argparse.Namespace) -> int:
         f"{' with second order' if study.second_order else ''}: {points} points x "
         f"{study.replicates} replicates = {points * study.replicates} runs on {opts['executor']}"
     )
-    run = run_sobol(
-        study.problem,
-        study.n,
-        outcomes=study.outcomes,
-        replicates=study.replicates,
-        seed=study.seed,
-        base=study.base,
-        second_order=study.second_order,
-        num_resamples=study.num_resamples,
-        conf_level=study.conf_level,
-        ci_limit=study.ci_limit,
-        out=out,
-        manifest={
-            "study": {"file": str(study.path), "given": study.raw, "resolved": study.resolved("sobol")}
-        },
-        **opts,
-    )
+    run = run_study(study, "sobol", out, opts)
     paths = write_sobol(run, out, title=study.description or study.name)
     print_sobol(run)
     print(f"wrote {out}/: runs.parquet, manifest.json, {describe_written(paths)}")
@@ -117,11 +131,7 @@ def print_sobol(run: Any) -> None:
     """The console summary: timing, noise, ranked indices and warnings."""
     from partnersim.sensitivity.run import interaction_lines, noise_lines
 
-    t = run.timing
-    print(
-        f"{t['runs']} runs ({t['runs_resumed']} kept from before, {t['runs_ran']} run now) on "
-        f"{t['executor']} with {t['workers']} worker(s); wall time {t['wall_seconds']:.1f} s"
-    )
+    print(timing_line(run.timing))
     res = run.result
     for line in noise_lines(res.noise):
         print(f"  noise  {line}")
@@ -163,19 +173,12 @@ def _across_posterior(args: argparse.Namespace, study: Any, out: Path, opts: dic
         sub = out / f"posterior-draw-{k}"
         run = run_sobol(
             study.problem,
-            study.n,
-            outcomes=study.outcomes,
-            replicates=study.replicates,
-            seed=study.seed,
             base=base,
-            second_order=study.second_order,
-            num_resamples=study.num_resamples,
-            conf_level=study.conf_level,
-            ci_limit=study.ci_limit,
             out=sub,
             manifest={
                 "study": {"file": str(study.path), "posterior": str(args.posterior), "draw": k, "base": base}
             },
+            **study.run_arguments("sobol"),
             **opts,
         )
         write_sobol(run, sub, title=f"{study.description or study.name} (posterior draw {k})")

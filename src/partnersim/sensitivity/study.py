@@ -91,6 +91,23 @@ class SensitivityStudy:
         """``root/<name>/<method>``, checked to stay inside ``root``."""
         return output_dir(root, self.name, self.path) / method
 
+    def run_arguments(self, method: str) -> dict[str, Any]:
+        """The keywords of :func:`~partnersim.sensitivity.run.run_sobol` (or ``run_morris``) the study sets, but ``base``."""
+        common = {
+            "outcomes": self.outcomes,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "num_resamples": self.num_resamples,
+            "conf_level": self.conf_level,
+        }
+        if method == "sobol":
+            return common | {"n": self.n, "second_order": self.second_order, "ci_limit": self.ci_limit}
+        return common | {
+            "trajectories": self.trajectories,
+            "num_levels": self.num_levels,
+            "ci_limit": self.morris_ci_limit,
+        }
+
     def resolved(self, method: str) -> dict[str, Any]:
         """The study as resolved, for the manifest and the report."""
         out: dict[str, Any] = {
