@@ -230,3 +230,13 @@ def test_posterior_samples_plug_into_a_comparison_run():
     assert list(rob.draws["quorum_share"]) == [0.3, 0.7]
     assert rob.described == {"quorum_share": "from a test posterior (2 sets)"}
     assert "Does it hold?" in " ".join(headline(done.comparison))
+
+
+def test_a_draw_tied_for_best_is_shared_not_rounded_away():
+    from partnersim.policy.report import _share
+
+    # 0.975 of 20 draws is 19.5 (one draw tied), not "20 of 20"; 0.025 is 0.5, not "0 of 20"
+    assert _share(0.975, 20) == "19.5 of 20"
+    assert _share(0.025, 20) == "0.5 of 20"
+    assert _share(0.45, 20) == "9 of 20"
+    assert _share(1 / 3, 3) == "1 of 3"

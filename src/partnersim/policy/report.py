@@ -816,7 +816,9 @@ def _cost_sentence(cmp: Comparison) -> str | None:
 
 
 def _share(x: float, n: int) -> str:
-    return f"{round(x * n)} of {n}"
+    """``x`` of ``n`` draws; a draw tied for best is shared, so a count may end in .5 (or another fraction)."""
+    k = round(x * n, 2)
+    return f"{k:g} of {n}"
 
 
 def _names(names: list[str]) -> str:
@@ -831,8 +833,10 @@ def _robustness_sentence(cmp: Comparison) -> str | None:
     n = len(rob.draws)
     summ = rob.summary.set_index("policy")
     best = []
+    tied = False
     for t in rob.months:
         p = summ[f"p_best{t}"].sort_values(ascending=False)
+        tied = tied or any(abs(v * n - round(v * n)) > 1e-9 for v in p)
         top = [f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in p.items() if v > 0]
         top = top[0] if len(top) == 1 else ", ".join(top[:-1]) + " and " + top[-1]
         best.append(f"after {_years(t)}, {top}")
@@ -857,7 +861,9 @@ def _robustness_sentence(cmp: Comparison) -> str | None:
         f"<b>Does it hold?</b> Rerun on {n} draws of {len(rob.described)} rates the field reports leave open "
         f"({rob.replicates} runs per policy in each), the policy keeping the most partnerships working is, "
         + "; ".join(best)
-        + f" draws. The whole order after {_years(end)} is the same as here in {_share(rob.order_held[end], n)} "
+        + " draws"
+        + (" (a draw tied for best is shared)" if tied else "")
+        + f". The whole order after {_years(end)} is the same as here in {_share(rob.order_held[end], n)} "
         f"draws; {signs_text}."
     )
 
