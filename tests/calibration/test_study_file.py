@@ -76,3 +76,25 @@ def test_a_statistic_needs_a_long_enough_horizon(tmp_path, capsys):
 def test_bad_flags_are_refused(tiny_calibration, tmp_path, capsys):
     assert main(["calibrate", str(tiny_calibration), "--workers", "0", "--out", str(tmp_path / "r")]) == 2
     assert "--workers = 0" in capsys.readouterr().err
+
+
+def test_the_logit_scale_maps_onto_each_prior_and_back():
+    from partnersim.calibration.study import Prior
+
+    p, k = Prior("x", 0.2, 0.7), Prior("n", 1, 6, integer=True)
+    for z in (-40.0, -3.0, 0.0, 1.5, 40.0):
+        assert 0.2 <= p.from_logit(z) <= 0.7 and 0.5 <= k.from_logit(z) <= 6.5
+    assert p.from_logit(0.0) == pytest.approx(0.45)
+    for x in (0.21, 0.45, 0.69):
+        assert p.from_logit(p.to_logit(x)) == pytest.approx(x)
+
+
+def test_a_standard_logistic_on_the_logit_scale_is_the_uniform_prior():
+    from scipy import stats
+
+    from partnersim.calibration.study import Prior
+
+    p = Prior("x", 0.2, 0.7)
+    z = stats.logistic.rvs(size=20000, random_state=1)
+    x = [p.from_logit(v) for v in z]
+    assert stats.kstest(x, stats.uniform(0.2, 0.5).cdf).pvalue > 0.01

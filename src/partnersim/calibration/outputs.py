@@ -46,7 +46,8 @@ def posterior_table(history: Any, study: CalibrationStudy) -> pd.DataFrame:
     t = history.max_t
     df, w = history.get_distribution(m=0, t=t)
     df = df.reset_index(drop=True)
-    out = df[[n for n in study.priors]].copy()
+    # the history holds each parameter on its logit scale (driver.prior_distribution)
+    out = pd.DataFrame({n: [p.from_logit(float(z)) for z in df[n]] for n, p in study.priors.items()})
     out["weight"] = np.asarray(w, dtype=float) / np.sum(w)
     dist = history.get_weighted_distances(t=t)
     out["distance"] = dist["distance"].to_numpy() if len(dist) == len(out) else np.nan

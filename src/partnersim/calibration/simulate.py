@@ -98,7 +98,8 @@ class CalibrationModel:
     def __call__(self, pars: Mapping[str, float]) -> dict[str, float]:
         _default_sigterm_in_worker()
         seed = int(np.random.randint(0, 2**62))
-        draw = {n: float(pars[n]) for n in self.study.priors}
+        # pyabc works on the logit scale (driver.prior_distribution); the model on the parameter's own
+        draw = {n: p.from_logit(float(pars[n])) for n, p in self.study.priors.items()}
         out = simulate_targets(self.study, draw, seed)
         if out is None:
             return {"invalid": 1.0}

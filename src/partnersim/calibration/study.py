@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -99,6 +100,19 @@ class Prior:
     def bounds(self) -> tuple[float, float]:
         """The continuous interval sampled: integers get half a unit either side, then are rounded."""
         return (self.low - 0.5, self.high + 0.5) if self.integer else (self.low, self.high)
+
+    def from_logit(self, z: float) -> float:
+        """The value in :meth:`bounds` at logit ``z``: a standard logistic ``z`` gives a uniform value."""
+        lo, hi = self.bounds()
+        # the logistic function, written so that neither tail overflows
+        share = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return lo + (hi - lo) * share
+
+    def to_logit(self, x: float) -> float:
+        """The inverse of :meth:`from_logit`."""
+        lo, hi = self.bounds()
+        share = (x - lo) / (hi - lo)
+        return math.log(share / (1.0 - share))
 
 
 @dataclass(frozen=True)
@@ -193,6 +207,8 @@ class CalibrationStudy:
             "base": self.base,
             "fixed": self.fixed,
             "priors": {n: [p.low, p.high, p.integer] for n, p in self.priors.items()},
+            # pyabc samples on each prior's logit scale: a history sampled on another scale cannot continue
+            "sampled_on": "logit",
             "scenarios": {n: s.parameters for n, s in self.scenarios.items()},
             "targets": {
                 t.name: {
