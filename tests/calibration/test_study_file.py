@@ -98,3 +98,15 @@ def test_a_standard_logistic_on_the_logit_scale_is_the_uniform_prior():
     z = stats.logistic.rvs(size=20000, random_state=1)
     x = [p.from_logit(v) for v in z]
     assert stats.kstest(x, stats.uniform(0.2, 0.5).cdf).pvalue > 0.01
+
+
+def test_a_stalled_or_degenerate_calibration_is_reported_as_unreliable():
+    import pandas as pd
+
+    from partnersim.calibration.outputs import run_warnings
+
+    good = pd.DataFrame({"epsilon": [float("inf"), 30.0, 20.0, 12.0]})
+    assert run_warnings(good, ess=120, population=150) == []
+    stalled = pd.DataFrame({"epsilon": [27.05, 27.05, 27.05]})
+    assert any("never tightened" in w for w in run_warnings(stalled, ess=120, population=150))
+    assert any("2 effective particles" in w for w in run_warnings(good, ess=2, population=150))

@@ -71,6 +71,32 @@ def observed_statistics(study: CalibrationStudy) -> dict[str, float]:
     return out
 
 
+#: above this many calibrated parameters the kernel moves each one on its own
+JOINT_KERNEL_MAX_PARAMETERS = 8
+
+
+def transition(study: CalibrationStudy) -> Any:
+    """The kernel that proposes the next generation's particles.
+
+    With few parameters, pyabc's default: one multivariate normal over all
+    of them, which follows their correlations. With more than
+    :data:`JOINT_KERNEL_MAX_PARAMETERS`, a population of a few hundred
+    particles cannot estimate their covariance, and the joint density of a
+    proposal underflows to 0 far from the others, so that one particle takes
+    all the weight (an effective sample size of 1 on the shipped 56
+    parameters). Then each parameter gets its own one-dimensional kernel:
+    the proposal is the product of the marginals, and importance weights
+    (prior over proposal) stay finite. Correlations then come only from
+    which particles are accepted.
+    """
+    import pyabc
+
+    names = list(study.priors)
+    if len(names) <= JOINT_KERNEL_MAX_PARAMETERS:
+        return pyabc.MultivariateNormalTransition()
+    return pyabc.AggregatedTransition({name: pyabc.MultivariateNormalTransition() for name in names})
+
+
 def prior_distribution(study: CalibrationStudy) -> Any:
     """A pyabc ``Distribution`` of independent standard logistics, one per calibrated parameter.
 
@@ -234,6 +260,7 @@ def run_calibration(
                 pyabc.distance.FunctionDistance(TargetDistance(study)),
                 population_size=study.population,
                 sampler=sampler,
+                transitions=transition(study),
             )
 
         history = smc().load(db_url, 1) if resume else smc().new(db_url, observed_statistics(study))

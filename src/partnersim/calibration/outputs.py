@@ -32,6 +32,7 @@ __all__ = [
     "posterior_table",
     "predictive_check",
     "predictive_summary",
+    "run_warnings",
 ]
 
 #: posterior 90% width / prior 90% width below which a parameter counts as constrained, or weakly constrained
@@ -52,6 +53,35 @@ def posterior_table(history: Any, study: CalibrationStudy) -> pd.DataFrame:
     dist = history.get_weighted_distances(t=t)
     out["distance"] = dist["distance"].to_numpy() if len(dist) == len(out) else np.nan
     out["generation"] = t
+    return out
+
+
+#: a final effective sample size under this share of the population makes intervals and verdicts unreliable
+MIN_ESS_SHARE = 0.25
+
+
+def run_warnings(generations: pd.DataFrame, ess: float, population: int) -> list[str]:
+    """What makes a finished calibration's posterior unreliable, in plain words (empty when nothing does).
+
+    Two failures of ABC-SMC that a posterior table does not show: weights
+    that rest on a handful of particles, and a tolerance that never
+    tightened (when most particles share one distance, as happens with
+    small counts, the median of the distances cannot fall).
+    """
+    out = []
+    if ess < MIN_ESS_SHARE * population:
+        out.append(
+            f"the final weights rest on {ess:.0f} effective particles of {population} (under "
+            f"{MIN_ESS_SHARE:.0%}): the intervals and verdicts below are not reliable"
+        )
+    eps = generations["epsilon"].to_numpy(float)
+    finite = eps[np.isfinite(eps)]
+    if len(finite) >= 2 and np.allclose(finite, finite[0]):
+        out.append(
+            f"epsilon stayed at {finite[0]:.3g} in all {len(finite)} generations: most particles share "
+            "one distance, so the tolerance never tightened and the posterior is little more than the "
+            "first generation's acceptance region, reweighted"
+        )
     return out
 
 

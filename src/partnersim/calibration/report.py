@@ -23,6 +23,7 @@ from partnersim.calibration.outputs import (
     posterior_table,
     predictive_check,
     predictive_summary,
+    run_warnings,
     save,
 )
 from partnersim.calibration.posterior import POSTERIOR_FILE, Posterior
@@ -135,6 +136,7 @@ def render_report(
         "",
         "## In plain words",
         "",
+        *[f"- **Warning:** {w}." for w in run_warnings(gens, post.ess, len(post.particles))],
         f"- {len(study.targets)} patterns from the reports, {sum(t.kind == 'count' for t in study.targets)} of them "
         f"counts treated as binomial data, were matched by approximate Bayesian computation (ABC-SMC, pyabc) "
         f"over {len(study.priors)} parameters with uniform priors.",

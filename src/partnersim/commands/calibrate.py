@@ -123,6 +123,12 @@ def main(args: argparse.Namespace) -> int:
             "sampler": where,
         }
         paths = write_outputs(run, executor=executor, info=info)
+    from partnersim.calibration.outputs import run_warnings
+    from partnersim.calibration.posterior import Posterior
+
+    post = Posterior.load(out)
+    for w in run_warnings(run.generations, post.ess, len(post.particles)):
+        print(f"warning: {w}")
     sims = run.simulations
     print(
         f"{len(run.generations)} generations ({run.ran_now} run now), {sims} simulations, stopped because "
