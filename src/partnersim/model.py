@@ -92,8 +92,10 @@ class ReporterCollector(mesa.DataCollector):
 
     def collect(self, model: mesa.Model) -> None:
         self._collection_steps.append(model.time)
+        # this month's trust reporters in one read, not one descriptor call each
+        trust = model._trust_reporters() if isinstance(model, PartnershipModel) else {}
         for var, attr in self.model_reporters.items():
-            self.model_vars[var].append(getattr(model, attr))
+            self.model_vars[var].append(trust[attr] if attr in trust else getattr(model, attr))
 
 
 class _TrustReporter:
@@ -289,16 +291,31 @@ class PartnershipModel(mesa.Model):
         """
         self.staff_departures = 0
         funding.environment(self)
-        self.partnerships.do(funding.fund)
-        self.partnerships.do(turnover.turnover)
+        self._each(funding.fund)
+        self._each(turnover.turnover)
         networking.networking(self)
-        self.partnerships.shuffle_do(meeting.meet)
-        self.partnerships.do(delivery.deliver)
-        self.partnerships.shuffle_do(evaluation.evaluate)
-        self.partnerships.do(dissolution.check_dissolution)
+        self._each(meeting.meet, shuffled=True)
+        self._each(delivery.deliver)
+        self._each(evaluation.evaluate, shuffled=True)
+        self._each(dissolution.check_dissolution)
         if self.p["formation"]:
             formation.formation(self)
         self._observe()
+
+    def _each(self, stage: Callable[[Partnership], None], *, shuffled: bool = False) -> None:
+        """Call ``stage`` on every live partnership, in creation order or in random order.
+
+        What ``self.partnerships.do(stage)`` and ``.shuffle_do(stage)`` do (the
+        same order, the same shuffle by ``self.random``), without the agent
+        set's weak references, which cost more than a small model's stages.
+        A partnership dissolved earlier in the pass is passed over by the
+        stage itself (each starts with ``if not q.alive``).
+        """
+        live = [q for q in self.partnerships_created if q.alive]
+        if shuffled:
+            self.random.shuffle(live)
+        for q in live:
+            stage(q)
 
     def _observe(self) -> None:
         """This month's reporters, running means and collection."""
