@@ -92,10 +92,15 @@ class ReporterCollector(mesa.DataCollector):
 
     def collect(self, model: mesa.Model) -> None:
         self._collection_steps.append(model.time)
-        # this month's trust reporters in one read, not one descriptor call each
-        trust = model._trust_reporters() if isinstance(model, PartnershipModel) else {}
+        # this month's trust reporters in one read, and the summary once when the run has ended
+        # (not one descriptor call each)
+        known: dict[str, Any] = {}
+        if isinstance(model, PartnershipModel):
+            known = model._trust_reporters()
+            if not (model.running and model.steps < model.p["horizon"]):
+                known = {**known, **{f"summary_{k}": v for k, v in model.summary().items()}}
         for var, attr in self.model_reporters.items():
-            self.model_vars[var].append(trust[attr] if attr in trust else getattr(model, attr))
+            self.model_vars[var].append(known[attr] if attr in known else getattr(model, attr))
 
 
 class _TrustReporter:
