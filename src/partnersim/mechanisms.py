@@ -461,7 +461,7 @@ def gini(values: Sequence[float]) -> float:
     if total <= 0:
         return 0.0
     xs = sorted(values)
-    cum = sum((i + 1) * x for i, x in enumerate(xs))
+    cum = sum([(i + 1) * x for i, x in enumerate(xs)])
     return (2.0 * cum) / (n * total) - (n + 1.0) / n
 
 

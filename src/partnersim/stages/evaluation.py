@@ -30,7 +30,7 @@ def evaluate(q: Partnership) -> None:
     work = [contribution[m.unique_id] for m in active]
     voices = mech.voice_shares([m.power for m in active], work, q.orientation)
     q.voice_gini = mech.gini(voices)
-    voiced = sum(v * m.values for m, v in zip(active, voices, strict=True))
+    voiced = sum([v * m.values for m, v in zip(active, voices, strict=True)])
     q.plan = mech.plan_position(q.lead_values, voiced, q.orientation, p["funding_flexibility"])
     n = len(active)
     given = sum(work)
