@@ -440,3 +440,43 @@ def test_the_check_can_fail(monkeypatch):
     monkeypatch.setitem(globals(), "reference_turnover", changed_turnover)
     changed = _run(params, reference=True)
     assert not fast.timeseries().equals(changed.timeseries())
+
+
+def reference_voice_shares(
+    powers: list[float], participation: list[float], orientation: float
+) -> list[float]:
+    """``mechanisms.voice_shares`` of fd28280."""
+    n = len(powers)
+    if n == 0:
+        return []
+    equal = 1.0 / n
+    tp, tq = sum(powers), sum(participation)
+    by_power = [x / tp for x in powers] if tp > 0 else [equal] * n
+    by_work = [x / tq for x in participation] if tq > 0 else [equal] * n
+    return [(1.0 - orientation) * a + orientation * b for a, b in zip(by_power, by_work, strict=True)]
+
+
+def reference_gini(values: list[float]) -> float:
+    """``mechanisms.gini`` of fd28280."""
+    n = len(values)
+    if n == 0:
+        return 0.0
+    total = sum(values)
+    if total <= 0:
+        return 0.0
+    xs = sorted(values)
+    cum = sum((i + 1) * x for i, x in enumerate(xs))
+    return (2.0 * cum) / (n * total) - (n + 1.0) / n
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.sampled_from([0.0, 1.5, 4.0]) | st.floats(0.0, 10.0)), max_size=12
+    ),
+    orientation=st.floats(0.0, 1.0),
+)
+def test_voice_shares_and_gini_are_bit_identical_to_fd28280(rows, orientation):
+    powers, work = [r[0] for r in rows], [r[1] for r in rows]
+    voices = mech.voice_shares(powers, work, orientation)
+    assert voices == reference_voice_shares(powers, work, orientation)
+    assert mech.gini(voices) == reference_gini(voices)
