@@ -449,7 +449,9 @@ def voice_shares(powers: Sequence[float], participation: Sequence[float], orient
     tp, tq = sum(powers), sum(participation)
     strategic = 1.0 - orientation
     if tp > 0 and tq > 0:  # the usual case, in one pass
-        return [strategic * (x / tp) + orientation * (y / tq) for x, y in zip(powers, participation, strict=True)]
+        return [
+            strategic * (x / tp) + orientation * (y / tq) for x, y in zip(powers, participation, strict=True)
+        ]
     by_power = [x / tp for x in powers] if tp > 0 else [equal] * n
     by_work = [x / tq for x in participation] if tq > 0 else [equal] * n
     return [strategic * a + orientation * b for a, b in zip(by_power, by_work, strict=True)]
