@@ -73,9 +73,11 @@ MODEL_REPORTERS: dict[str, str] = {
 #: ``mesa.batch_run``. They are NaN until the run has reached its horizon or stopped.
 END_REPORTERS: dict[str, str] = {f"summary_{name}": name for name in SUMMARY_NAMES}
 
-#: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attribute
+#: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attributes (trust, pairs)
 _PAIR_ATTRS = tuple(
-    ((a, b) if a <= b else (b, a), f"trust_{a}_{b}") for i, a in enumerate(SECTORS) for b in SECTORS[i:]
+    ((a, b) if a <= b else (b, a), f"trust_{a}_{b}", f"pairs_{a}_{b}")
+    for i, a in enumerate(SECTORS)
+    for b in SECTORS[i:]
 )
 
 _KINDS = (("n_statutory", StatutoryBody), ("n_large_charity", LargeCharity), ("n_small_vcse", SmallVCSE))
@@ -387,11 +389,11 @@ class PartnershipModel(mesa.Model):
         out = {"trust_all": total_t / n_t if n_t else float("nan")}
         out["trust_within"] = _ratio([v for k, v in sums.items() if k[0] == k[1]])
         out["trust_across"] = _ratio([v for k, v in sums.items() if k[0] != k[1]])
-        for key, attr in _PAIR_ATTRS:
+        for key, trust_attr, pairs_attr in _PAIR_ATTRS:
             acc = sums.get(key)
-            out[attr] = acc[0] / acc[1] if acc else float("nan")
+            out[trust_attr] = acc[0] / acc[1] if acc else float("nan")
             # ordered pairs are counted twice (a in b, b in a)
-            out["pairs" + attr.removeprefix("trust")] = int(acc[1] // 2) if acc else 0
+            out[pairs_attr] = int(acc[1] // 2) if acc else 0
         self._trust, self._trust_month = out, self.steps
         return out
 
