@@ -147,14 +147,10 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
     damped = 1.0 - p["power_damping"] * q.orientation
     competing = p["competition_effect"] * competition
     reps = q.reps
-    for i, a in enumerate(attendees):
-        ua, va, wa = a.unique_id, a.values, a.power
-        pa = reps[ua].personal
-        ia = a.institutional
-        for b in attendees[i + 1 :]:
-            ub = b.unique_id
-            pb = reps[ub].personal
-            ib = b.institutional
+    # each attendee's id, representative's trust, track record, mission and power, read once
+    sides = [(m.unique_id, reps[m.unique_id].personal, m.institutional, m.values, m.power) for m in attendees]
+    for i, (ua, pa, ia, va, wa) in enumerate(sides):
+        for ub, pb, ib, vb, wb in sides[i + 1 :]:
             old_ab, old_ba = pa.get(ub, initial), pb.get(ua, initial)
             inst_ab, inst_ba = ia.get(ub, 0.0), ib.get(ua, 0.0)
             # effective_trust, both ways
@@ -162,9 +158,9 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
             # positive_interaction_probability, with alignment and the power gap
             prob = (
                 base
-                + e_align * ((1.0 - abs(va - b.values)) - 0.5)
+                + e_align * ((1.0 - abs(va - vb)) - 0.5)
                 + e_trust * (pair_trust - 0.5)
-                - e_power * abs(wa - b.power) * damped
+                - e_power * abs(wa - wb) * damped
                 - competing
             )
             if not 0.02 < prob < 0.98:
