@@ -1,19 +1,28 @@
-"""Benchmark the core model, side by side in one run.
+"""Benchmark the core model, side by side in one run (issue #16's P1 and P3).
 
-1. The default run (60 organisations, 10 partnerships, 120 months) against an
-   empty Mesa model with the same agents and steps: the ratio of wall times.
-   Target: within 10x (longer-term goal 3x).
-2. Cost per organisation-step at 60, 600 and 6,000 organisations (partnerships
-   scaled with them), and the ratio 6,000 : 600. Target: within 1.5x.
+1. P1: the default run (60 organisations, 10 partnerships, 120 months)
+   against an empty Mesa model with the same agents and steps: the ratio of
+   wall times. Target: within 3x.
+2. P3: cost per organisation-step at 60, 600, 6,000 and 30,000 organisations
+   (partnerships scaled with them), and the ratio 30,000 : 600. Target:
+   within 1.2x. Memory: the peak resident set of a fresh interpreter that
+   builds and runs the model at each size, less that of one that only
+   imports it; it should grow in proportion to the organisations.
 
 Timings are the minimum over interleaved repeats, which is the most stable
-figure on a noisy machine. Run: ``.venv/bin/python benchmarks/bench_model.py``.
+figure on a noisy machine. Run: ``.venv/bin/python benchmarks/bench_model.py``
+(``--sizes 60,600,6000`` for a quicker look). To compare two source trees,
+run it with ``PYTHONPATH=<tree>/src`` for each, one after the other.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
+import resource
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -72,7 +81,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--scale-months", type=int, default=24, help="months for the scaling runs")
+    ap.add_argument("--sizes", default="60,600,6000,30000", help="organisations for the scaling runs")
+    ap.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.memory is not None:
+        _memory(args.memory, args.scale_months)
+        return
 
     n_agents = 60 + 10
     model_t, empty_t = [], []
@@ -83,13 +97,15 @@ def main() -> None:
     print("default run (60 organisations, 10 partnerships, 120 months)")
     print(f"  partnersim          {m * 1e3:8.2f} ms")
     print(f"  empty Mesa model    {e * 1e3:8.2f} ms   ({n_agents} idle agents, 120 steps)")
-    print(f"  ratio               {m / e:8.2f} x   (target <= 10x, goal 3x)")
+    print(f"  ratio               {m / e:8.2f} x   (target <= 3x)")
 
     months = args.scale_months
-    sizes = (60, 600, 6000)
+    sizes = tuple(int(x) for x in args.sizes.split(","))
     best = dict.fromkeys(sizes, float("inf"))
     for r in range(max(2, args.repeats // 2)):
         for n in sizes:
+            if r >= 2 and n > 6000:
+                continue  # two runs of the largest sizes are enough: each takes seconds
 
             def run(n: int = n, r: int = r) -> None:
                 mm = PartnershipModel(rng=r, horizon=months, **scale_params(n))
@@ -98,9 +114,34 @@ def main() -> None:
 
             best[n] = min(best[n], _time(run) / (n * months))
     print(f"cost per organisation-step ({months} months, partnerships scale with organisations)")
+    base_rss = _peak_rss(0, months)
     for n in sizes:
-        print(f"  {n:6d} organisations  {best[n] * 1e6:8.2f} us")
-    print(f"  ratio 6000 : 600     {best[6000] / best[600]:8.2f} x   (target <= 1.5x)")
+        grown = _peak_rss(n, months) - base_rss
+        print(f"  {n:6d} organisations  {best[n] * 1e6:8.2f} us   peak memory +{grown / 1024:7.1f} MB")
+    lo, hi = (600 if 600 in sizes else sizes[0]), sizes[-1]
+    print(f"  ratio {hi} : {lo}     {best[hi] / best[lo]:8.2f} x   (target <= 1.2x)")
+
+
+def _peak_rss(n_orgs: int, months: int) -> float:
+    """Peak resident set (KB) of a fresh interpreter that runs a model of ``n_orgs`` (0: imports only)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory", str(n_orgs), "--scale-months", str(months)],
+        capture_output=True, text=True, check=True, env=os.environ,
+    ).stdout  # fmt: skip
+    return float(out.strip().splitlines()[-1])
+
+
+def _memory(n_orgs: int, months: int) -> None:
+    if n_orgs:
+        mm = PartnershipModel(rng=0, horizon=months, **scale_params(n_orgs))
+        mm.record_events = False
+        mm.run()
+    # the high-water mark of this address space: ru_maxrss would carry the parent's over fork and exec
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            print(next(line.split()[1] for line in fh if line.startswith("VmHWM:")))  # KB
+    except OSError:
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KB on Linux, bytes on macOS
 
 
 if __name__ == "__main__":

@@ -305,6 +305,7 @@ class Partnership(mesa.Agent):
         self.trust_pairs: dict[tuple[str, str], list[float]] = {}
         self._layout_of: list[Organisation] | None = None
         self._layout: list[tuple[Organisation, list[tuple[int, list[float]]]]] = []
+        self._pair_counts: list[tuple[list[float], float]] = []
         self.member_trust: dict[int, float] = {}
         self.voice_gini = 0.0
         self.trust_history: list[float] = []
@@ -451,8 +452,12 @@ class Partnership(mesa.Agent):
                         continue
                     sb = b.sector
                     key = (sa, sb) if sa <= sb else (sb, sa)
-                    row.append((b.unique_id, pairs.setdefault(key, [0.0, 0.0])))
+                    acc = pairs.setdefault(key, [0.0, 0.0])
+                    acc[1] += 1.0
+                    row.append((b.unique_id, acc))
                 rows.append((a, row))
+            # each sector pair's count of ordered pairs is fixed by the layout; refresh_trust resets the sums
+            self._pair_counts = [(acc, acc[1]) for acc in pairs.values()]
             self._layout_of, self._layout, self.trust_pairs = members, rows, pairs
         return self._layout
 
@@ -468,8 +473,8 @@ class Partnership(mesa.Agent):
         w, initial = p["personal_trust_weight"], p["initial_trust"]
         v = 1.0 - w
         layout = self._trust_layout()
-        for acc in self.trust_pairs.values():
-            acc[0] = acc[1] = 0.0
+        for acc, count in self._pair_counts:
+            acc[0], acc[1] = 0.0, count
         reps = self.reps
         per_member = self.member_trust
         total, n = 0.0, 0
@@ -485,7 +490,6 @@ class Partnership(mesa.Agent):
                 t = w * personal.get(ub, default) + v * inst.get(ub, 0.0)
                 s += t
                 acc[0] += t
-                acc[1] += 1.0
             per_member[ua] = s / k if k > 0 else 0.0
             total += s
             n += k

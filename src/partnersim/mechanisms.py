@@ -447,9 +447,14 @@ def voice_shares(powers: Sequence[float], participation: Sequence[float], orient
         return []
     equal = 1.0 / n
     tp, tq = sum(powers), sum(participation)
+    strategic = 1.0 - orientation
+    if tp > 0 and tq > 0:  # the usual case, in one pass
+        return [
+            strategic * (x / tp) + orientation * (y / tq) for x, y in zip(powers, participation, strict=True)
+        ]
     by_power = [x / tp for x in powers] if tp > 0 else [equal] * n
     by_work = [x / tq for x in participation] if tq > 0 else [equal] * n
-    return [(1.0 - orientation) * a + orientation * b for a, b in zip(by_power, by_work, strict=True)]
+    return [strategic * a + orientation * b for a, b in zip(by_power, by_work, strict=True)]
 
 
 def gini(values: Sequence[float]) -> float:
@@ -461,7 +466,7 @@ def gini(values: Sequence[float]) -> float:
     if total <= 0:
         return 0.0
     xs = sorted(values)
-    cum = sum((i + 1) * x for i, x in enumerate(xs))
+    cum = sum([(i + 1) * x for i, x in enumerate(xs)])
     return (2.0 * cum) / (n * total) - (n + 1.0) / n
 
 

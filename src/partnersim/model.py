@@ -73,9 +73,11 @@ MODEL_REPORTERS: dict[str, str] = {
 #: ``mesa.batch_run``. They are NaN until the run has reached its horizon or stopped.
 END_REPORTERS: dict[str, str] = {f"summary_{name}": name for name in SUMMARY_NAMES}
 
-#: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attribute
+#: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attributes (trust, pairs)
 _PAIR_ATTRS = tuple(
-    ((a, b) if a <= b else (b, a), f"trust_{a}_{b}") for i, a in enumerate(SECTORS) for b in SECTORS[i:]
+    ((a, b) if a <= b else (b, a), f"trust_{a}_{b}", f"pairs_{a}_{b}")
+    for i, a in enumerate(SECTORS)
+    for b in SECTORS[i:]
 )
 
 _KINDS = (("n_statutory", StatutoryBody), ("n_large_charity", LargeCharity), ("n_small_vcse", SmallVCSE))
@@ -92,8 +94,15 @@ class ReporterCollector(mesa.DataCollector):
 
     def collect(self, model: mesa.Model) -> None:
         self._collection_steps.append(model.time)
+        # this month's trust reporters in one read, and the summary once when the run has ended
+        # (not one descriptor call each)
+        known: dict[str, Any] = {}
+        if isinstance(model, PartnershipModel):
+            known = model._trust_reporters()
+            if not (model.running and model.steps < model.p["horizon"]):
+                known = {**known, **{f"summary_{k}": v for k, v in model.summary().items()}}
         for var, attr in self.model_reporters.items():
-            self.model_vars[var].append(getattr(model, attr))
+            self.model_vars[var].append(known[attr] if attr in known else getattr(model, attr))
 
 
 class _TrustReporter:
@@ -289,16 +298,31 @@ class PartnershipModel(mesa.Model):
         """
         self.staff_departures = 0
         funding.environment(self)
-        self.partnerships.do(funding.fund)
-        self.partnerships.do(turnover.turnover)
+        self._each(funding.fund)
+        self._each(turnover.turnover)
         networking.networking(self)
-        self.partnerships.shuffle_do(meeting.meet)
-        self.partnerships.do(delivery.deliver)
-        self.partnerships.shuffle_do(evaluation.evaluate)
-        self.partnerships.do(dissolution.check_dissolution)
+        self._each(meeting.meet, shuffled=True)
+        self._each(delivery.deliver)
+        self._each(evaluation.evaluate, shuffled=True)
+        self._each(dissolution.check_dissolution)
         if self.p["formation"]:
             formation.formation(self)
         self._observe()
+
+    def _each(self, stage: Callable[[Partnership], None], *, shuffled: bool = False) -> None:
+        """Call ``stage`` on every live partnership, in creation order or in random order.
+
+        What ``self.partnerships.do(stage)`` and ``.shuffle_do(stage)`` do (the
+        same order, the same shuffle by ``self.random``), without the agent
+        set's weak references, which cost more than a small model's stages.
+        A partnership dissolved earlier in the pass is passed over by the
+        stage itself (each starts with ``if not q.alive``).
+        """
+        live = [q for q in self.partnerships_created if q.alive]
+        if shuffled:
+            self.random.shuffle(live)
+        for q in live:
+            stage(q)
 
     def _observe(self) -> None:
         """This month's reporters, running means and collection."""
@@ -365,11 +389,11 @@ class PartnershipModel(mesa.Model):
         out = {"trust_all": total_t / n_t if n_t else float("nan")}
         out["trust_within"] = _ratio([v for k, v in sums.items() if k[0] == k[1]])
         out["trust_across"] = _ratio([v for k, v in sums.items() if k[0] != k[1]])
-        for key, attr in _PAIR_ATTRS:
+        for key, trust_attr, pairs_attr in _PAIR_ATTRS:
             acc = sums.get(key)
-            out[attr] = acc[0] / acc[1] if acc else float("nan")
+            out[trust_attr] = acc[0] / acc[1] if acc else float("nan")
             # ordered pairs are counted twice (a in b, b in a)
-            out["pairs" + attr.removeprefix("trust")] = int(acc[1] // 2) if acc else 0
+            out[pairs_attr] = int(acc[1] // 2) if acc else 0
         self._trust, self._trust_month = out, self.steps
         return out
 

@@ -29,17 +29,23 @@ def deliver(q: Partnership) -> None:
         return
     model, p = q.model, q.model.p
     active = q.active_members
-    attending = {id(m) for m in q.attendees}
+    attending = set(q.attendees)
     hours = p["meeting_hours"]
     funded = q.grant.funded
+    # mechanisms.vcse_capacity_factor: small VCSE groups give less without a grant
+    vcse_factor = 1.0 if funded else p["vcse_unfunded_capacity"]
     contribution = q.contribution
-    given = mech.contributed_hours
+    players = model.players
     total = 0.0
     for m in active:
         h = 0.0
-        if id(m) in attending:
-            h = given(q.time_of(m), hours)
-            h *= model.choice(m, q, "hours", 1.0)  # a player may give a share of what it can
+        if m in attending:
+            # contributed_hours of the member's partnership_time (Partnership.time_of), inlined: the roster loop
+            h = m.capacity / (len(m.memberships) or 1) * (vcse_factor if m.sector == "vcse" else 1.0)
+            if not h < hours:
+                h = hours
+            if players is not None:  # a player may give a share of what it can
+                h *= model.choice(m, q, "hours", 1.0)
         contribution[m.unique_id] = h
         total += h
     kinds = len({m.sector for m in active})

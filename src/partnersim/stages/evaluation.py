@@ -30,43 +30,69 @@ def evaluate(q: Partnership) -> None:
     work = [contribution[m.unique_id] for m in active]
     voices = mech.voice_shares([m.power for m in active], work, q.orientation)
     q.voice_gini = mech.gini(voices)
-    voiced = sum(v * m.values for m, v in zip(active, voices, strict=True))
+    voiced = sum([v * m.values for m, v in zip(active, voices, strict=True)])
     q.plan = mech.plan_position(q.lead_values, voiced, q.orientation, p["funding_flexibility"])
     n = len(active)
     given = sum(work)
-    wv, wr, silencing = p["voice_weight"], p["reciprocity_weight"], p["silencing_factor"]
-    hours = p["meeting_hours"]
-    # local names: this loop runs for every member every month
-    benefit_of, fit, satisfied, reciprocity = (
-        mech.member_benefit,
-        mech.alignment,
-        mech.satisfaction,
-        mech.member_reciprocity,
-    )
+    hours, silencing = p["meeting_hours"], p["silencing_factor"]
+    # the weights of mechanisms.satisfaction, the same for every member
+    wv = min(1.0, p["voice_weight"])
+    wr = min(1.0 - wv, p["reciprocity_weight"])
+    wb = 1.0 - wv - wr
     effectiveness, plan = q.effectiveness, q.plan
+    # this loop and the next run for every member every month: the mechanisms are inlined, term
+    # for term (tests/test_fast_paths.py checks the stage against them)
     for m, v, h in zip(active, voices, work, strict=True):
+        # member_benefit, with alignment to the plan and the share of the meeting hours given
+        part = h / hours
+        if not part > 0.0:
+            part = 0.0
+        benefit = effectiveness * (1.0 - abs(m.values - plan)) * (part if part < 1.0 else 1.0)
+        # member_reciprocity of the member's share of the work
         share = h / given if given > 0 else 0.0
-        benefit = benefit_of(effectiveness, fit(m.values, plan), h / hours)
-        satisfaction[m.unique_id] = satisfied(v, n, reciprocity(v, share), benefit, wv, wr, silencing)
+        if share <= 0:
+            reciprocity = 1.0
+        else:
+            reciprocity = v / share
+            if not reciprocity < 1.0:
+                reciprocity = 1.0
+        # satisfaction: voice below an equal share is silenced
+        short = 1.0 - v * n
+        voice = 1.0 - silencing * (short if short > 0.0 else 0.0)
+        satisfaction[m.unique_id] = wv * (voice if voice > 0.0 else 0.0) + wr * reciprocity + wb * benefit
     cost = mech.membership_cost(len(q.members), p["size_cost"])
     if not q.grant.funded:
         cost += mech.programme_loss(q.orientation, p["programme_dependence"])
     rate, paper_at, exit_at = p["commitment_rate"], p["paper_threshold"], p["exit_threshold"]
     trust_weight = p["willingness_trust_weight"]
+    keep = 1.0 - trust_weight
     leavers = []
-    after_month, willingness, status_of = mech.commitment_after_month, mech.willingness, mech.member_status
+    players = model.players
     paper, reps, member_trust, willing_of = q.paper, q.reps, q.member_trust, q.willing
     for m in list(q.members):
         uid = m.unique_id
         on_paper = uid in paper
-        c = after_month(commitment[uid], satisfaction[uid], cost, rate)
+        # commitment_after_month
+        c = commitment[uid]
+        c = c + rate * (satisfaction[uid] - cost - c)
+        if not c > 0.0:
+            c = 0.0
+        if not c < 1.0:
+            c = 1.0
         commitment[uid] = c
         if not reps[uid].present:
             continue  # an empty seat takes no decisions: the organisation waits for its next person
-        willing = willingness(c, member_trust.get(uid, 0.0), trust_weight)
+        # willingness, then member_status
+        willing = keep * c + trust_weight * member_trust.get(uid, 0.0)
         willing_of[uid] = willing
-        # in the classroom's shared run a student may decide for this organisation
-        status = model.choice(m, q, "status", status_of(willing, on_paper, paper_at, exit_at))
+        if willing < exit_at and on_paper:
+            status = "leave"
+        elif willing < paper_at:
+            status = "paper"
+        else:
+            status = "active"
+        if players is not None:  # in the classroom's shared run a student may decide for this organisation
+            status = model.choice(m, q, "status", status)
         if status == "leave":
             leavers.append(m)
         elif status == "paper":

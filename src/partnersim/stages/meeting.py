@@ -64,27 +64,44 @@ def organised(q: Partnership) -> bool:
 
 
 def attend(q: Partnership) -> list[Organisation]:
-    """Members attend as capacity and willingness allow; a coordinator chases those they have hours for."""
+    """Members attend as capacity and willingness allow; a coordinator chases those they have hours for.
+
+    The chance is :func:`~partnersim.mechanisms.attendance_probability` of
+    the member's :meth:`~partnersim.agents.Partnership.time_of`, both
+    inlined in this roster loop (``tests/test_fast_paths.py`` checks the
+    stage against the mechanisms).
+    """
     model, p = q.model, q.model.p
     rand = model.random.random
     coord = q.coordinator
     chasing = coord.present(model.steps)
     unit, hours, engaged = p["coordination_hours"], p["meeting_hours"], p["paper_threshold"]
+    # mechanisms.vcse_capacity_factor: small VCSE groups give less without a grant
+    vcse_factor = 1.0 if q.grant.funded else p["vcse_unfunded_capacity"]
     reps, willing = q.reps, q.willing
-    chance, chased = mech.attendance_probability, mech.chased_attendance
+    chased, players = mech.chased_attendance, model.players
     attendees = []
     for m in q.active_members:
         uid = m.unique_id
         if not reps[uid].present:
             continue
-        pr = chance(q.time_of(m), hours, willing[uid], engaged)
+        # mechanisms.partnership_time over meeting_hours, then attendance_probability
+        share = m.capacity / (len(m.memberships) or 1) * (vcse_factor if m.sector == "vcse" else 1.0) / hours
+        if not share < 1.0:
+            share = 1.0
+        if engaged > 0:
+            keen = willing[uid] / engaged
+            share *= keen if keen < 1.0 else 1.0
         if chasing:
             done, coord.hours = mech.coordinator_hours_left(coord.hours, unit)
             if done:
-                pr = chased(pr)
+                share = chased(share)
             else:
                 chasing = False
-        if model.choice(m, q, "attend", rand() < pr):
+        came = rand() < share
+        if players is not None:  # in the classroom's shared run a student may decide for this organisation
+            came = model.choice(m, q, "attend", came)
+        if came:
             attendees.append(m)
     return attendees
 
@@ -98,9 +115,17 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
     disagreement gets a second chance to be resolved: mediating is part of
     the job (003:538) and resolving disagreements mattered (001:97). Trust
     then moves by :func:`~partnersim.mechanisms.trust_after_interaction`,
-    and the institutional layer learns from it (faster with roles written
-    down: a modelling choice, :func:`learning_rate`).
+    and the institutional layer learns from it
+    (:func:`~partnersim.mechanisms.institutional_after_meeting`, faster
+    with roles written down: a modelling choice, :func:`learning_rate`).
+
+    This pair loop is the model's inner loop, so the mechanisms are
+    inlined, term for term in their order of operations (bit-identical
+    results; ``tests/test_fast_paths.py`` checks the stage against the
+    mechanisms).
     """
+    if len(attendees) < 2:
+        return
     model, p = q.model, q.model.p
     coord = q.coordinator
     mediating = coord.present(model.steps)
@@ -112,28 +137,34 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
     learn = learning_rate(q)
     initial, w = p["initial_trust"], p["personal_trust_weight"]
     v = 1.0 - w
-    o = q.orientation
-    base, e_align, e_trust = p["base_positive"], p["alignment_effect"], p["trust_effect"]
-    e_power, e_comp, damping = p["power_effect"], p["competition_effect"], p["power_damping"]
+    # the terms of positive_interaction_probability that are the same for every pair
+    base, e_align, e_trust, e_power = (
+        p["base_positive"],
+        p["alignment_effect"],
+        p["trust_effect"],
+        p["power_effect"],
+    )
+    damped = 1.0 - p["power_damping"] * q.orientation
+    competing = p["competition_effect"] * competition
     reps = q.reps
-    # local names: this pair loop is the model's inner loop
-    chance, align = mech.positive_interaction_probability, mech.alignment
-    after, learn_step = mech.trust_after_interaction, mech.institutional_after_meeting
-    for i, a in enumerate(attendees):
-        ua, va, wa = a.unique_id, a.values, a.power
-        pa = reps[ua].personal
-        ia = a.institutional
-        for b in attendees[i + 1 :]:
-            ub = b.unique_id
-            pb = reps[ub].personal
-            ib = b.institutional
+    # each attendee's id, representative's trust, track record, mission and power, read once
+    sides = [(m.unique_id, reps[m.unique_id].personal, m.institutional, m.values, m.power) for m in attendees]
+    for i, (ua, pa, ia, va, wa) in enumerate(sides):
+        for ub, pb, ib, vb, wb in sides[i + 1 :]:
             old_ab, old_ba = pa.get(ub, initial), pb.get(ua, initial)
-            # the pair's effective trust (mechanisms.effective_trust, inlined), both ways
-            pair_trust = 0.5 * (w * (old_ab + old_ba) + v * (ia.get(ub, 0.0) + ib.get(ua, 0.0)))
-            prob = chance(
-                align(va, b.values), pair_trust, abs(wa - b.power), o, competition,
-                base, e_align, e_trust, e_power, e_comp, damping,
-            )  # fmt: skip
+            inst_ab, inst_ba = ia.get(ub, 0.0), ib.get(ua, 0.0)
+            # effective_trust, both ways
+            pair_trust = 0.5 * (w * (old_ab + old_ba) + v * (inst_ab + inst_ba))
+            # positive_interaction_probability, with alignment and the power gap
+            prob = (
+                base
+                + e_align * ((1.0 - abs(va - vb)) - 0.5)
+                + e_trust * (pair_trust - 0.5)
+                - e_power * abs(wa - wb) * damped
+                - competing
+            )
+            if not 0.02 < prob < 0.98:
+                prob = 0.98 if prob >= 0.98 else 0.02
             positive = rand() < prob
             if not positive and mediating:
                 done, coord.hours = mech.coordinator_hours_left(coord.hours, unit)
@@ -141,12 +172,18 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
                     positive = rand() < prob
                 else:
                     mediating = False
-            tab = after(old_ab, positive, gain, loss)
-            tba = after(old_ba, positive, gain, loss)
-            pa[ub] = tab
-            pb[ua] = tba
-            ia[ub] = learn_step(ia.get(ub, 0.0), tab, learn)
-            ib[ua] = learn_step(ib.get(ua, 0.0), tba, learn)
+            # trust_after_interaction, both ways
+            if positive:
+                new_ab = old_ab + gain * (1.0 - old_ab)
+                new_ba = old_ba + gain * (1.0 - old_ba)
+            else:
+                new_ab = old_ab - loss * old_ab
+                new_ba = old_ba - loss * old_ba
+            pa[ub] = new_ab
+            pb[ua] = new_ba
+            # institutional_after_meeting, both ways
+            ia[ub] = inst_ab + learn * (new_ab - inst_ab)
+            ib[ua] = inst_ba + learn * (new_ba - inst_ba)
 
 
 def force_interaction(q: Partnership, a: Organisation, b: Organisation, *, positive: bool = False) -> None:

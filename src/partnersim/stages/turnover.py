@@ -31,6 +31,9 @@ def turnover(q: Partnership) -> None:
     # the coordinator's month starts: a fixed number of dedicated hours (004:448)
     coord.hours = p["coordinator_hours"] if present else 0.0
     funded = q.grant.funded
+    # VCSE posts are the ones paid by the grant (002:605); the hazard of each kind of post this month
+    vcse_hazard = mech.monthly_leaving_hazard(base, to_end, funded, window, boost)
+    other_hazard = mech.monthly_leaving_hazard(base, to_end, False, window, boost)
     at_risk = left = 0
     for org in q.members:
         rep = q.reps[org.unique_id]
@@ -41,9 +44,7 @@ def turnover(q: Partnership) -> None:
             continue
         rep.tenure += 1
         at_risk += 1
-        # VCSE posts are the ones paid by the grant (002:605)
-        grant_paid = org.sector == "vcse" and funded
-        if rand() < mech.monthly_leaving_hazard(base, to_end, grant_paid, window, boost):
+        if rand() < (vcse_hazard if org.sector == "vcse" else other_hazard):
             left += 1
             replace_representative(q, org, rep)
     if model.observer is not None:
