@@ -55,3 +55,17 @@ def test_total_is_the_weighted_sum():
     sim = {"a.k": 4.0, "a.n": 10.0, "b": 10.0}
     expected = 2.0 * binomial_deviance(1, 3, smoothed_share(4, 10)) + 0.5 * range_distance(10.0, 4.0, 8.0)
     assert total_distance(sim, [count, rng]) == pytest.approx(expected)
+
+
+def test_the_tolerance_falls_below_a_tie_at_the_largest_distance():
+    import pandas as pd
+
+    from partnersim.calibration.epsilon import TieAwareMedianEpsilon
+
+    tied = pd.DataFrame({"distance": [86.88] * 6 + [5.0, 9.0, 12.0, 20.0], "w": [1.0] * 10})
+    eps = TieAwareMedianEpsilon()
+    eps._update(0, tied)
+    assert eps(0) == 20.0  # pyabc's median would be 86.88, and accept the whole population again
+    plain = pd.DataFrame({"distance": [1.0, 2.0, 3.0, 4.0, 5.0], "w": [1.0] * 5})
+    eps._update(1, plain)
+    assert eps(1) == pytest.approx(3.0)  # no tie at the largest distance: the weighted median, as pyabc's

@@ -244,6 +244,8 @@ def run_calibration(
     """
     import pyabc
 
+    from partnersim.calibration.epsilon import TieAwareMedianEpsilon
+
     start = time.perf_counter()
     out = Path(out)
     total = populations or study.populations
@@ -261,6 +263,7 @@ def run_calibration(
                 population_size=study.population,
                 sampler=sampler,
                 transitions=transition(study),
+                eps=TieAwareMedianEpsilon(),
             )
 
         history = smc().load(db_url, 1) if resume else smc().new(db_url, observed_statistics(study))
