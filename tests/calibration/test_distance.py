@@ -62,7 +62,8 @@ def test_the_tolerance_falls_below_a_tie_at_the_largest_distance():
 
     from partnersim.calibration.epsilon import TieAwareMedianEpsilon
 
-    tied = pd.DataFrame({"distance": [86.88] * 6 + [5.0, 9.0, 12.0, 20.0], "w": [1.0] * 10})
+    inf = float("inf")  # the calibration sample holds invalid draws too
+    tied = pd.DataFrame({"distance": [86.88] * 6 + [5.0, 9.0, 12.0, 20.0, inf], "w": [1.0] * 11})
     eps = TieAwareMedianEpsilon()
     eps._update(0, tied)
     assert eps(0) == 20.0  # pyabc's median would be 86.88, and accept the whole population again

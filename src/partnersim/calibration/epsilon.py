@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyabc
 from pyabc.weighted_statistics import weighted_quantile
 
@@ -29,7 +30,9 @@ class TieAwareMedianEpsilon(pyabc.MedianEpsilon):
         d = weighted_distances.distance.to_numpy(float)
         w = weighted_distances.w.to_numpy(float)
         q = float(weighted_quantile(points=d, weights=w / w.sum(), alpha=self.alpha))
-        below = d[d < q]
-        if q >= d.max() and len(below):
+        # an invalid draw (a broken schema rule) has distance inf: the tie that matters is the largest finite one
+        finite = d[np.isfinite(d)]
+        below = finite[finite < q]
+        if len(finite) and q >= finite.max() and len(below):
             q = float(below.max())
         self._look_up[t] = q * self.quantile_multiplier
