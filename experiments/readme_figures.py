@@ -2,8 +2,9 @@
 
 Runs ``partnersim run`` on its defaults and copies its trust and
 active-partnership figures into ``docs/figures/``. With ``--all`` it also
-reruns the sweep, Sobol and policy-comparison studies and copies their README
-figures (about 45 minutes on two cores); the comparison's printed first page
+reruns the sweep, Sobol (with scenario discovery and the second-order
+study) and policy-comparison studies and copies their README figures (about
+an hour and a quarter on two cores); the comparison's printed first page
 needs chromium (``scripts/setup.sh --browser``) and pdftoppm (poppler-utils). The app screenshot comes from the
 browser test: ``PARTNERSIM_APP_SCREENSHOT=docs/figures/app.png pytest tests/app``.
 """
@@ -79,6 +80,14 @@ def main() -> None:
         shutil.copy(
             ROOT / "results/sobol-survival/sobol/figures/sobol_indices.png", FIGURES / "sobol-survival.png"
         )
+        # scenario discovery on the Sobol study's runs (needs the [ema] extra)
+        run("discover", "results/sobol-survival/sobol", "--outcome", "survival_rate", "--below", "0.2")
+        shutil.copy(
+            ROOT
+            / "results/sobol-survival/sobol/discover/survival_rate-below-0.2/figures/peeling_trajectory.png",
+            FIGURES / "discover-sobol-survival.png",
+        )
+        run("sobol", "configs/sobol-interactions.toml", *procs)
         run("compare", "configs/funding-policies.toml", *procs)
         shutil.copy(
             ROOT / "results/funding-policies/figures/survival_vs_baseline.png",
