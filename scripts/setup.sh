@@ -57,6 +57,13 @@ if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     echo "setup.sh: chromium not found and cannot apt-get it; the browser test will be skipped" >&2
   fi
 fi
+if [ "$want_browser" = 1 ] && ! command -v pdftoppm >/dev/null 2>&1; then
+  # experiments/readme_figures.py turns the funders' printed report into a PNG with pdftoppm
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null 2>&1 ||
+      echo "setup.sh: could not install poppler-utils; experiments/readme_figures.py --all needs pdftoppm" >&2
+  fi
+fi
 if [ "$want_browser" = 1 ]; then
   # the app's page scripts come from a CDN that some networks block; npm can fetch them
   if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
