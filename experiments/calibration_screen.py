@@ -14,7 +14,7 @@ reports:
 - for each parameter, Spearman's rank correlation with the distance over
   the valid sets, with a bootstrap 95% interval.
 
-    .venv/bin/python experiments/calibration_screen.py configs/calibration.toml --sets 512 --workers 2
+    .venv/bin/python experiments/calibration_screen.py configs/calibration.toml --groups behaviour environment --sets 512 --workers 2
 
 writes ``results/<name>-screen/screen.csv`` and ``figures/screen.png``.
 A parameter whose interval holds 0 moves the distance no more than chance
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ from tqdm import tqdm
 
 from partnersim.calibration.distance import total_distance
 from partnersim.calibration.simulate import simulate_targets, usable_targets
-from partnersim.calibration.study import CalibrationStudy, load_calibration
+from partnersim.calibration.study import CALIBRATABLE_GROUPS, CalibrationStudy, group_priors, load_calibration
 from partnersim.io import write_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,15 +54,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("study", help="a calibration file, e.g. configs/calibration.toml")
     ap.add_argument("--sets", type=int, default=512, help="parameter sets drawn from the priors")
+    ap.add_argument(
+        "--groups",
+        nargs="+",
+        choices=CALIBRATABLE_GROUPS,
+        help="screen every number of these schema groups instead of the file's priors",
+    )
     ap.add_argument("--replicates", type=int, default=None, help="runs per scenario (default: the file's)")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
     study = usable_targets(load_calibration(args.study))
+    if args.groups:
+        # screen every number of these schema groups, not just the file's priors
+        study = replace(study, priors=group_priors(args.groups, study.base))
     if args.replicates:
-        from dataclasses import replace
-
         study = replace(study, replicates=args.replicates)
     names = list(study.priors)
     problem = {

@@ -42,7 +42,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -250,6 +250,15 @@ def _table(raw: Mapping[str, Any], key: str, path: Path, *, required: bool = Fal
     return dict(value)
 
 
+def group_priors(groups: Sequence[str], base: Mapping[str, Any]) -> dict[str, Prior]:
+    """A uniform prior over the schema range of every number in ``groups`` that ``base`` does not fix."""
+    return {
+        name: Prior(name, float(p.low), float(p.high), p.kind is int)
+        for name, p in PARAMETERS.items()
+        if p.group in groups and p.kind in (int, float) and name not in base
+    }
+
+
 def _check_priors(
     data: Mapping[str, Any], path: Path, base: Mapping[str, Any]
 ) -> tuple[dict[str, Prior], dict[str, Any]]:
@@ -263,10 +272,7 @@ def _check_priors(
             f"{path}: key 'priors.groups' = {groups!r} is not allowed: expected a list of schema groups "
             f"from {', '.join(CALIBRATABLE_GROUPS)} (funder levers and run settings are fixed by scenarios)"
         )
-    priors: dict[str, Prior] = {}
-    for name, p in PARAMETERS.items():
-        if p.group in groups and p.kind in (int, float) and name not in base:
-            priors[name] = Prior(name, float(p.low), float(p.high), p.kind is int)
+    priors = group_priors(groups, base)
     fixed: dict[str, Any] = {}
     for name, spec in data.items():
         if name == "groups":
