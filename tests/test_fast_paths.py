@@ -173,6 +173,7 @@ def reference_evaluate(q: Partnership) -> None:
     rate, paper_at, exit_at = p["commitment_rate"], p["paper_threshold"], p["exit_threshold"]
     trust_weight = p["willingness_trust_weight"]
     leavers = []
+    moved = False
     after_month, willingness, status_of = mech.commitment_after_month, mech.willingness, mech.member_status
     paper, reps, member_trust, willing_of = q.paper, q.reps, q.member_trust, q.willing
     for m in list(q.members):
@@ -192,9 +193,11 @@ def reference_evaluate(q: Partnership) -> None:
             if not on_paper:
                 model.log(f"{model.name_of(m)} became a partner on paper in Partnership {q.number}")
                 q.set_paper(uid, True)
+                moved = True
         elif on_paper:
             model.log(f"{model.name_of(m)} became an active partner again in Partnership {q.number}")
             q.set_paper(uid, False)
+            moved = True
     for m in leavers:
         model.exits[m.sector] += 1
         q.remove_member(m)
@@ -204,7 +207,7 @@ def reference_evaluate(q: Partnership) -> None:
     if q.members:
         q.mean_commitment = sum(commitment.values()) / len(commitment)
         q.mean_satisfaction = sum(satisfaction.values()) / len(satisfaction)
-    if leavers:
+    if leavers or moved:
         q.refresh_trust()
     q.orientation = mech.orientation_after_month(q.orientation, q.mean_trust, p["orientation_drift"])
     q.observe_month()

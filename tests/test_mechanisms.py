@@ -184,6 +184,13 @@ def test_quorum_needs_two_and_a_share():
     assert not mech.is_quorate(2, 5, 0.5)
 
 
+def test_founding_commitment_scatters_and_stays_in_range():
+    assert mech.founding_commitment(0.6, 0.0, 2.5) == 0.6
+    assert mech.founding_commitment(0.6, 0.2, -1.5) == pytest.approx(0.3)
+    assert mech.founding_commitment(0.6, 0.2, 3.0) == 1.0
+    assert mech.founding_commitment(0.6, 0.2, -4.0) == 0.0
+
+
 def test_joining_needs_time_for_one_more_membership():
     assert mech.joining_probability(16.0, 1, 8.0) == 1.0
     assert mech.joining_probability(8.0, 1, 8.0) == pytest.approx(0.5)
@@ -334,7 +341,7 @@ def test_dissolution_cause_in_order():
     ok = dict(
         n_active=4,
         cross_sector=True,
-        has_statutory=True,
+        statutory_active=True,
         mean_commitment=0.5,
         collapse_threshold=0.2,
         months_without_quorum=0,
@@ -344,8 +351,8 @@ def test_dissolution_cause_in_order():
         in_gap=False,
     )
     assert mech.dissolution_cause(**ok) is None
-    assert mech.dissolution_cause(**{**ok, "n_active": 1, "has_statutory": False}) == "too_few_members"
-    assert mech.dissolution_cause(**{**ok, "has_statutory": False}) == "lost_statutory"
+    assert mech.dissolution_cause(**{**ok, "n_active": 1, "statutory_active": False}) == "too_few_members"
+    assert mech.dissolution_cause(**{**ok, "statutory_active": False}) == "lost_statutory"
     assert mech.dissolution_cause(**{**ok, "mean_commitment": 0.1}) == "commitment_collapse"
     assert mech.dissolution_cause(**{**ok, "months_without_quorum": 6}) == "stopped_meeting"
     assert mech.dissolution_cause(**{**ok, "months_without_quorum": 6, "inactive_months": 0}) is None

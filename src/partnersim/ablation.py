@@ -78,6 +78,7 @@ ABLATIONS: dict[str, Ablation] = {
             "formal_agreement", "roles written down hand trust over and speed institutional learning",
             agreement_handover=0.0, agreement_learning_boost=0.0,
         ),
+        _a("founding_spread", "founders differ in commitment; some are partners on paper from the start", founding_commitment_spread=0.0),
         _a("newcomer_hit", "a new representative must be won over again", newcomer_commitment_hit=0.0),
         _a("size_cost", "commitment cost of more partners", size_cost=0.0),
         _a("agreement_cost", "agreement slows with more members who distrust each other", agreement_cost=0.0),

@@ -274,8 +274,10 @@ class Partnership(mesa.Agent):
         self.willing: dict[int, float] = {}
         self.founding_size = len(members)
         commit0 = p["initial_commitment"] if initial_commitment is None else initial_commitment
+        spread = p["founding_commitment_spread"]
         for org in members:
-            self.add_member(org, commit0)
+            draw = float(model.rng.standard_normal()) if spread > 0 else 0.0
+            self.add_member(org, mech.founding_commitment(commit0, spread, draw))
         self.cross_sector = len({m.sector for m in members}) > 1 and any(
             m.sector == "statutory" for m in members
         )
@@ -286,8 +288,9 @@ class Partnership(mesa.Agent):
         self.plan = self.lead_values
         # Morgan and Baker's four elements (000:145-233) and outputs
         self.synergy = 0.0
-        self.mean_satisfaction = commit0
-        self.mean_commitment = commit0
+        founding = sum(self.commitment.values()) / len(self.commitment) if self.commitment else commit0
+        self.mean_satisfaction = founding
+        self.mean_commitment = founding
         self.effectiveness = 0.0
         self.maturity = 0.0
         self.matured_at: int | None = None

@@ -113,6 +113,18 @@ def handover_share(
     return min(1.0, agreement_handover * written + coordinator_handover * carried)
 
 
+def founding_commitment(mean: float, spread: float, draw: float) -> float:
+    """Commitment a founding member brings, in [0, 1].
+
+    Not every founder means it: some partners were written into the bid but
+    took little to no part (004:122), and a service failed whose key local
+    authority director had not signed off on the bid (001:253). Founders'
+    commitment scatters around ``mean`` with standard deviation ``spread``
+    (``draw`` is a standard normal deviate).
+    """
+    return min(1.0, max(0.0, mean + spread * draw))
+
+
 def newcomer_commitment(commitment: float, hit: float, handover: float) -> float:
     """Commitment of a member whose representative has just been replaced.
 
@@ -295,13 +307,15 @@ def spare_hours(time: float, meeting_hours: float) -> float:
     return max(0.0, time - meeting_hours)
 
 
-def is_quorate(n_attending: int, n_active: int, quorum_share: float) -> bool:
-    """Whether a meeting is quorate: at least two people and ``quorum_share`` of the active members.
+def is_quorate(n_attending: int, n_members: int, quorum_share: float) -> bool:
+    """Whether a meeting is quorate: at least two people and ``quorum_share`` of the members.
 
     A steering group whose meetings dwindle to two people disbands
-    (003:1448).
+    (003:1448). The share is of everyone on the roll, partners on paper
+    included: they were written into the bid but take little to no part
+    (004:122), so a group where most are on paper cannot muster a quorum.
     """
-    return n_attending >= 2 and n_attending >= quorum_share * n_active
+    return n_attending >= 2 and n_attending >= quorum_share * n_members
 
 
 def joining_probability(capacity: float, n_memberships: int, meeting_hours: float) -> float:
@@ -592,7 +606,7 @@ def carries_on(willing: Sequence[float], threshold: float, quorum: float) -> boo
 def dissolution_cause(
     n_active: int,
     cross_sector: bool,
-    has_statutory: bool,
+    statutory_active: bool,
     mean_commitment: float,
     collapse_threshold: float,
     months_without_quorum: int,
@@ -604,8 +618,11 @@ def dissolution_cause(
     """The reason a partnership dissolves this month, or ``None``.
 
     Checked in this order: fewer than two active members; a cross-sector
-    partnership that lost its last statutory member (after changes of key
-    personnel a project came to rest with a single agency, 003:1393);
+    partnership with no active statutory member, because the last one left
+    (after changes of key personnel a project came to rest with a single
+    agency, 003:1393) or is only a partner on paper (a service whose key
+    local authority staff lacked commitment and gave no support was not
+    sustained even to the end of its funding, 001:249, 001:253, 001:256);
     commitment collapse (a modelling choice); no quorate meeting for
     ``inactive_months`` months in a row (a steering group that met three
     times, then with two people, then disbanded, 003:1448); without money,
@@ -615,7 +632,7 @@ def dissolution_cause(
     """
     if n_active < 2:
         return "too_few_members"
-    if cross_sector and not has_statutory:
+    if cross_sector and not statutory_active:
         return "lost_statutory"
     if mean_commitment < collapse_threshold:
         return "commitment_collapse"

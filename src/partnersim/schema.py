@@ -852,6 +852,21 @@ PARAMETERS: dict[str, Parameter] = {
             reason=_NOT_REPORTED,
         ),
         _p(
+            "founding_commitment_spread",
+            float,
+            0.2,
+            "Standard deviation of a founding member's commitment around its mean",
+            unit="commitment",
+            low=0.0,
+            high=1.0,
+            evidence=("004:122", "001:253"),
+            reason=(
+                "No report gives a figure. Some founders were written into the bid but took little part (004:122); "
+                "at 0.2 about one founder in fifteen starts at or below the paper line (1.5 standard deviations "
+                "below 0.6)."
+            ),
+        ),
+        _p(
             "call_commitment_penalty",
             float,
             0.15,
@@ -888,13 +903,16 @@ PARAMETERS: dict[str, Parameter] = {
         _p(
             "inactive_months",
             int,
-            6,
+            4,
             "Months in a row without a quorate meeting after which a partnership disbands (0 = never)",
             unit="months",
             low=0,
             high=60,
             evidence=("003:1448",),
-            reason="A group planned to meet every six weeks met three times, then disbanded (003:1448): about half a year.",
+            reason=(
+                "A group planned to meet every six weeks met three times, the last with two people, then had none "
+                "for 'two or three months' and disbanded (003:1448): about four months without a quorate meeting."
+            ),
         ),
         _p(
             "programme_dependence",

@@ -115,7 +115,7 @@ def test_a_retired_model_stops_a_play_loop() -> None:
 
 
 def test_grant_ends_claim_a_drop_in_the_months_after_month_36_then_a_further_fall() -> None:
-    """'Active partnerships' holds while grants pay (months 1-36), drops in the year after, then keeps falling."""
+    """'Active partnerships' slips while grants pay (months 1-36), drops faster in the year after, then keeps falling."""
     np = pytest.importorskip("numpy")
     from partnersim.model import run_model
 
@@ -127,8 +127,9 @@ def test_grant_ends_claim_a_drop_in_the_months_after_month_36_then_a_further_fal
             for seed in range(5)
         ]
     ).mean(axis=0)
-    assert active[36] == active[0], "no partnership ends while every grant still pays"
-    assert active[36] - active[48] >= 2, "a drop in the year after the grants end"
+    assert active[0] - active[36] > 0, "a few partnerships end while every grant still pays"
+    # the year after the grants end loses more than the three funded years did
+    assert active[36] - active[48] > active[0] - active[36] and active[36] - active[48] >= 2
     assert active[48] > active[60], "then a further fall, not all at once"
 
 

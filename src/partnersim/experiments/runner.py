@@ -141,12 +141,15 @@ def _plain(value: Any) -> Any:
 
 @functools.cache
 def model_fingerprint() -> str:
-    """A hash of the model's source (model, agents, mechanisms, schema)."""
+    """A hash of the model's source (model, agents, mechanisms, schema and the monthly stages)."""
     import partnersim
 
     root = Path(partnersim.__file__).resolve().parent
     digest = hashlib.sha1()
-    for name in ("model.py", "agents.py", "mechanisms.py", "schema.py"):
+    # the stages hold the monthly cycle: a change there changes results as much as one in mechanisms.py
+    names = ["model.py", "agents.py", "mechanisms.py", "schema.py"]
+    names += sorted(f"stages/{p.name}" for p in (root / "stages").glob("*.py"))
+    for name in names:
         path = root / name
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]

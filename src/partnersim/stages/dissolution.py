@@ -16,7 +16,7 @@ def check_dissolution(q: Partnership) -> None:
     Without money (in a gap or for good) it is judged every month whether
     enough members are willing to carry on (002:999): the paper-partner
     line is the line of willingness, and ``quorum_share`` of the members
-    is needed, as for a meeting.
+    (partners on paper included) is needed, as for a meeting.
     """
     if not q.alive:
         return
@@ -25,14 +25,14 @@ def check_dissolution(q: Partnership) -> None:
     g = q.grant
     unfunded = not g.funded
     carrying_on = (
-        mech.carries_on([q.willing[m.unique_id] for m in active], p["paper_threshold"], p["quorum_share"])
+        mech.carries_on([q.willing[m.unique_id] for m in q.members], p["paper_threshold"], p["quorum_share"])
         if unfunded
         else True
     )
     cause = mech.dissolution_cause(
         n_active=len(active),
         cross_sector=q.cross_sector,
-        has_statutory=any(m.sector == "statutory" for m in q.members),
+        statutory_active=any(m.sector == "statutory" for m in active),
         mean_commitment=q.mean_commitment,
         collapse_threshold=p["exit_threshold"],
         months_without_quorum=q.months_without_quorum,

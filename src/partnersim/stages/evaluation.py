@@ -67,6 +67,7 @@ def evaluate(q: Partnership) -> None:
     trust_weight = p["willingness_trust_weight"]
     keep = 1.0 - trust_weight
     leavers = []
+    moved = False  # did anyone go on paper or come back: the active roster, and so its trust, changed
     players = model.players
     paper, reps, member_trust, willing_of = q.paper, q.reps, q.member_trust, q.willing
     for m in list(q.members):
@@ -99,9 +100,11 @@ def evaluate(q: Partnership) -> None:
             if not on_paper:
                 model.log(f"{model.name_of(m)} became a partner on paper in Partnership {q.number}")
                 q.set_paper(uid, True)
+                moved = True
         elif on_paper:
             model.log(f"{model.name_of(m)} became an active partner again in Partnership {q.number}")
             q.set_paper(uid, False)
+            moved = True
     for m in leavers:
         model.exits[m.sector] += 1
         q.remove_member(m)
@@ -111,7 +114,7 @@ def evaluate(q: Partnership) -> None:
     if q.members:
         q.mean_commitment = sum(commitment.values()) / len(commitment)
         q.mean_satisfaction = sum(satisfaction.values()) / len(satisfaction)
-    if leavers:
+    if leavers or moved:
         q.refresh_trust()
     q.orientation = mech.orientation_after_month(q.orientation, q.mean_trust, p["orientation_drift"])
     q.observe_month()

@@ -31,7 +31,7 @@ def meet(q: Partnership) -> None:
     q.met = True
     attendees = attend(q)
     q.attendees = attendees
-    if mech.is_quorate(len(attendees), len(q.active_members), p["quorum_share"]):
+    if mech.is_quorate(len(attendees), len(q.members), p["quorum_share"]):
         q.quorate = True
         q.months_without_quorum = 0
     else:
