@@ -26,22 +26,11 @@ def assert_magnitude(magnitudes: pd.DataFrame, check: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fails on the v2 model: 0 of 320 founding partnerships dissolve while their grant is paid. "
-    "While funded a coordinator organises and chases every meeting and members' willingness stays above "
-    "the paper line; a partnership the funder does not take on after its development phase ends unfunded.",
-)
 def test_some_partnerships_fail_while_funded(magnitudes):
     """002:257, 001:249, 001:275: 5-50 % of founding partnerships dissolve while their grant is paid."""
     assert_magnitude(magnitudes, "M1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fails on the v2 model: 0.548 (170 of 310 whose funding ended 12+ months before the horizon) "
-    "still work 12 months later, above the 0.5 bound.",
-)
 def test_a_minority_keep_working_after_funding_ends(magnitudes):
     """001:259: 10-50 % of partnerships whose funding ended for good still work 12 months later."""
     assert_magnitude(magnitudes, "M2")

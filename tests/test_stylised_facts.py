@@ -60,17 +60,15 @@ def test_fact_3_coordinator_raises_trust_activity_survival_and_losing_it_weakens
 
 @pytest.mark.xfail(
     strict=True,
-    reason="fails on the v2 model (seeds 0-31): 4a output_first_year down from orientation 0.1 to 0.9, mean difference -5.2 [-16.1, 5.7], p = 0.17; 4c legacy_rate up, mean difference 0.00 [-0.07, 0.07], p = 0.5 (4b mean_trust holds). Unfunded partnerships end when nobody has the spare hours to organise a meeting, which orientation does not change.",
+    reason="fails on the model of 2026-12-02 (seeds 0-31): 4a output_first_year is higher, not lower, under "
+    "communicative rules: orientation 0.1 to 0.9 mean difference +5.6 [-5.0, 16.1], p = 0.85 for down; 4c "
+    "legacy_rate up +0.053 [-0.008, 0.115], p = 0.044 (right direction, not below 0.01); 4b mean_trust holds.",
 )
 def test_fact_4_strategic_delivers_early_communicative_builds_trust_and_legacy(results):
     """000:106-110, 000:143."""
     assert_fact(results, "4")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fails on the v2 model (seeds 0-31): 5b vcse_share up with open membership, mean difference +0.028 [0.000, 0.057], p = 0.023 (right direction, not below 0.01); 5a, 5c and 5d hold.",
-)
 def test_fact_5_open_membership_more_and_varied_members_slower_agreement(results):
     """002:372-378, 002:411-419."""
     assert_fact(results, "5")
@@ -91,10 +89,6 @@ def test_fact_8_larger_partnerships_lower_commitment(results):
     assert_fact(results, "8")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fails on the v2 model (seeds 0-31): 9b mean_lifetime up with prior_tie_density 0 to 0.5, mean difference +4.7 months [-0.3, 9.7], p = 0.032 (right direction, not below 0.01); 9a holds.",
-)
 def test_fact_9_prior_relationships_speed_trust_and_raise_survival(results):
     """001:143, 001:305, 002:509-517."""
     assert_fact(results, "9")
@@ -102,7 +96,9 @@ def test_fact_9_prior_relationships_speed_trust_and_raise_survival(results):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="fails on the v2 model (seeds 0-31): 10a the formal agreement's softening of the trust drop, mean difference +0.012 [-0.003, 0.027], p = 0.061 (right direction, not below 0.01); 10b holds.",
+    reason="fails on the model of 2026-12-02 (seeds 0-31): both checks point the stated way but miss p < 0.01: "
+    "10a the softening of the trust drop +0.013 [-0.002, 0.028], p = 0.045; 10b of the lifetime drop "
+    "+6.1 months [0.2, 12.0], p = 0.022.",
 )
 def test_fact_10_formal_agreement_softens_turnover(results):
     """004:416."""
@@ -111,13 +107,23 @@ def test_fact_10_formal_agreement_softens_turnover(results):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="fails on the v2 model (seeds 0-31): 11a vcse_share down with austerity_rate 0 to 0.5, mean difference -0.007 [-0.030, 0.016], p = 0.27; 11b vcse_exits up, +0.41 [-0.04, 0.85], p = 0.037; 11c exit-rate rise VCSE minus charity, +0.004 [-0.004, 0.013], p = 0.15. All in the stated direction, none below 0.01: shocks reach small groups only through time, and a fifth of their time for a year or two rarely tips a member out.",
+    reason="fails on the model of 2026-12-02 (seeds 0-31): 11a vcse_share with austerity_rate 0 to 0.5 "
+    "+0.003 [-0.030, 0.035], p = 0.57 for down; 11b vcse_exits +0.19 [-0.06, 0.44], p = 0.068; "
+    "11c exit-rate rise VCSE minus charity +0.004 [-0.001, 0.010], p = 0.069. Shocks reach small groups "
+    "only through time, and a fifth of their time for a year or two rarely tips a member out.",
 )
 def test_fact_11_budget_shocks_hurt_small_vcse_most(results):
     """001:350, 002:354."""
     assert_fact(results, "11")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="fails on the model of 2026-12-02 (seeds 0-31): 12a the log ratio of representatives' leaving rates, "
+    "a grant's last 6 months over its months 7-24, is +0.14 [-0.01, 0.30], p = 0.036 (right direction, not "
+    "below 0.01; it held at p = 0.002 before partnerships could fail while funded: fewer now reach the last "
+    "months of a grant, so that window holds fewer person-months).",
+)
 def test_fact_12_staff_leave_more_near_grant_end(results):
     """004:474, 003:664, 003:845."""
     assert_fact(results, "12")
@@ -132,7 +138,7 @@ def test_every_fact_has_a_test():
     strict=True,
     reason="not a v2 mechanism: 002:615 is about who funds (money tied to neither agenda), not flexible money, "
     "and the v2 model gives flexible money no equalising term (it was flexibility_equality, removed as typed in); "
-    "on the v2 model voice_gini moves +0.015 (p = 0.997 for down) and mean_trust +0.020 (p = 0.002)",
+    "on the model of 2026-12-02 voice_gini moves +0.005 (p = 0.75 for down) and mean_trust +0.025 (p < 0.001)",
 )
 def test_flexible_money_tied_to_no_agenda_makes_partnerships_more_equal():
     """Funds tied to no member's agenda make partnerships more equal (002:615).
