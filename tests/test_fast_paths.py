@@ -203,7 +203,9 @@ def reference_evaluate(q: Partnership) -> None:
         q.remove_member(m)
         model.log(f"{model.name_of(m)} left Partnership {q.number}")
     if q.membership == "open":
+        before = len(q.members)
         recruit(q)
+        moved = moved or len(q.members) != before
     if q.members:
         q.mean_commitment = sum(commitment.values()) / len(commitment)
         q.mean_satisfaction = sum(satisfaction.values()) / len(satisfaction)

@@ -363,14 +363,15 @@ def test_partners_on_paper_count_against_the_quorum():
     _paper_all_but(q, two)
     for org in two:
         q.willing[org.unique_id] = 1.0
+        org.capacity = 100.0 * m.p["meeting_hours"] * len(org.memberships)  # time enough: both surely come
     q.months_without_quorum = 0
-    q.coordinator.hours = m.p[
-        "coordinator_hours"
-    ]  # the coordinator organises and chases, as in any funded month
+    # the coordinator organises and chases, as in any funded month
+    q.coordinator.hours = m.p["coordinator_hours"]
     from partnersim.stages import meeting
 
     meeting.meet(q)
-    assert q.met and len(q.attendees) <= 2
+    # both active members came: quorate among the active, not among the five on the roll
+    assert q.met and sorted(o.unique_id for o in q.attendees) == sorted(o.unique_id for o in two)
     assert not q.quorate and q.months_without_quorum == 1
 
 

@@ -276,7 +276,8 @@ class Partnership(mesa.Agent):
         commit0 = p["initial_commitment"] if initial_commitment is None else initial_commitment
         spread = p["founding_commitment_spread"]
         for org in members:
-            draw = float(model.rng.standard_normal()) if spread > 0 else 0.0
+            # drawn whatever the spread, so runs that differ only in the spread found the same partnerships
+            draw = float(model.rng.standard_normal())
             self.add_member(org, mech.founding_commitment(commit0, spread, draw))
         self.cross_sector = len({m.sector for m in members}) > 1 and any(
             m.sector == "statutory" for m in members

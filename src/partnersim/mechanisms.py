@@ -312,8 +312,9 @@ def is_quorate(n_attending: int, n_members: int, quorum_share: float) -> bool:
 
     A steering group whose meetings dwindle to two people disbands
     (003:1448). The share is of everyone on the roll, partners on paper
-    included: they were written into the bid but take little to no part
-    (004:122), so a group where most are on paper cannot muster a quorum.
+    included (a modelling choice: partners on paper were written into the
+    bid but take little to no part, 004:122), so a group where most are on
+    paper cannot muster a quorum.
     """
     return n_attending >= 2 and n_attending >= quorum_share * n_members
 

@@ -862,8 +862,8 @@ PARAMETERS: dict[str, Parameter] = {
             evidence=("004:122", "001:253"),
             reason=(
                 "No report gives a figure. Some founders were written into the bid but took little part (004:122); "
-                "at 0.2 about one founder in fifteen starts at or below the paper line (1.5 standard deviations "
-                "below 0.6)."
+                "at 0.2 about one founder in eight is on paper after the first month (willingness is half "
+                "commitment, half trust). Partnerships formed later get the same spread."
             ),
         ),
         _p(
@@ -893,7 +893,7 @@ PARAMETERS: dict[str, Parameter] = {
             "quorum_share",
             float,
             0.5,
-            "Share of active members (and at least two) a meeting needs to count",
+            "Share of the members, partners on paper included (and at least two), a meeting needs to count",
             unit="share",
             low=0.0,
             high=1.0,
@@ -910,8 +910,9 @@ PARAMETERS: dict[str, Parameter] = {
             high=60,
             evidence=("003:1448",),
             reason=(
-                "A group planned to meet every six weeks met three times, the last with two people, then had none "
-                "for 'two or three months' and disbanded (003:1448): about four months without a quorate meeting."
+                "No report gives a threshold. A steering group met three times, the last with two people, had "
+                "none for 'two or three months' when interviewed and was being disbanded (003:1448); four months "
+                "without a quorate meeting is a reading of that, not a figure the report gives."
             ),
         ),
         _p(

@@ -26,7 +26,7 @@ __all__ = ["CAUSE_WORDS", "Event", "month_sentences", "parse_event"]
 #: Dissolution causes (``Partnership.dissolution_cause``) in words for a class.
 CAUSE_WORDS = {
     "too_few_members": "fewer than two members still took part",
-    "lost_statutory": "its last statutory member had gone",
+    "lost_statutory": "no statutory member took part any more",
     "commitment_collapse": "its members' commitment collapsed",
     "stopped_meeting": "it had not held a proper meeting for months",
     "funding_gap": "too few members would carry it through a gap between grants",
