@@ -240,3 +240,20 @@ def test_a_draw_tied_for_best_is_shared_not_rounded_away():
     assert _share(0.025, 20) == "0.5 of 20"
     assert _share(0.45, 20) == "9 of 20"
     assert _share(1 / 3, 3) == "1 of 3"
+
+
+def test_crumbs_of_a_wide_tie_are_counted_together_not_named():
+    from partnersim.policy.report import _best_list
+
+    n = 20
+    # one draw where seven policies tie for best: each gets 1/7 of it
+    p = pd.Series({"coordinator": 17.64 / n, "long": 1.5 / n, **{f"p{i}": 1 / 7 / n for i in range(6)}})
+    text = _best_list(p.sort_values(ascending=False), n)
+    assert text.startswith("<b>coordinator</b> in 17.64 of 20, <b>long</b> in 1.5 of 20 and 6 other policies")
+    assert "6 other policies, through ties, in 0.86 of 20" in text and "p0" not in text
+    # a single crumb, or an even split, is still named
+    assert (
+        _best_list(pd.Series({"a": 19.75 / n, "b": 0.25 / n}), n)
+        == "<b>a</b> in 19.75 of 20 and <b>b</b> in 0.25 of 20"
+    )
+    assert _best_list(pd.Series({"a": 0.5, "b": 0.5}), 2) == "<b>a</b> in 1 of 2 and <b>b</b> in 1 of 2"

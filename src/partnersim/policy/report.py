@@ -826,6 +826,24 @@ def _names(names: list[str]) -> str:
     return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
 
 
+def _best_list(p: pd.Series, n: int) -> str:
+    """Who ranks best in how many of ``n`` draws (``p``: share of draws by policy, largest first).
+
+    A draw where many policies tie for best gives each a crumb; naming every
+    crumb buries the answer, so policies with less than half a draw are
+    counted together when there are two or more of them.
+    """
+    named = [(k, v) for k, v in p.items() if v * n >= 0.5 - 1e-9]
+    crumbs = [(k, v) for k, v in p.items() if 0 < v * n < 0.5 - 1e-9]
+    if len(crumbs) < 2:
+        named, crumbs = named + crumbs, []
+    parts = [f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in named]
+    if crumbs:
+        shared = round(sum(v for _, v in crumbs) * n, 2)
+        parts.append(f"{len(crumbs)} other policies, through ties, in {shared:g} of {n}")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _robustness_sentence(cmp: Comparison) -> str | None:
     rob = cmp.robustness
     if rob is None:
@@ -837,9 +855,7 @@ def _robustness_sentence(cmp: Comparison) -> str | None:
     for t in rob.months:
         p = summ[f"p_best{t}"].sort_values(ascending=False)
         tied = tied or any(abs(v * n - round(v * n)) > 1e-9 for v in p)
-        top = [f"<b>{_esc(k)}</b> in {_share(v, n)}" for k, v in p.items() if v > 0]
-        top = top[0] if len(top) == 1 else ", ".join(top[:-1]) + " and " + top[-1]
-        best.append(f"after {_years(t)}, {top}")
+        best.append(f"after {_years(t)}, {_best_list(p, n)}")
     end = max(rob.months)
     signs = summ[f"sign_held{end}"].dropna()
     held = [k for k, v in signs.items() if v >= HOLDS]
