@@ -821,9 +821,13 @@ def _share(x: float, n: int) -> str:
     return f"{k:g} of {n}"
 
 
+def _and(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _names(names: list[str]) -> str:
-    bold = [f"<b>{_esc(n)}</b>" for n in names]
-    return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
+    return _and([f"<b>{_esc(n)}</b>" for n in names])
 
 
 def _best_list(p: pd.Series, n: int) -> str:
@@ -841,7 +845,7 @@ def _best_list(p: pd.Series, n: int) -> str:
     if crumbs:
         shared = round(sum(v for _, v in crumbs) * n, 2)
         parts.append(f"{len(crumbs)} other policies, through ties, in {shared:g} of {n}")
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return _and(parts)
 
 
 def _robustness_sentence(cmp: Comparison) -> str | None:
