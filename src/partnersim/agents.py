@@ -347,6 +347,17 @@ class Partnership(mesa.Agent):
         return self.coordinator.present(self.model.steps)
 
     @property
+    def coordinator_relationship_share(self) -> float | None:
+        """Share of this month's coordinator hours spent on relationships; None without a coordinator (003:536).
+
+        Read after a month's step, when the hours left are what goes on
+        evidence and bids. Calibration averages it over coordinated months.
+        """
+        if not self.alive or not self.coordinator.present(self.model.steps):
+            return None
+        return mech.relationship_share(self.coordinator.hours, self.model.p["coordinator_hours"])
+
+    @property
     def active_members(self) -> list[Organisation]:
         """Members who take part (not partners on paper only); cached until membership changes."""
         if self._active is None:

@@ -708,6 +708,18 @@ def partner_choice_weight(resources: float, alignment: float, orientation: float
 # ---------------------------------------------------------------- coordinator (M4)
 
 
+def relationship_share(hours_left: float, hours: float) -> float:
+    """Share of a coordinator's month spent keeping relationships up.
+
+    Every task a coordinator's hours pay for (organising a meeting, chasing
+    a member, mediating, handing over a relationship, asking a recruit) is
+    "getting people around a table and the links that are made" (003:536);
+    the hours left over go on evidence and bids (002:681). An output only:
+    no rule reads it.
+    """
+    return (hours - hours_left) / hours if hours > 0 else 0.0
+
+
 def coordinator_hours_left(hours: float, cost: float) -> tuple[bool, float]:
     """Spend ``cost`` of a coordinator's ``hours`` on one task if they suffice.
 

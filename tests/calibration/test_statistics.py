@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from partnersim.calibration.statistics import (
     RunRecord,
+    coordinator_relationship_share,
     core_group_size,
     dissolved_within,
     failed_while_funded,
@@ -78,3 +81,25 @@ def test_observe_run_matches_the_model_table():
     assert set(rec.grants_started) == set(rec.founding["partnership"])
     assert all(v >= 1 for v in rec.grants_started.values())
     assert 0.8 in rec.first_month_at
+
+
+def test_coordinator_relationship_share_is_the_share_of_hours_tasks_use():
+    # one task as long as the whole month: organising the meeting uses every hour (share 1)
+    full = observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1, "coordination_hours": 40.0})
+    assert coordinator_relationship_share(full) == 1.0
+    # tasks longer than the month: none is done, every hour goes on evidence and bids (share 0)
+    none = observe_run(
+        {"horizon": 12, "n_partnerships": 3, "rng": 1, "coordinator_hours": 10.0, "coordination_hours": 20.0}
+    )
+    assert coordinator_relationship_share(none) == 0.0
+    # at the defaults a share in between, and more tasks fit when each takes less time
+    mid = coordinator_relationship_share(observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1}))
+    quick = coordinator_relationship_share(
+        observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1, "coordination_hours": 0.5})
+    )
+    assert 0.0 < quick < mid < 1.0
+
+
+def test_without_a_coordinator_there_is_no_share():
+    rec = observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1, "coordinator": False})
+    assert math.isnan(coordinator_relationship_share(rec))
