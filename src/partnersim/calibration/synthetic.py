@@ -2,11 +2,18 @@
 
 A calibration that works recovers the parameters that generated its
 observations. :func:`synthetic_study` writes a two-parameter calibration
-file (``quorum_share`` 0-1, ``paper_threshold`` 0.2-0.7) whose
-observations :func:`observations` simulates at a chosen truth, with seeds
-the calibration never uses: the pooled counts of failure while funded and
-of survival after funding, and the core-group size +- 0.25. The recovery
-test and ``experiments/calibration_coverage.py`` use it.
+file whose observations :func:`observations` simulates at a chosen truth,
+with seeds the calibration never uses: the pooled counts of failure while
+funded and of survival after funding, and the core-group size +- 0.25.
+Two designs (:data:`DESIGNS`) choose the free parameters:
+
+- ``thresholds``: ``quorum_share`` 0-1 and ``paper_threshold`` 0.2-0.7;
+- ``coordinator``: ``paper_threshold`` 0.2-0.7 and ``coordination_hours``
+  0.5-8, with one more target, the share of a coordinator's hours spent
+  on relationships (:func:`~partnersim.calibration.statistics.coordinator_relationship_share`)
+  +- 0.05.
+
+The recovery tests and ``experiments/calibration_coverage.py`` use them.
 """
 
 from __future__ import annotations
@@ -17,16 +24,24 @@ from typing import Any
 import numpy as np
 
 from partnersim.calibration.statistics import (
+    coordinator_relationship_share,
     core_group_size,
     failed_while_funded,
     observe_run,
     sustained_after_funding,
 )
 
-__all__ = ["PRIORS", "TEMPLATE", "observations", "synthetic_study"]
+__all__ = ["DESIGNS", "PRIORS", "TEMPLATE", "observations", "synthetic_study"]
 
-#: the free parameters and their uniform priors
-PRIORS = {"quorum_share": (0.0, 1.0), "paper_threshold": (0.2, 0.7)}
+#: each design's free parameters and their uniform priors
+DESIGNS: dict[str, dict[str, tuple[float, float]]] = {
+    "thresholds": {"quorum_share": (0.0, 1.0), "paper_threshold": (0.2, 0.7)},
+    "coordinator": {"paper_threshold": (0.2, 0.7), "coordination_hours": (0.5, 8.0)},
+}
+#: the free parameters of the first design
+PRIORS = DESIGNS["thresholds"]
+#: the coordinator design's extra target: the simulated share +- this
+COORDINATOR_HALF_WIDTH = 0.05
 #: every run's fixed parameters (the scenario and the rest)
 FIXED = {
     "n_partnerships": 6,
@@ -50,8 +65,7 @@ exit_threshold = 0.2
 
 [priors]
 groups = []
-quorum_share = {{ low = 0.0, high = 1.0 }}
-paper_threshold = {{ low = 0.2, high = 0.7 }}
+{priors}
 
 [scenarios.base]
 description = "Two-year grants, never renewed."
@@ -78,6 +92,15 @@ args = {{ months = 24 }}
 observed = {{ low = {core_low}, high = {core_high} }}
 ref = "002:1182"
 quote = "Leeds' partnership is comprised of six partners"
+{extra_targets}"""
+
+_COORDINATOR_TARGET = """
+[targets.coordinator]
+scenario = "base"
+statistic = "coordinator_relationship_share"
+observed = {{ low = {coord_low}, high = {coord_high} }}
+ref = "003:536"
+quote = "I consider probably 50% of my time is spent on ensuring that ... relationships are kept up"
 """
 
 DEFAULTS: dict[str, Any] = dict(
@@ -93,23 +116,48 @@ DEFAULTS: dict[str, Any] = dict(
     sustain_n=3,
     core_low=3,
     core_high=5,
+    design="thresholds",
 )
 
 
+def _design_block(design: str, values: dict[str, Any] | None = None) -> dict[str, str]:
+    """The template's ``priors`` and ``extra_targets`` for a design (``values`` fill the extra targets)."""
+    if design not in DESIGNS:
+        raise ValueError(f"design: {design!r} is not one of {sorted(DESIGNS)}")
+    priors = "\n".join(f"{n} = {{ low = {lo}, high = {hi} }}" for n, (lo, hi) in DESIGNS[design].items())
+    extra = _COORDINATOR_TARGET.format(**values) if design == "coordinator" and values is not None else ""
+    return {"priors": priors, "extra_targets": extra}
+
+
 def observations(
-    truth: dict[str, float], runs: int = 6, first_seed: int = 10_000, horizon: int = 40
+    truth: dict[str, float],
+    runs: int = 6,
+    first_seed: int = 10_000,
+    horizon: int = 40,
+    design: str = "thresholds",
 ) -> dict[str, Any]:
     """The template's observation keys, simulated at ``truth`` over ``runs`` runs (seeds from ``first_seed``)."""
+    _design_block(design)
     fk = fn = sk = sn = 0
-    core = []
+    core, coord = [], []
     for seed in range(first_seed, first_seed + runs):
         rec = observe_run({**FIXED, **truth, "horizon": horizon, "rng": seed})
         f, s = failed_while_funded(rec), sustained_after_funding(rec, 12)
         fk, fn, sk, sn = fk + f.k, fn + f.n, sk + s.k, sn + s.n
         core.append(core_group_size(rec, 24))
+        if design == "coordinator":
+            coord.append(coordinator_relationship_share(rec))
     defined = [c for c in core if not np.isnan(c)]
     c = float(np.mean(defined)) if defined else 0.5
+    extra: dict[str, Any] = {}
+    if design == "coordinator":
+        shares = [x for x in coord if not np.isnan(x)]
+        share = float(np.mean(shares)) if shares else 0.0
+        h = COORDINATOR_HALF_WIDTH
+        extra = dict(coord_low=round(max(share - h, 0.0), 4), coord_high=round(min(share + h, 1.0), 4))
     return dict(
+        design=design,
+        **extra,
         fail_k=fk,
         fail_n=max(fn, 1),
         sustain_k=sk,
@@ -122,5 +170,6 @@ def observations(
 def synthetic_study(path: str | Path, **values: Any) -> Path:
     """Write the template with ``values`` (see :data:`DEFAULTS` for the keys) to ``path``."""
     path = Path(path)
-    path.write_text(TEMPLATE.format(**{**DEFAULTS, **values}), encoding="utf-8")
+    values = {**DEFAULTS, **values}
+    path.write_text(TEMPLATE.format(**values, **_design_block(values["design"], values)), encoding="utf-8")
     return path
