@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tiny_calibration import DEFAULTS, TINY, write_tiny
+from tiny_calibration import TINY, write_tiny
 
 from partnersim.calibration.study import load_calibration
 from partnersim.cli import main
@@ -28,7 +28,7 @@ def test_priors_default_to_the_schema_range(tiny_calibration):
 
 
 def _bad(tmp_path: Path, old: str, new: str) -> Path:
-    text = TINY.format(**{**DEFAULTS, "name": "tiny"})
+    text = TINY
     assert old in text, old
     path = tmp_path / "bad.toml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -55,6 +55,7 @@ def _bad(tmp_path: Path, old: str, new: str) -> Path:
         ("[priors]\n", "[priors]\nfunding_length = { low = 12, high = 60 }\n", "priors.funding_length"),
         ("seed = 5", "seed = 5\nsede = 4", "unknown key 'sede'"),
         ("months = 24 }", "months = 24, weeks = 3 }", "targets.core.args.weeks"),
+        ("seed = 5", 'seed = 5\nkernel = "nearest"', "key 'kernel' is 'nearest'"),
     ],
 )
 def test_a_bad_file_is_one_line_and_exit_code_2(tmp_path, capsys, old, new, words):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from partnersim.calibration.synthetic import DEFAULTS, TEMPLATE, synthetic_study
+from partnersim.calibration.synthetic import synthetic_study, synthetic_text
 
-__all__ = ["DEFAULTS", "TINY", "write_tiny"]
+__all__ = ["TINY", "write_tiny"]
 
-TINY = TEMPLATE.replace('name = "{name}"', 'name = "tiny"')
+#: the tiny file's text at the template's defaults
+TINY = synthetic_text(name="tiny")
 
 
 def write_tiny(path: Path, **kw: object) -> Path:

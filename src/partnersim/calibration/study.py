@@ -10,6 +10,7 @@ A calibration file (``configs/calibration.toml``) looks like this::
     min_acceptance = 0.005         # stop early below this acceptance rate
     replicates = 1                 # model runs per scenario per particle (counts pooled)
     predictive = 100               # posterior draws simulated for the predictive check
+    kernel = "auto"                # how particles move between generations: auto, joint, marginal, local
 
     [parameters]                   # fixed in every scenario
     legacy_months = 12
@@ -70,6 +71,7 @@ STUDY_KEYS = (
     "min_acceptance",
     "replicates",
     "predictive",
+    "kernel",
     "parameters",
     "priors",
     "scenarios",
@@ -80,6 +82,8 @@ SCENARIO_KEYS = ("description", "parameters")
 #: schema groups whose numbers can be calibrated (funder levers and run settings are fixed by scenarios)
 CALIBRATABLE_GROUPS = ("behaviour", "environment", "partnership", "system")
 MAX_QUOTE_WORDS = 25
+#: the perturbation kernels a file can choose (see partnersim.calibration.driver.transition)
+KERNELS = ("auto", "joint", "marginal", "local")
 _REF = re.compile(r"^\d{3}:\d+(-\d+)?$")
 
 
@@ -179,6 +183,7 @@ class CalibrationStudy:
     targets: list[Target]
     skipped: list[tuple[Target, str]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    kernel: str = "auto"
 
     def output_dir(self, root: str | Path = "results") -> Path:
         """``root/<name>``, checked to stay inside ``root``."""
@@ -204,6 +209,8 @@ class CalibrationStudy:
             "seed": self.seed,
             "population": self.population,
             "replicates": self.replicates,
+            # the default kernel leaves no trace, so histories written before the key existed still resume
+            **({"kernel": self.kernel} if self.kernel != "auto" else {}),
             "base": self.base,
             "fixed": self.fixed,
             "priors": {n: [p.low, p.high, p.integer] for n, p in self.priors.items()},
@@ -422,6 +429,9 @@ def load_calibration(path: str | Path) -> CalibrationStudy:
     replicates = check_int(raw, "replicates", path, 1, low=1, high=1000) or 1
     predictive = check_int(raw, "predictive", path, 100, low=0, high=100_000)
     min_acceptance = _float(raw.get("min_acceptance", 0.0), path, "min_acceptance", 0.0, 1.0)
+    kernel = raw.get("kernel", "auto")
+    if kernel not in KERNELS:
+        raise ConfigError(f"{path}: key 'kernel' is {kernel!r}: use one of {', '.join(KERNELS)}")
     base = check_parameters(raw.get("parameters"), path)
     priors, fixed = _check_priors(_table(raw, "priors", path), path, base)
     scenarios = _check_scenarios(_table(raw, "scenarios", path, required=True), path, priors)
@@ -445,6 +455,7 @@ def load_calibration(path: str | Path) -> CalibrationStudy:
         scenarios=scenarios,
         targets=targets,
         raw=raw,
+        kernel=kernel,
     )
     _check_runs(study)
     return study

@@ -31,7 +31,7 @@ from partnersim.calibration.statistics import (
     sustained_after_funding,
 )
 
-__all__ = ["DESIGNS", "PRIORS", "TEMPLATE", "observations", "synthetic_study"]
+__all__ = ["DESIGNS", "PRIORS", "TEMPLATE", "observations", "synthetic_study", "synthetic_text"]
 
 #: each design's free parameters and their uniform priors
 DESIGNS: dict[str, dict[str, tuple[float, float]]] = {
@@ -167,9 +167,14 @@ def observations(
     )
 
 
+def synthetic_text(**values: Any) -> str:
+    """The template filled with ``values`` over :data:`DEFAULTS`."""
+    values = {**DEFAULTS, **values}
+    return TEMPLATE.format(**values, **_design_block(values["design"], values))
+
+
 def synthetic_study(path: str | Path, **values: Any) -> Path:
     """Write the template with ``values`` (see :data:`DEFAULTS` for the keys) to ``path``."""
     path = Path(path)
-    values = {**DEFAULTS, **values}
-    path.write_text(TEMPLATE.format(**values, **_design_block(values["design"], values)), encoding="utf-8")
+    path.write_text(synthetic_text(**values), encoding="utf-8")
     return path
