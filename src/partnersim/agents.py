@@ -152,11 +152,11 @@ class Coordinator:
     ``post``: the post exists (paid by the grant, or mainstreamed);
     ``tenure``: the current holder's months in post, which bounds the
     relationships they can carry (003:536); ``hours``: hours left this
-    month; ``spare``: hours left over last month, which go on evidence and
-    bids (002:681).
+    month, which go on evidence and bids when the funder next decides
+    (002:681).
     """
 
-    __slots__ = ("hours", "mainstreamed", "post", "spare", "tenure", "vacant_until")
+    __slots__ = ("hours", "mainstreamed", "post", "tenure", "vacant_until")
 
     def __init__(self, post: bool, mainstreamed: bool) -> None:
         self.post = post
@@ -164,7 +164,6 @@ class Coordinator:
         self.vacant_until = -1
         self.tenure = 0
         self.hours = 0.0
-        self.spare = 0.0
 
     def present(self, now: int) -> bool:
         """The post exists and is filled this month."""
