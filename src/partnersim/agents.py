@@ -151,12 +151,13 @@ class Coordinator:
 
     ``post``: the post exists (paid by the grant, or mainstreamed);
     ``tenure``: the current holder's months in post, which bounds the
-    relationships they can carry (003:536); ``hours``: hours left this
-    month, which go on evidence and bids when the funder next decides
-    (002:681).
+    relationships they can carry (003:536); ``budget``: the hours this
+    month started with (0 in a month the holder left); ``hours``: hours
+    left this month. A bid written early next month reads what is left
+    (002:681); otherwise the hours lapse.
     """
 
-    __slots__ = ("hours", "mainstreamed", "post", "tenure", "vacant_until")
+    __slots__ = ("budget", "hours", "mainstreamed", "post", "tenure", "vacant_until")
 
     def __init__(self, post: bool, mainstreamed: bool) -> None:
         self.post = post
@@ -164,6 +165,7 @@ class Coordinator:
         self.vacant_until = -1
         self.tenure = 0
         self.hours = 0.0
+        self.budget = 0.0
 
     def present(self, now: int) -> bool:
         """The post exists and is filled this month."""
@@ -347,14 +349,17 @@ class Partnership(mesa.Agent):
 
     @property
     def coordinator_relationship_share(self) -> float | None:
-        """Share of this month's coordinator hours spent on relationships; None without a coordinator (003:536).
+        """Share of this month's coordinator hours spent on relationships (003:536).
 
-        Read after a month's step, when the hours left are what goes on
-        evidence and bids. Calibration averages it over coordinated months.
+        None in a month without a coordinator's hours: no post, a vacancy,
+        the month the holder left, or a dissolved partnership. Read after a
+        month's step, when every task of the month is done. Calibration
+        averages it over coordinated months; no rule reads it.
         """
-        if not self.alive or not self.coordinator.present(self.model.steps):
+        coord = self.coordinator
+        if not self.alive or not coord.present(self.model.steps) or coord.budget <= 0.0:
             return None
-        return mech.relationship_share(self.coordinator.hours, self.model.p["coordinator_hours"])
+        return mech.relationship_share(coord.hours, coord.budget)
 
     @property
     def active_members(self) -> list[Organisation]:

@@ -714,8 +714,8 @@ def relationship_share(hours_left: float, hours: float) -> float:
     Every task a coordinator's hours pay for (organising a meeting, chasing
     a member, mediating, handing over a relationship, asking a recruit) is
     "getting people around a table and the links that are made" (003:536);
-    the hours left over go on evidence and bids (002:681). An output only:
-    no rule reads it.
+    the rest is left for evidence and bids (002:681). An output only: no
+    rule reads it.
     """
     return (hours - hours_left) / hours if hours > 0 else 0.0
 

@@ -41,6 +41,7 @@ def test_a_small_calibration_recovers_parameters_its_targets_inform(tmp_path):
     path = write_tiny(tmp_path / "synthetic.toml", population=30, populations=4, **obs)
     study = load_calibration(path)
     assert sorted(study.priors) == sorted(TRUTH)
+    assert "coordinator" in {t.name for t in study.targets}, study.skipped
     run = run_calibration(study, tmp_path / "out", workers=1)
     assert len(run.generations) == 4
     write_outputs(run)

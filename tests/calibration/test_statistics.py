@@ -92,7 +92,7 @@ def test_coordinator_relationship_share_is_the_share_of_hours_tasks_use():
         {"horizon": 12, "n_partnerships": 3, "rng": 1, "coordinator_hours": 10.0, "coordination_hours": 20.0}
     )
     assert coordinator_relationship_share(none) == 0.0
-    # at the defaults a share in between, and more tasks fit when each takes less time
+    # at the defaults a share in between; cheaper tasks use a smaller share of the month
     mid = coordinator_relationship_share(observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1}))
     quick = coordinator_relationship_share(
         observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1, "coordination_hours": 0.5})
@@ -103,3 +103,23 @@ def test_coordinator_relationship_share_is_the_share_of_hours_tasks_use():
 def test_without_a_coordinator_there_is_no_share():
     rec = observe_run({"horizon": 12, "n_partnerships": 3, "rng": 1, "coordinator": False})
     assert math.isnan(coordinator_relationship_share(rec))
+
+
+def test_a_month_without_a_coordinators_hours_has_no_share():
+    from partnersim.model import PartnershipModel
+
+    # the holder leaves and the seat is filled the same month: that month had no hours to spend
+    model = PartnershipModel(staff_turnover=0.9, vacancy_months=0, n_partnerships=4, rng=2, collect=False)
+    seen = left = 0
+    for _ in range(36):
+        model.step()
+        for q in model.partnerships:
+            share = q.coordinator_relationship_share
+            coord = q.coordinator
+            if q.alive and coord.post and coord.vacant_until == model.steps and coord.budget == 0.0:
+                left += 1
+                assert share is None
+            elif share is not None:
+                seen += 1
+                assert 0.0 <= share <= 1.0
+    assert left > 0 and seen > 0

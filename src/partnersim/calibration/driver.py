@@ -91,10 +91,10 @@ def transition(study: CalibrationStudy) -> Any:
     hundred cannot estimate their covariance, and the joint density of a
     proposal underflows to 0 far from the others, so that one particle
     takes all the weight (an effective sample size of 1 on 56 parameters).
-    On the shipped file (15 parameters, 250 particles) the marginal kernel
-    kept the effective sample size at 130, 120, 111 and 95 in generations
-    2-5, where the joint kernel fell to 23 and 4 in generations 2-3 and the
-    local one to 17, 1 and 2.
+    On the shipped targets with 15 free parameters and 250 particles
+    (2026-12-02) the marginal kernel kept the effective sample size at 130,
+    120, 111 and 95 in generations 2-5, where the joint kernel fell to 23
+    and 4 in generations 2-3 and the local one to 17, 1 and 2.
     """
     import pyabc
 
@@ -222,8 +222,8 @@ def prepare_output(study: CalibrationStudy, out: Path, fresh: bool) -> bool:
         saved = json.loads(state.read_text())
         if saved.get("fingerprint") != study.fingerprint():
             raise ConfigError(
-                f"{out}: holds a calibration of a different study (targets, priors, scenarios, seed or "
-                "population changed); use --fresh to start over, or another --out"
+                f"{out}: holds a calibration of a different study (targets, priors, scenarios, seed, "
+                "population or kernel changed); use --fresh to start over, or another --out"
             )
         return True
     if db.exists():  # a history without its record cannot be trusted to match

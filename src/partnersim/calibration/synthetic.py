@@ -116,6 +116,8 @@ DEFAULTS: dict[str, Any] = dict(
     sustain_n=3,
     core_low=3,
     core_high=5,
+    coord_low=0.4,
+    coord_high=0.5,
     design="thresholds",
 )
 
@@ -152,7 +154,9 @@ def observations(
     extra: dict[str, Any] = {}
     if design == "coordinator":
         shares = [x for x in coord if not np.isnan(x)]
-        share = float(np.mean(shares)) if shares else 0.0
+        if not shares:
+            raise ValueError(f"truth {truth}: no run had a coordinator's month to observe")
+        share = float(np.mean(shares))
         h = COORDINATOR_HALF_WIDTH
         extra = dict(coord_low=round(max(share - h, 0.0), 4), coord_high=round(min(share + h, 1.0), 4))
     return dict(

@@ -29,7 +29,7 @@ def turnover(q: Partnership) -> None:
     coord = q.coordinator
     present = coord.present(now)
     # the coordinator's month starts: a fixed number of dedicated hours (004:448)
-    coord.hours = p["coordinator_hours"] if present else 0.0
+    coord.budget = coord.hours = p["coordinator_hours"] if present else 0.0
     funded = q.grant.funded
     # VCSE posts are the ones paid by the grant (002:605); the hazard of each kind of post this month
     vcse_hazard = mech.monthly_leaving_hazard(base, to_end, funded, window, boost)
@@ -55,7 +55,7 @@ def turnover(q: Partnership) -> None:
             base, to_end, not coord.mainstreamed and funded, window, boost
         ):
             coord.vacant_until = now + p["vacancy_months"]
-            coord.hours = 0.0
+            coord.budget = coord.hours = 0.0
             # the next holder starts without the relationships this one carried, unless written down (004:416)
             if not q.formal_agreement:
                 coord.tenure = 0
