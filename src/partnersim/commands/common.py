@@ -21,7 +21,7 @@ def add_runner_flags(
         "--executor",
         choices=EXECUTORS,
         default=None,
-        help="where runs happen (default: serial, or dask with --scheduler)",
+        help="where runs happen (default: serial; processes with --workers N above 1; dask with --scheduler)",
     )
     p.add_argument(
         "--workers",
@@ -45,12 +45,15 @@ def runner_options(args: argparse.Namespace, *counts: tuple[str, int | None]) ->
     """Check the runner flags (and any other ``(flag, value)`` counts); return the runner's keyword arguments.
 
     Every count must be at least 1; ``--scheduler`` needs the dask executor,
-    which it implies when ``--executor`` is not given.
+    which it implies when ``--executor`` is not given, and ``--workers`` N
+    above 1 implies local processes (asking for workers and getting one
+    process would be a surprise).
     """
     for flag, value in (("--workers", args.workers), ("--chunk-size", args.chunk_size), *counts):
         if value is not None and value < 1:
             raise ConfigError(f"{flag} = {value} is not allowed: expected an integer of at least 1")
-    executor = args.executor or ("dask" if args.scheduler else "serial")
+    implied = "dask" if args.scheduler else "processes" if (args.workers or 1) > 1 else "serial"
+    executor = args.executor or implied
     if args.scheduler and executor != "dask":
         raise ConfigError(f"--scheduler {args.scheduler!r} needs --executor dask, not {executor!r}")
     return {
