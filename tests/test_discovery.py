@@ -119,3 +119,17 @@ def test_without_ema_workbench_the_command_says_what_to_install(folder, capsys, 
     monkeypatch.setattr(discovery, "_ema", missing)
     assert cli_main(["discover", str(folder), "--outcome", "survival_rate", "--below", "0.2"]) == 1
     assert "pip install 'partnersim[ema]'" in capsys.readouterr().err
+
+
+def test_when_almost_every_run_is_a_case_no_box_is_claimed_and_the_outputs_are_still_written(folder, capsys):
+    # 95% of runs below the threshold: nothing is denser than the whole space by much, and the
+    # command must say so rather than fail while drawing the chosen box
+    runs = _runs()
+    rng = np.random.default_rng(5)
+    runs["survival_rate"] = np.where(rng.uniform(size=len(runs)) < 0.95, 0.05, 0.6)
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    assert cli_main(["discover", str(folder), "--outcome", "survival_rate", "--below", "0.2"]) == 0
+    out = folder / "discover" / "survival_rate-below-0.2"
+    assert (out / "figures" / "peeling_trajectory.png").read_bytes().startswith(b"\x89PNG")
+    report = (out / "report.md").read_text()
+    assert "box 1" not in report.lower()

@@ -399,11 +399,16 @@ def plot_trajectory(d: Discovery, path: str | Path) -> Path:
 
     t = d.trajectory
     fig, ax = plt.subplots(figsize=(6.4, 4.6))
-    points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=22, zorder=2)
-    fig.colorbar(points, ax=ax, label="factors restricted", ticks=sorted({int(v) for v in t["res_dim"]}))
+    if len(t):
+        points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=22, zorder=2)
+        fig.colorbar(points, ax=ax, label="factors restricted", ticks=sorted({int(v) for v in t["res_dim"]}))
+    else:
+        # no box beat the whole space: say so on the figure rather than draw an empty one
+        ax.text(0.5, 0.5, "no box denser than all runs", ha="center", va="center", transform=ax.transAxes)
     if d.method == "prim":
         ax.plot(t["coverage"], t["density"], color="0.7", lw=0.8, zorder=1)
-    chosen = t[t["chosen"]]
+    # .loc with a boolean mask: an empty trajectory's column would otherwise be read as column labels
+    chosen = t.loc[t["chosen"].astype(bool)]
     ax.scatter(
         chosen["coverage"],
         chosen["density"],
