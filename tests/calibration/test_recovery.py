@@ -32,12 +32,8 @@ quorum_share at 95% of its prior width.
 from __future__ import annotations
 
 import pytest
-from tiny_calibration import write_tiny
+from tiny_calibration import calibrate_tiny, interval95
 
-from partnersim.calibration.driver import run_calibration
-from partnersim.calibration.posterior import Posterior, weighted_quantile
-from partnersim.calibration.report import write_outputs
-from partnersim.calibration.study import load_calibration
 from partnersim.calibration.synthetic import observations
 
 TRUTH = {"quorum_share": 0.4, "paper_threshold": 0.45}
@@ -50,15 +46,9 @@ TRUTH = {"quorum_share": 0.4, "paper_threshold": 0.45}
 )
 @pytest.mark.timeout(900)  # about 15 s of CPU; the margin is for a shared machine
 def test_a_small_calibration_recovers_known_parameters(tmp_path):
-    obs = observations(TRUTH)
-    path = write_tiny(tmp_path / "synthetic.toml", population=30, populations=4, **obs)
-    study = load_calibration(path)
-    run = run_calibration(study, tmp_path / "out", workers=1)
-    assert len(run.generations) == 4
-    write_outputs(run)
-    post = Posterior.load(tmp_path / "out")
+    _, post = calibrate_tiny(tmp_path, observations(TRUTH))
     for name, value in TRUTH.items():
-        lo, hi = weighted_quantile(post.particles[name], post.weights, [0.025, 0.975])
+        lo, hi = interval95(post, name)
         assert lo <= value <= hi, f"{name}: truth {value} outside [{lo:.3f}, {hi:.3f}]"
     # the outputs a reader looks at are there
     for name in (
@@ -69,5 +59,5 @@ def test_a_small_calibration_recovers_known_parameters(tmp_path):
         "figures/marginals.png",
     ):
         assert (tmp_path / "out" / name).exists(), name
-    lo, hi = weighted_quantile(post.particles["quorum_share"], post.weights, [0.025, 0.975])
+    lo, hi = interval95(post, "quorum_share")
     assert hi - lo < 0.6 * 1.0, f"quorum_share not narrowed: [{lo:.3f}, {hi:.3f}]"

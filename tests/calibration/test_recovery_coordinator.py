@@ -24,12 +24,8 @@ the prior.
 from __future__ import annotations
 
 import pytest
-from tiny_calibration import write_tiny
+from tiny_calibration import calibrate_tiny, interval95
 
-from partnersim.calibration.driver import run_calibration
-from partnersim.calibration.posterior import Posterior, weighted_quantile
-from partnersim.calibration.report import write_outputs
-from partnersim.calibration.study import load_calibration
 from partnersim.calibration.synthetic import DESIGNS, observations
 
 TRUTH = {"paper_threshold": 0.45, "coordination_hours": 2.0}
@@ -37,17 +33,11 @@ TRUTH = {"paper_threshold": 0.45, "coordination_hours": 2.0}
 
 @pytest.mark.timeout(900)  # about 15 s of CPU; the margin is for a shared machine
 def test_a_small_calibration_recovers_parameters_its_targets_inform(tmp_path):
-    obs = observations(TRUTH, design="coordinator")
-    path = write_tiny(tmp_path / "synthetic.toml", population=30, populations=4, **obs)
-    study = load_calibration(path)
+    study, post = calibrate_tiny(tmp_path, observations(TRUTH, design="coordinator"))
     assert sorted(study.priors) == sorted(TRUTH)
     assert "coordinator" in {t.name for t in study.targets}, study.skipped
-    run = run_calibration(study, tmp_path / "out", workers=1)
-    assert len(run.generations) == 4
-    write_outputs(run)
-    post = Posterior.load(tmp_path / "out")
     for name, value in TRUTH.items():
-        lo, hi = weighted_quantile(post.particles[name], post.weights, [0.025, 0.975])
+        lo, hi = interval95(post, name)
         assert lo <= value <= hi, f"{name}: truth {value} outside [{lo:.3f}, {hi:.3f}]"
         p_lo, p_hi = DESIGNS["coordinator"][name]
         assert hi - lo < 0.6 * (p_hi - p_lo), f"{name} not narrowed: [{lo:.3f}, {hi:.3f}] of {p_lo}-{p_hi}"
