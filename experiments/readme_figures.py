@@ -4,7 +4,8 @@ Runs ``partnersim run`` on its defaults and copies its trust and
 active-partnership figures into ``docs/figures/``. With ``--all`` it also
 reruns the sweep, Sobol (with scenario discovery and the second-order
 study) and policy-comparison studies and copies their README figures (about
-50 minutes on two cores, most of it the Sobol study); the comparison's printed first page
+50 minutes on two shared cores, most of it the Sobol study, which alone took
+19 minutes on two idle cores); the comparison's printed first page
 needs chromium and pdftoppm (poppler-utils), both installed by ``scripts/setup.sh --browser``. The app screenshot comes from the
 browser test: ``PARTNERSIM_APP_SCREENSHOT=docs/figures/app.png pytest tests/app``.
 """
