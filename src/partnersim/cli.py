@@ -9,6 +9,7 @@ message; nothing is written.
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import importlib
 import os
@@ -105,5 +106,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def run() -> None:
+    """The console entry point: :func:`main`, then leave with its exit code.
+
+    Once pyarrow is loaded, leave without running C++ static destructors:
+    pyarrow's thread pool can abort a finished process at exit ("terminate
+    called without an active exception", apache/arrow#34314), which turned a
+    completed 33-minute calibration's exit code into SIGABRT. Other threads
+    are joined, Python's exit handlers run and the standard streams are
+    flushed first; every result file is already closed and renamed into
+    place by then.
+    """
+    code = main()
+    if "pyarrow" not in sys.modules:
+        sys.exit(code)
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
