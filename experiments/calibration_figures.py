@@ -3,8 +3,8 @@
 Runs, in order, the shipped commands behind each number of that section:
 
 1. ``partnersim calibrate configs/calibration.toml --workers 2 --fresh``
-   (15 parameters, 500 particles x 10 generations; about 16 minutes on two
-   cores), and copies ``figures/marginals.png`` to
+   (15 parameters, 500 particles x 10 generations; 16-33 minutes on two
+   cores, as the later generations' acceptance falls), and copies ``figures/marginals.png`` to
    ``docs/figures/calibration-marginals.png``;
 2. ``partnersim compare configs/funding-policies.toml --posterior
    results/calibration`` (the robust policy ranking; about 1.5 minutes);
