@@ -35,6 +35,19 @@ def test_draws_follow_the_weights_and_round_integers(tmp_path):
     assert post.draw(10, seed=3) == post.draw(10, seed=3)
 
 
+def test_summary_reports_integers_as_the_model_ran_them(tmp_path):
+    folder = tmp_path / "edge"
+    folder.mkdir()
+    # The sampler works on [low - 0.5, high + 0.5]; -0.4 ran as 0 and 24.4 as 24.
+    df = pd.DataFrame({"vacancy_months": [-0.4, 24.4], "weight": [0.5, 0.5]})
+    df.to_parquet(folder / "posterior.parquet")
+    priors = {"vacancy_months": [0, 24, True]}
+    (folder / "calibration.json").write_text(json.dumps({"study": {"priors": priors}}))
+    row = Posterior.load(folder).summary().iloc[0]
+    assert row["lower"] >= 0 and row["upper"] <= 24
+    assert row["mean"] == 12.0
+
+
 def test_replicates_share_draws_and_keep_their_seeds(tmp_path):
     post = Posterior.load(make_posterior(tmp_path / "post"))
     reps = replicate_parameters(post, 6, seed=9, draws=3)

@@ -112,12 +112,18 @@ class Posterior:
         }
 
     def summary(self, levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
-        """Per parameter: prior bounds, posterior mean, median and the central interval at ``levels``."""
+        """Per parameter: prior bounds, posterior mean, median and the central interval at ``levels``.
+
+        Integer parameters are summarised as the model ran them (rounded into
+        their range), so no interval names a value such as -0.07 months.
+        """
         rows = []
         for name in self.names:
             x = self.particles[name].to_numpy(dtype=float)
-            lo, med, hi = weighted_quantile(x, self.weights, [levels[0], 0.5, levels[1]])
             p = self.priors[name]
+            if p.integer:
+                x = np.clip(np.floor(x + 0.5), p.low, p.high)
+            lo, med, hi = weighted_quantile(x, self.weights, [levels[0], 0.5, levels[1]])
             rows.append(
                 {
                     "parameter": name,
