@@ -8,7 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from partnersim.calibration.conclusions import posterior_robustness, sobol_bases, with_posterior
+from partnersim.calibration.conclusions import (
+    posterior_draws,
+    posterior_robustness,
+    sobol_bases,
+    with_posterior,
+)
 from partnersim.calibration.posterior import Posterior, replicate_parameters
 from partnersim.cli import main
 from partnersim.policy.spec import load_policies
@@ -81,6 +86,17 @@ def test_robustness_on_a_table_with_known_answers():
     assert rob.loc["A", "p_best"] == 0.5 and rob.loc["B", "p_best"] == 0.5 and rob.loc["base", "p_best"] == 0
     assert bool(rob.loc["A", "holds"]) and rob.loc["A", "sign_agreement"] == 1.0
     assert not bool(rob.loc["B", "holds"]) and rob.loc["B", "sign_agreement"] == 0.5
+    # the same table draw by draw: B's difference changes sign between the two draws' parameter values
+    per = posterior_draws(
+        pd.DataFrame(rows), ["base", "A", "B"], "base", 60, [{"staff_turnover": 0.1}, {"staff_turnover": 0.5}]
+    ).set_index(["draw", "policy"])
+    assert (
+        per.loc[(0, "B"), "diff_from_baseline"] == -0.3
+        or abs(per.loc[(0, "B"), "diff_from_baseline"] + 0.3) < 1e-12
+    )
+    assert abs(per.loc[(1, "B"), "diff_from_baseline"] - 0.4) < 1e-12
+    assert per.loc[(1, "B"), "rank"] == 1 and per.loc[(0, "A"), "rank"] == 1
+    assert per.loc[(1, "A"), "staff_turnover"] == 0.5 and per.loc[(0, "base"), "staff_turnover"] == 0.1
 
 
 def test_sobol_bases_leave_factors_to_the_design(tmp_path):
@@ -114,6 +130,15 @@ def test_compare_with_a_posterior_writes_the_ranking(tmp_path, capsys):
     rob = pd.read_csv(out / "funding-policies-quick-posterior" / "posterior_robustness.csv")
     assert rob["p_best"].sum() == 1.0 or abs(rob["p_best"].sum() - 1.0) < 1e-9
     assert set(rob["draws"]) == {2}
+    # the per-draw table agrees with the summary, and names the values each draw actually ran
+    per = pd.read_csv(out / "funding-policies-quick-posterior" / "posterior_draws.csv")
+    assert len(per) == 2 * len(rob) and set(per["draw"]) == {0, 1}
+    for _, r in rob.iterrows():
+        mine = per[per["policy"] == r["policy"]]
+        assert abs(mine["survival_60"].mean() - r["survival_60_mean"]) < 1e-12
+    runs = pd.read_parquet(out / "funding-policies-quick-posterior" / "runs.parquet")
+    for k, group in runs.groupby(runs["replicate"] % 2):
+        assert set(group["staff_turnover"]) == set(per.loc[per["draw"] == k, "staff_turnover"])
 
 
 def test_a_missing_posterior_is_exit_code_2(tmp_path, capsys):

@@ -7,7 +7,9 @@ Two thin layers over the existing studies, both fed by
   posterior draw of the calibrated parameters (the same draw, and the same
   seed, under every policy: common random numbers), and
   :func:`posterior_robustness` says, per policy, how often it ranks best
-  and whether its difference from the baseline keeps its sign across draws;
+  and whether its difference from the baseline keeps its sign across draws,
+  and :func:`posterior_draws` gives the same outcome draw by draw, beside
+  the parameter values of each draw;
 - :func:`sobol_bases` gives a Sobol study one set of fixed parameters per
   posterior draw, and :func:`indices_across_draws` lines up the indices.
 """
@@ -26,6 +28,7 @@ from partnersim.calibration.posterior import Posterior, draw_index, replicate_pa
 __all__ = [
     "HOLDS",
     "indices_across_draws",
+    "posterior_draws",
     "posterior_robustness",
     "sobol_bases",
     "with_posterior",
@@ -96,6 +99,39 @@ def posterior_robustness(
                 "holds": bool(agree >= HOLDS) if name != baseline else False,
             }
         )
+    return pd.DataFrame(rows)
+
+
+def posterior_draws(
+    table: pd.DataFrame,
+    policies: Sequence[str],
+    baseline: str,
+    month: int,
+    parameters: Sequence[Mapping[str, Any]],
+) -> pd.DataFrame:
+    """One row per posterior draw and policy: the outcome, its difference from the baseline, and the draw's values.
+
+    The draw-level view behind :func:`posterior_robustness`, so a reader can
+    see *where* in the posterior a difference changes sign. ``parameters``
+    holds draw ``k``'s calibrated values at index ``k`` (as given to the
+    replicates by :func:`with_posterior`).
+    """
+    s = _survival_by_draw(table, month, len(parameters))[list(policies)]
+    ranks = s.rank(axis=1, ascending=False, method="min")
+    rows = []
+    for k, row in s.iterrows():
+        for name in policies:
+            rows.append(
+                {
+                    "draw": int(k),
+                    "policy": name,
+                    "baseline": name == baseline,
+                    f"survival_{month}": float(row[name]),
+                    "diff_from_baseline": float(row[name] - row[baseline]),
+                    "rank": int(ranks.loc[k, name]),
+                    **parameters[int(k)],
+                }
+            )
     return pd.DataFrame(rows)
 
 

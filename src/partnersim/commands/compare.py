@@ -127,7 +127,7 @@ def main(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     done = run_comparison(study, out, robustness=not args.no_robustness, **opts)
     if posterior is not None:
-        _print_robustness(done, study, out, draws)
+        _print_robustness(done, study, out, posterior, draws)
     n_stale = getattr(done.sweep, "n_stale", 0)
     n_renumbered = getattr(done.sweep, "n_renumbered", 0)
     for line in results_lines(done.comparison):
@@ -153,9 +153,10 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_robustness(done: object, study: object, out: Path, draws: int | None) -> None:
+def _print_robustness(done: object, study: object, out: Path, posterior: object, draws: int | None) -> None:
     """Per policy across the posterior: the probability it ranks best, and whether its difference holds."""
-    from partnersim.calibration.conclusions import HOLDS, posterior_robustness
+    from partnersim.calibration.conclusions import HOLDS, posterior_draws, posterior_robustness
+    from partnersim.calibration.posterior import replicate_parameters
     from partnersim.io import write_table
     from partnersim.policy.compare import pooled_table
 
@@ -164,6 +165,9 @@ def _print_robustness(done: object, study: object, out: Path, draws: int | None)
     names = [p.name for p in study.policies]  # type: ignore[attr-defined]
     rob = posterior_robustness(table, names, study.baseline, cmp.month, draws or 1)  # type: ignore[attr-defined]
     write_table(rob, out / "posterior_robustness.csv")
+    k = draws or 1
+    values = replicate_parameters(posterior, k, study.seed, k)  # type: ignore[arg-type, attr-defined]
+    write_table(posterior_draws(table, names, study.baseline, cmp.month, values), out / "posterior_draws.csv")  # type: ignore[attr-defined]
     m = cmp.month
     print(f"across {int(rob['draws'].iloc[0])} posterior draws, working at {m} months:")
     print(f"{'policy':34s} {'P(best)':>8s} {'difference from baseline (90% of draws)':>42s}  holds?")
@@ -176,5 +180,5 @@ def _print_robustness(done: object, study: object, out: Path, draws: int | None)
             holds = f"{'yes' if r['holds'] else 'no'} ({r['sign_agreement']:.0%} of draws)"
         print(f"{r['policy']:34s} {r['p_best']:8.0%} {diff:>42s}  {holds}")
     print(
-        f"(holds: the sign of the difference is the same in at least {HOLDS:.0%} of draws); wrote {out}/posterior_robustness.csv"
+        f"(holds: the sign of the difference is the same in at least {HOLDS:.0%} of draws); wrote {out}/posterior_robustness.csv and posterior_draws.csv (one row per draw and policy)"
     )
