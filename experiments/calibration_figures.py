@@ -3,9 +3,9 @@
 Runs, in order, the shipped commands behind each number of that section:
 
 1. ``partnersim calibrate configs/calibration.toml --workers 2 --fresh``
-   (15 parameters, 500 particles x 10 generations; 16-33 minutes on two
-   cores, as the later generations' acceptance falls), and copies ``figures/marginals.png`` to
-   ``docs/figures/calibration-marginals.png``;
+   (15 parameters, 500 particles x 10 generations; 16-34 minutes on two
+   cores, as the later generations' acceptance falls), and copies
+   ``figures/marginals.png`` to ``docs/figures/calibration-marginals.png``;
 2. ``partnersim compare configs/funding-policies.toml --posterior
    results/calibration`` (the robust policy ranking; about 1.5 minutes);
 3. ``partnersim sobol configs/sobol-survival.toml --posterior
@@ -24,7 +24,8 @@ operating system, so a rerun gives a posterior that differs in its
 particles, and the weaker verdicts can move with them (the README's "What
 a rerun keeps" compares three runs); ``--workers 1`` makes the
 calibration identical from run to run (and slower). The whole script took
-41 minutes on two idle cores, 34 of them in the calibrate step. The synthetic checks of the method are
+41 minutes on two idle cores, 34 of them in the calibrate step. The
+synthetic checks of the method are
 ``tests/calibration/test_recovery*.py`` and
 ``experiments/calibration_coverage.py``.
 

@@ -122,7 +122,7 @@ class Posterior:
             x = self.particles[name].to_numpy(dtype=float)
             p = self.priors[name]
             if p.integer:
-                x = np.clip(np.floor(x + 0.5), p.low, p.high)
+                x = np.array([p.as_run(v) for v in x], dtype=float)
             lo, med, hi = weighted_quantile(x, self.weights, [levels[0], 0.5, levels[1]])
             rows.append(
                 {

@@ -20,10 +20,7 @@ def as_parameters(draw: Mapping[str, float], priors: Mapping[str, Prior]) -> dic
     out: dict[str, Any] = {}
     for name, value in draw.items():
         p = priors.get(name)
-        if p is not None and p.integer:
-            out[name] = int(min(p.high, max(p.low, math.floor(float(value) + 0.5))))
-        else:
-            out[name] = float(value)
+        out[name] = p.as_run(value) if p is not None else float(value)
     return out
 
 

@@ -105,6 +105,12 @@ class Prior:
         """The continuous interval sampled: integers get half a unit either side, then are rounded."""
         return (self.low - 0.5, self.high + 0.5) if self.integer else (self.low, self.high)
 
+    def as_run(self, value: float) -> float | int:
+        """The value the model runs for a sampled ``value``: integers rounded into ``[low, high]``."""
+        if self.integer:
+            return int(min(self.high, max(self.low, math.floor(float(value) + 0.5))))
+        return float(value)
+
     def from_logit(self, z: float) -> float:
         """The value in :meth:`bounds` at logit ``z``: a standard logistic ``z`` gives a uniform value."""
         lo, hi = self.bounds()

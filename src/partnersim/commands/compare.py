@@ -156,7 +156,6 @@ def main(args: argparse.Namespace) -> int:
 def _print_robustness(done: object, study: object, out: Path, posterior: object, draws: int | None) -> None:
     """Per policy across the posterior: the probability it ranks best, and whether its difference holds."""
     from partnersim.calibration.conclusions import HOLDS, posterior_draws, posterior_robustness
-    from partnersim.calibration.posterior import replicate_parameters
     from partnersim.io import write_table
     from partnersim.policy.compare import pooled_table
 
@@ -165,8 +164,9 @@ def _print_robustness(done: object, study: object, out: Path, posterior: object,
     names = [p.name for p in study.policies]  # type: ignore[attr-defined]
     rob = posterior_robustness(table, names, study.baseline, cmp.month, draws or 1)  # type: ignore[attr-defined]
     write_table(rob, out / "posterior_robustness.csv")
-    k = draws or 1
-    values = replicate_parameters(posterior, k, study.seed, k)  # type: ignore[arg-type, attr-defined]
+    # replicate k runs draw k (k < draws), so its values are the draw's
+    reps = study.replicate_draws()[: draws or 1]  # type: ignore[attr-defined]
+    values = [{n: r.uncertainties[n] for n in posterior.names} for r in reps]  # type: ignore[attr-defined]
     write_table(posterior_draws(table, names, study.baseline, cmp.month, values), out / "posterior_draws.csv")  # type: ignore[attr-defined]
     m = cmp.month
     print(f"across {int(rob['draws'].iloc[0])} posterior draws, working at {m} months:")
