@@ -63,3 +63,31 @@ def test_workers_fork_only_while_this_process_has_one_thread():
         helper.join(timeout=5)
     if threading.active_count() == 1:  # pytest plugins may keep threads of their own
         assert _process_context().get_start_method() == "fork"
+
+
+def test_a_sweep_with_a_progress_bar_leaves_no_thread_behind(tmp_path):
+    # tqdm's monitor thread would make every later pool start by forkserver, importing the model
+    # again in each worker; run in a fresh interpreter, where no other test has started one
+    import subprocess
+    import sys
+
+    code = (
+        "import threading\n"
+        "from partnersim.experiments import make_specs, run_specs\n"
+        "specs = make_specs([{'horizon': 6}], 2, root_seed=1)\n"
+        f"run_specs(specs, {str(tmp_path)!r}, progress=True)\n"
+        "print(threading.active_count())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "1"
+
+
+def test_a_local_dask_cluster_runs_its_workers_without_the_sampling_profiler():
+    import dask
+
+    from partnersim.experiments.executors import LOCAL_WORKER_CONFIG
+
+    with open_executor("dask", 1) as (executor, _):
+        seen = executor._client.run(lambda: {k: dask.config.get(k) for k in LOCAL_WORKER_CONFIG})
+    assert list(seen.values()) == [LOCAL_WORKER_CONFIG]
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # this process is left as it was

@@ -27,6 +27,14 @@ __all__ = ["EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor",
 #: names accepted by :func:`open_executor` and ``partnersim sweep --executor``
 EXECUTORS = ("serial", "processes", "dask")
 
+#: Dask settings for the workers of a LocalCluster that partnersim starts: a model run is one
+#: long pure-Python task, so the worker's sampling profiler (every 10 ms) and GIL monitor
+#: (every 1 ms) only take the GIL from it; a remote cluster keeps its own configuration
+LOCAL_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+}
+
 #: how long to wait for a Dask scheduler before giving up (seconds)
 DASK_CONNECT_TIMEOUT = 30
 
@@ -264,13 +272,18 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         finally:
             client.close()
         return
-    cluster = LocalCluster(
-        n_workers=workers or 2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-    )
+    import dask
+
+    with dask.config.set(
+        LOCAL_WORKER_CONFIG
+    ):  # the nannies hand this config to the worker processes they start
+        cluster = LocalCluster(
+            n_workers=workers or 2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
     try:
         with Client(cluster) as client:
             yield client

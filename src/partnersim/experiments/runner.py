@@ -264,6 +264,23 @@ def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _bar_class() -> type:
+    from tqdm.auto import tqdm
+
+    class Bar(tqdm):  # type: ignore[misc, valid-type]
+        # tqdm's monitor thread would outlive the bar; with a thread running, worker pools
+        # must start by forkserver (each worker imports the model again) instead of fork
+        monitor_interval = 0
+
+    return Bar
+
+
+def progress_bar(*args: Any, **kwargs: Any) -> Any:
+    """A tqdm progress bar (``tqdm.auto``) that starts no monitor thread in this process."""
+    return _bar_class()(*args, **kwargs)
+
+
 def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int) -> int:
     """Runs in the next chunk: about :data:`CHUNK_SECONDS` of work (more with many workers), never so many that workers idle at the end.
 
@@ -433,11 +450,11 @@ def run_specs(
     )
     _check_specs(specs, task)
     identity = task.identity()
-    from tqdm.auto import tqdm
-
     # a big design takes a while to key: show that from the start
     shown = progress and len(specs) >= PREPARE_SHOWN
-    keys = spec_keys(tqdm(specs, desc="preparing", unit="run", disable=not shown, leave=False), identity)
+    keys = spec_keys(
+        progress_bar(specs, desc="preparing", unit="run", disable=not shown, leave=False), identity
+    )
     wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
     if store is None:
@@ -676,15 +693,13 @@ def _drive(
     Without a fixed ``chunk_size``, chunks grow to about :data:`CHUNK_SECONDS`
     of work once the time per run is known (workers report it).
     """
-    from tqdm.auto import tqdm
-
     serial = isinstance(pool, SerialExecutor)
     pending: dict[Future, int] = {}
     state = {"next": 0, "busy": 0.0, "runs": 0}
     # a Dask cluster can grow (or shrink) during the sweep: count its slots again, at most this often
     recount_every = RECOUNT_SECONDS if info.count is not None else None
     counted = {"at": time.monotonic()}
-    with tqdm(
+    with progress_bar(
         total=total, initial=initial, unit="run", disable=not progress, dynamic_ncols=True, smoothing=0.1
     ) as bar:
 
