@@ -9,7 +9,8 @@ it is for a user. Run it with::
 Each variant runs in a fresh interpreter (best of ``--repeat``, alternating),
 so none inherits a warm pool. It prints the rates, the ratio of the sweep to
 ``batch_run`` (target: at least 1.5x) and the parallel efficiency of each:
-runs per second against the model's own cost per run in one process, times
+runs per second against the model's own cost per run in one process (a
+serial pass, alternated with the others and also best of ``--repeat``), times
 the workers (issue #16's targets: at least 95% on 2 local processes, 90% on a
 2-worker Dask ``LocalCluster``).
 """
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 import subprocess
 import sys
 import tempfile
@@ -51,12 +51,9 @@ def bench_serial(points: list[dict], seeds: list[int]) -> tuple[float, int]:
 
     specs = make_specs(points, len(seeds), seeds=seeds)
     run_specs(specs[:1])  # warm imports
-    best = math.inf
-    for _ in range(2):  # best of two: the floor is the model's cost, the rest is noise
-        start = time.perf_counter()
-        run_specs(specs)
-        best = min(best, time.perf_counter() - start)
-    return best, len(specs)
+    start = time.perf_counter()
+    run_specs(specs)
+    return time.perf_counter() - start, len(specs)
 
 
 def bench_mesa(grid: dict, horizon: int, seeds: list[int], workers: int) -> tuple[float, int]:
@@ -119,9 +116,11 @@ def main() -> None:
     print(
         f"grid: {len(points)} points x {len(seeds)} seeds = {n} runs of {args.horizon} months, {args.workers} processes"
     )
-    times: dict[str, list[float]] = {"sweep": [], "dask": [], "mesa": []}
-    for _ in range(args.repeat):  # alternate, so background load hits all alike
-        for which in ("mesa", "sweep", "dask"):
+    times: dict[str, list[float]] = {"sweep": [], "dask": [], "mesa": [], "serial": []}
+    # alternate, so background load hits all alike: the serial baseline too, since the
+    # machine's speed drifts and an efficiency against a baseline taken apart is not one
+    for _ in range(args.repeat):
+        for which in ("mesa", "sweep", "dask", "serial"):
             times[which].append(_one(which, args))
     t_ours, t_dask, t_mesa = min(times["sweep"]), min(times["dask"]), min(times["mesa"])
     ours, dask, theirs = n / t_ours, n / t_dask, n / t_mesa
@@ -134,10 +133,10 @@ def main() -> None:
     print(
         f"mesa.batch_run (number_processes={args.workers}): {theirs:7.2f} runs/s  (best {t_mesa:.1f} s of {len(times['mesa'])})"
     )
-    per_run = _one("serial", args)
+    per_run = min(times["serial"])
     ideal = n / (per_run * n / args.workers)
     print(
-        f"ideal (model time per run {per_run * 1000:.0f} ms, {args.workers} processes, no overhead): {ideal:7.2f} runs/s"
+        f"ideal (model time per run {per_run * 1000:.1f} ms, best of {len(times['serial'])} serial passes, {args.workers} processes, no overhead): {ideal:7.2f} runs/s"
     )
     print(
         f"parallel efficiency: sweep {ours / ideal:.0%} (target >= 95%), dask {dask / ideal:.0%} "
