@@ -1,7 +1,8 @@
-"""``partnersim calibrate --scheduler``: pyabc's DaskDistributedSampler on a Dask cluster (a local one here)."""
+"""``partnersim calibrate --scheduler``: the seeded sampler on a Dask cluster (a local one here)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from tiny_calibration import write_tiny
 
@@ -30,6 +31,11 @@ def test_calibrate_on_a_dask_scheduler(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Dask at tcp://" in out and "2 generations" in out
     assert (tmp_path / "r" / "tiny" / "posterior.parquet").exists()
+    # the cluster's particles are the ones this process draws alone
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "one"), "--no-progress"]) == 0
+    cluster_run = pd.read_parquet(tmp_path / "r" / "tiny" / "posterior.parquet")
+    one_worker = pd.read_parquet(tmp_path / "one" / "tiny" / "posterior.parquet")
+    pd.testing.assert_frame_equal(cluster_run, one_worker)
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys):

@@ -125,32 +125,39 @@ def prior_distribution(study: CalibrationStudy) -> Any:
 
 
 @contextlib.contextmanager
-def open_sampler(workers: int, scheduler: str | None, progress: bool) -> Iterator[Any]:
-    """pyabc's single-core sampler (1 worker), multicore sampler, or Dask sampler (with a scheduler)."""
-    from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler, SingleCoreSampler
+def open_sampler(workers: int, scheduler: str | None, progress: bool, seed: int = 0) -> Iterator[Any]:
+    """A :class:`~partnersim.calibration.sampler.SeededSampler` on this process (1 worker), local
+    processes, or a Dask cluster (with a scheduler): the same particles on each."""
+    from partnersim.calibration.sampler import SeededSampler
+    from partnersim.experiments.executors import SerialExecutor, open_executor
 
-    client = None
-    if scheduler:
-        from distributed import Client
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            from distributed import Client
 
-        from partnersim.experiments.executors import DASK_CONNECT_TIMEOUT, ExecutorUnavailable
+            from partnersim.experiments.executors import DASK_CONNECT_TIMEOUT, ExecutorUnavailable
 
-        try:
-            client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-        except (OSError, ValueError) as exc:
-            raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        sampler = DaskDistributedSampler(dask_client=client, batch_size=4)
-    elif workers <= 1:
-        sampler = SingleCoreSampler()
-    else:
-        sampler = MulticoreEvalParallelSampler(n_procs=workers)
-    # pyabc's bar redraws in place: only on a terminal, not into a log file
-    sampler.show_progress = progress and sys.stdout.isatty()
-    try:
+            try:
+                client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, ValueError) as exc:
+                raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+            stack.callback(client.close)
+            try:  # a scheduler with no workers would hang the calibration
+                client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorUnavailable(
+                    f"no worker joined the Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s"
+                ) from exc
+            executor, slots = client.get_executor(pure=False), sum(client.nthreads().values())
+        elif workers <= 1:
+            executor, slots = SerialExecutor(), 1
+        else:
+            executor, info = stack.enter_context(open_executor("processes", workers))
+            slots = info.workers
+        sampler = SeededSampler(seed, executor, slots)
+        # a progress bar redraws in place: only on a terminal, not into a log file
+        sampler.show_progress = progress and sys.stdout.isatty()
         yield sampler
-    finally:
-        if client is not None:
-            client.close()
 
 
 def generation_seed(seed: int, t: int) -> int:
@@ -263,7 +270,7 @@ def run_calibration(
     db = out / DB_NAME
     db_url = f"sqlite:///{db.resolve()}"
     logging.getLogger("ABC").setLevel(logging.WARNING)  # the driver prints its own line per generation
-    with open_sampler(workers, scheduler, progress) as sampler:
+    with open_sampler(workers, scheduler, progress, study.seed) as sampler:
 
         def smc() -> Any:
             return pyabc.ABCSMC(

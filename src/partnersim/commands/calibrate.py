@@ -26,12 +26,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         type=int,
         metavar="N",
         default=1,
-        help="processes for pyabc's multicore sampler (default 1: single-core sampler, reproducible)",
+        help="local processes (default 1: this process); the particles are the same on any number",
     )
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
-        help="Dask scheduler, e.g. tcp://10.0.0.1:8786 (pyabc's DaskDistributedSampler)",
+        help="Dask scheduler, e.g. tcp://10.0.0.1:8786 (the cluster's workers; the same particles again)",
     )
     p.add_argument("--populations", type=int, metavar="K", help="generations in all (default: the file's)")
     p.add_argument(
