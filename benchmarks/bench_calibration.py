@@ -4,8 +4,8 @@ Both run the same model (one scenario: ``--horizon`` months, defaults
 otherwise) at parameters drawn from the same uniform priors (two
 behavioural parameters), on the same number of workers:
 
-- **pyabc**: ``partnersim calibrate``'s driver (ABCSMC, pyabc's multicore
-  sampler with ``n_procs = workers``, or its single-core sampler for one
+- **pyabc**: ``partnersim calibrate``'s driver (ABCSMC with the seeded
+  sampler on ``workers`` local processes, or in this process for one
   worker), one generation of ``--particles`` particles; every simulation
   pyabc makes (including the prior sample that sets the first epsilon) is
   counted;

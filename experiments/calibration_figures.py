@@ -19,11 +19,11 @@ Runs, in order, the shipped commands behind each number of that section:
    about 3 minutes), the run that shows why the shipped file frees only
    fifteen.
 
-With more than one worker pyabc's samplers reseed their workers from the
-operating system, so a rerun gives a posterior that differs in its
-particles, and the weaker verdicts can move with them (the README's "What
-a rerun keeps" compares three runs); ``--workers 1`` makes the
-calibration identical from run to run (and slower). The whole script took
+The calibration's particles depend on the study seed alone (the seeded
+sampler, ``partnersim.calibration.sampler``), so a rerun on any number of
+workers gives the same posterior; the README's "What a rerun keeps"
+compares it with three runs made before the sampler was seeded, whose
+particles differed from run to run. The whole script took
 41 minutes on two idle cores, 34 of them in the calibrate step. The
 synthetic checks of the method are
 ``tests/calibration/test_recovery*.py`` and

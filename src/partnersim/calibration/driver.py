@@ -5,15 +5,14 @@ killed run continues from the last finished generation (the generation that
 was running is lost, never half-kept), and running again with more
 ``populations`` adds generations to the same history.
 
-Reproducibility. pyabc draws proposals from NumPy's global generator. The
-driver seeds it from the study seed and the generation's index before each
-generation, and every simulation takes its model seed from it, so with one
-worker (pyabc's single-core sampler) a calibration is identical from run to
-run, and a resumed run is identical to one that was never stopped. pyabc's
-multicore and Dask samplers reseed every worker from the operating system
-and keep the first particles to finish, so with several workers the
-particles differ from run to run; only the distribution they estimate is
-the same.
+Reproducibility. pyabc draws proposals from NumPy's global generator, and
+every simulation takes its model seed from it. The sampler
+(:class:`~partnersim.calibration.sampler.SeededSampler`) seeds it for each
+numbered evaluation from the study seed, the generation and the number, and
+keeps evaluations in their numbered order; the driver also seeds it before
+each generation for what pyabc draws in this process. So a calibration is
+identical from run to run on 1 worker, on N local processes or on a Dask
+cluster, and a resumed run is identical to one that was never stopped.
 """
 
 from __future__ import annotations

@@ -170,9 +170,8 @@ def render_report(
         f"stopped because {run.stopped}.",
         f"- Effective sample size of the final weights: {post.ess:.0f} of {len(post.particles)}.",
         *[f"- {k}: {v}" for k, v in info.items()],
-        "- Reproducibility: with one worker the run is identical from the same seed (and a resumed run "
-        "equals an uninterrupted one); pyabc's multicore and Dask samplers reseed their workers from the "
-        "operating system, so with several workers the particles differ between runs.",
+        "- Reproducibility: the same seed gives the same particles on one worker, on local processes or "
+        "on a Dask cluster, and a resumed run equals an uninterrupted one.",
         "",
         "## Targets and the posterior predictive check",
         "",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from typing import Any
@@ -30,9 +31,16 @@ from partnersim.experiments.executors import SerialExecutor
 
 __all__ = ["SeededSampler", "evaluation_seed"]
 
-#: evaluations per task: a task is a few seconds of model runs, so the
-#: per-task cost (sending the generation's simulate function) stays small
-BATCH = 4
+#: evaluations in each of a generation's first tasks, before their cost is known
+FIRST_BATCH = 4
+
+#: wall time (seconds) a task aims at once the cost of an evaluation is known: long enough that
+#: sending and collecting tasks costs this process little, short enough that the evaluations
+#: workers run ahead of a finished generation (then dropped) stay few
+BATCH_SECONDS = 0.5
+
+#: the most evaluations in one task
+MAX_BATCH = 256
 
 #: batches in flight per worker: enough to keep each busy while this process collects
 AHEAD = 2
@@ -75,14 +83,18 @@ def _simulate_function(payload: bytes) -> Callable[[], Any]:
     return _cache["fn"]
 
 
-def evaluate_batch(payload: bytes, seed: int, t: int, prior: bool, start: int, stop: int) -> list[Any]:
-    """In a worker: evaluations ``start`` to ``stop - 1`` of a generation, each with its own seed."""
+def evaluate_batch(
+    payload: bytes, seed: int, t: int, prior: bool, start: int, stop: int
+) -> tuple[list[Any], float]:
+    """In a worker: evaluations ``start`` to ``stop - 1`` of a generation, each with its own seed,
+    and the seconds they took."""
+    began = time.perf_counter()
     simulate_one = _simulate_function(payload)
     out = []
     for i in range(start, stop):
         with _seeded(evaluation_seed(seed, t, prior, i)):
             out.append(simulate_one())
-    return out
+    return out, time.perf_counter() - began
 
 
 class SeededSampler(Sampler):
@@ -92,16 +104,25 @@ class SeededSampler(Sampler):
         seed: the study seed.
         executor: where batches run (:func:`partnersim.experiments.open_executor`).
         workers: parallel slots of ``executor``, for how many batches to keep in flight.
-        batch: evaluations per task.
+        batch: evaluations per task; ``None`` (the default) sizes tasks to
+            about :data:`BATCH_SECONDS` of work. Neither changes the particles.
     """
 
-    def __init__(self, seed: int, executor: Executor, workers: int, batch: int = BATCH) -> None:
+    def __init__(self, seed: int, executor: Executor, workers: int, batch: int | None = None) -> None:
         super().__init__()
         self.seed = int(seed)
         self.executor = executor
         self.workers = max(1, int(workers))
-        self.batch = max(1, int(batch))
+        self.batch = None if batch is None else max(1, int(batch))
         self.check_max_eval = False
+        self._per_evaluation: float | None = None  # seconds, from the tasks so far
+
+    def _next_batch(self) -> int:
+        if self.batch is not None:
+            return self.batch
+        if self._per_evaluation is None:
+            return FIRST_BATCH
+        return max(1, min(MAX_BATCH, round(BATCH_SECONDS / max(self._per_evaluation, 1e-6))))
 
     def sample_until_n_accepted(
         self,
@@ -123,7 +144,7 @@ class SeededSampler(Sampler):
 
         payload = cloudpickle.dumps(simulate_one)
         prior = bool(all_accepted)
-        done: dict[int, list[Any]] = {}  # batch start -> its particles
+        done: dict[int, Any] = {}  # evaluation number -> its particle, for those not yet kept
         pending: dict[Future, int] = {}
         kept: list[Any] = []
         accepted = 0
@@ -143,7 +164,12 @@ class SeededSampler(Sampler):
         with progress_bar(total=n, unit="particle", disable=not self.show_progress, leave=False) as bar:
             while not finished():
                 while len(pending) < ahead:
-                    stop = submitted + self.batch
+                    size = self._next_batch()
+                    if all_accepted:  # the prior sample needs exactly n: none past it
+                        size = min(size, n - submitted)
+                        if size <= 0:
+                            break
+                    stop = submitted + size
                     future = self.executor.submit(
                         evaluate_batch, payload, self.seed, t, prior, submitted, stop
                     )
@@ -151,18 +177,22 @@ class SeededSampler(Sampler):
                     submitted = stop
                 ready, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for future in ready:
-                    done[pending.pop(future)] = future.result()
+                    start = pending.pop(future)
+                    particles, seconds = future.result()
+                    done.update(enumerate(particles, start))
+                    per = seconds / max(1, len(particles))
+                    # a running mean that follows the generation's cost as epsilon falls
+                    self._per_evaluation = (
+                        per if self._per_evaluation is None else 0.7 * self._per_evaluation + 0.3 * per
+                    )
                 # keep evaluations in their numbered order, up to the first that completes the sample
-                while frontier // self.batch * self.batch in done and not finished():
-                    start = frontier // self.batch * self.batch
-                    particle = done[start][frontier - start]
+                while frontier in done and not finished():
+                    particle = done.pop(frontier)
                     kept.append(particle)
                     frontier += 1
                     accepted += bool(particle.accepted)
                     if all_accepted or particle.accepted:
                         bar.update(1)
-                    if frontier % self.batch == 0:
-                        del done[start]
             for future in pending:  # workers ran ahead: their evaluations are not part of the sample
                 future.cancel()
         sample = self._create_empty_sample()

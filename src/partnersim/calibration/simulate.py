@@ -82,11 +82,9 @@ def _default_sigterm_in_worker() -> None:
 class CalibrationModel:
     """The model as pyabc sees it: a picklable callable from a parameter draw to statistics.
 
-    Each call takes its run seed from NumPy's global generator, which pyabc
-    seeds: with one worker the whole calibration is reproducible from the
-    study seed; pyabc's parallel samplers reseed every worker from the
-    operating system, so there only the run of one particle is reproducible,
-    not which particles are drawn.
+    Each call takes its run seed from NumPy's global generator, which the
+    seeded sampler seeds for each numbered evaluation, so the whole
+    calibration is reproducible from the study seed on any workers.
     """
 
     def __init__(self, study: CalibrationStudy) -> None:
