@@ -82,10 +82,19 @@ def main() -> None:
         ROOT / "results" / "calibration" / "figures" / "marginals.png",
         ROOT / "docs" / "figures" / "calibration-marginals.png",
     )
-    run("compare", "configs/funding-policies.toml", "--posterior", "results/calibration", "--workers", w)
+    # --fresh: runs kept from an earlier posterior would not match this one's draws
+    run(
+        "compare",
+        "configs/funding-policies.toml",
+        "--posterior",
+        "results/calibration",
+        "--workers",
+        w,
+        "--fresh",
+    )
     run(
         "sobol", "configs/sobol-survival.toml", "--posterior", "results/calibration",
-        "--n", "256", "--posterior-draws", "3", "--workers", w,
+        "--n", "256", "--posterior-draws", "3", "--workers", w, "--fresh",
     )  # fmt: skip
     for k in range(3):
         run(
