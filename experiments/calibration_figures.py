@@ -24,7 +24,7 @@ sampler, ``partnersim.calibration.sampler``), so a rerun on any number of
 workers gives the same posterior; the README's "What a rerun keeps"
 compares it with three runs made before the sampler was seeded, whose
 particles differed from run to run. The whole script took
-41 minutes on two idle cores, 34 of them in the calibrate step. The
+37 minutes on two cores (2026-12-03), 31 of them in the calibrate step. The
 synthetic checks of the method are
 ``tests/calibration/test_recovery*.py`` and
 ``experiments/calibration_coverage.py``.
