@@ -435,6 +435,9 @@ def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(
     tmp_path, killable_study, sig
 ):
     study = killable_study
+    # 400 runs, not 40: the 40 can all finish (in under 2 s) while this process waits for the third
+    # chunk, and then there is nothing left to stop
+    study.write_text(study.read_text().replace("replicates = 20", "replicates = 200"))
     out = tmp_path / "results"
     folder = out / "killable"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", *FLAGS]
@@ -444,6 +447,7 @@ def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(
         _wait_until(
             lambda: len(list((folder / "chunks").glob("runs-*.parquet"))) >= 3, 90, "no chunk in time"
         )
+        assert proc.poll() is None, "the sweep finished before it could be stopped"
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
