@@ -441,7 +441,15 @@ def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(
     out = tmp_path / "results"
     folder = out / "killable"
     args = [*SWEEP, str(study), "--out", str(out), "--chunk-size", "1", *FLAGS]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # Ctrl-C reaches a command in the foreground; a test suite started in the background by a
+        # shell inherits SIGINT ignored (and so would the sweep), so give the sweep the default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         # past the first manifest write, so runs_done there would be stale without the final count
         _wait_until(
