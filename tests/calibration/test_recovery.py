@@ -40,8 +40,8 @@ TRUTH = {"quorum_share": 0.4, "paper_threshold": 0.45}
 
 
 @pytest.mark.xfail(
-    reason="model of 2026-12-02: (a) holds once the tolerance falls below ties, (b) fails: quorum_share keeps 93% "
-    "of its prior width (0.026-0.953); the synthetic targets do not inform it",
+    reason="model of 2026-12-02, seeded sampler: (a) holds once the tolerance falls below ties, (b) fails: "
+    "quorum_share keeps 90% of its prior width (0.062-0.957); the synthetic targets do not inform it",
     strict=False,
 )
 @pytest.mark.timeout(900)  # about 15 s of CPU; the margin is for a shared machine
