@@ -435,8 +435,7 @@ def test_the_manifest_of_a_stopped_sweep_says_interrupted_with_the_runs_on_disk(
     tmp_path, killable_study, sig
 ):
     study = killable_study
-    # 400 runs, not 40: the 40 can all finish (in under 2 s) while this process waits for the third
-    # chunk, and then there is nothing left to stop
+    # 400 runs, not 40, so the sweep is surely still running when the signal comes (asserted below)
     study.write_text(study.read_text().replace("replicates = 20", "replicates = 200"))
     out = tmp_path / "results"
     folder = out / "killable"

@@ -134,19 +134,18 @@ def open_sampler(workers: int, scheduler: str | None, progress: bool, seed: int 
         if scheduler:
             from distributed import Client
 
-            from partnersim.experiments.executors import DASK_CONNECT_TIMEOUT, ExecutorUnavailable
+            from partnersim.experiments.executors import (
+                DASK_CONNECT_TIMEOUT,
+                ExecutorUnavailable,
+                wait_for_a_worker,
+            )
 
             try:
                 client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
             except (OSError, ValueError) as exc:
                 raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
             stack.callback(client.close)
-            try:  # a scheduler with no workers would hang the calibration
-                client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
-                raise ExecutorUnavailable(
-                    f"no worker joined the Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s"
-                ) from exc
+            wait_for_a_worker(client, scheduler)
             executor, slots = client.get_executor(pure=False), sum(client.nthreads().values())
         elif workers <= 1:
             executor, slots = SerialExecutor(), 1

@@ -261,22 +261,15 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
                 f"({_first_line(exc)})"
             ) from exc
         try:
-            # a scheduler with no workers would hang the sweep; wait a bounded time
-            try:
-                client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
-            except (OSError, TimeoutError) as exc:
-                raise ExecutorUnavailable(
-                    f"no worker joined the Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s"
-                ) from exc
+            wait_for_a_worker(client, scheduler)
             yield client
         finally:
             client.close()
         return
     import dask
 
-    with dask.config.set(
-        LOCAL_WORKER_CONFIG
-    ):  # the nannies hand this config to the worker processes they start
+    # the nannies hand this config to the worker processes they start
+    with dask.config.set(LOCAL_WORKER_CONFIG):
         cluster = LocalCluster(
             n_workers=workers or 2,
             threads_per_worker=1,
@@ -289,6 +282,16 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             yield client
     finally:
         cluster.close()
+
+
+def wait_for_a_worker(client: Any, scheduler: str) -> None:
+    """Wait a bounded time for a worker to join: a scheduler with no workers would hang the work sent to it."""
+    try:
+        client.wait_for_workers(1, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError) as exc:
+        raise ExecutorUnavailable(
+            f"no worker joined the Dask scheduler at {scheduler} within {DASK_CONNECT_TIMEOUT} s"
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:
