@@ -663,6 +663,21 @@ def shock_capacity(capacity: float, severity: float, reserve_months: float) -> f
     return capacity * max(0.0, 1.0 - severity / (1.0 + reserve_months))
 
 
+def shock_commitment(commitment: float, hit: float, reserve_months: float) -> float:
+    """A voluntary member's commitment after a statutory budget shock withdrew money from the voluntary sector.
+
+    A statutory crisis "impacted available resource for voluntary partners"
+    (002:350); the "withdrawal of funding for the voluntary sector had led to
+    uncertainty regarding the Council's commitment" (002:354). Uncertain
+    money shakes commitment as the end of a partnership's money does
+    (003:672), so the drop is that of :func:`funding_end_commitment`, less
+    what the organisation's reserves absorb: the share it cannot absorb is
+    ``1 / (1 + reserve_months)``, as for capacity (:func:`shock_capacity`,
+    001:350).
+    """
+    return funding_end_commitment(commitment, hit / (1.0 + reserve_months))
+
+
 def capacity_recovery(capacity: float, base: float, rate: float) -> float:
     """Capacity recovers a step ``rate`` towards its base each month.
 

@@ -25,7 +25,9 @@ def environment(model: PartnershipModel) -> None:
     A shock comes with a monthly chance from the yearly ``austerity_rate``.
     It cuts every organisation's capacity by ``shock_severity``, less what
     its reserves absorb (001:350, 002:350), and raises scarcity, which
-    fuels competition (002:354).
+    fuels competition (002:354). It withdraws money from the voluntary
+    sector, which shakes voluntary members' commitment in every
+    partnership, less what their reserves absorb (002:354, 003:672).
     """
     p = model.p
     rate = p["capacity_recovery"]
@@ -41,7 +43,24 @@ def environment(model: PartnershipModel) -> None:
             org.capacity = mech.shock_capacity(org.capacity, severity, org.reserves)
             model.recovering.add(org)
         model.scarcity = min(1.0, model.scarcity + severity)
+        withdraw_voluntary_money(model)
         model.log("a statutory budget shock cut capacity across the system")
+
+
+def withdraw_voluntary_money(model: PartnershipModel) -> None:
+    """A shock's cut to the voluntary sector's money shakes each voluntary member's commitment (002:354).
+
+    Small VCSE groups and large charities take :func:`~partnersim.mechanisms.shock_commitment`
+    in every partnership they belong to; statutory members made the cut.
+    """
+    hit = model.p["funding_end_commitment_hit"]
+    for q in model.partnerships_created:
+        if not q.alive:
+            continue
+        commitment = q.commitment
+        for m in q.members:
+            if m.sector != "statutory":
+                commitment[m.unique_id] = mech.shock_commitment(commitment[m.unique_id], hit, m.reserves)
 
 
 def fund(q: Partnership) -> None:
