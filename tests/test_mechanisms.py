@@ -380,6 +380,15 @@ def test_shock_cuts_what_reserves_cannot_absorb():
     assert mech.shock_capacity(10.0, 2.0, 0.0) == 0.0
 
 
+def test_a_shock_shakes_commitment_by_what_reserves_cannot_absorb():
+    assert mech.shock_commitment(0.6, 0.15, 0.0) == pytest.approx(
+        0.45
+    )  # no reserves: the whole funding-end hit
+    assert mech.shock_commitment(0.6, 0.15, 2.0) == pytest.approx(0.55)  # two months absorb two thirds
+    assert mech.shock_commitment(0.05, 0.15, 0.0) == 0.0
+    assert mech.shock_commitment(0.6, 0.0, 0.0) == 0.6
+
+
 def test_capacity_recovers_towards_base():
     assert mech.capacity_recovery(5.0, 10.0, 0.2) == pytest.approx(6.0)
 

@@ -180,6 +180,29 @@ def test_funding_end_removes_unmainstreamed_coordinator_and_logs_it():
     assert all(q.coordinator_post for q in kept.partnerships_created)
 
 
+def test_a_budget_shock_shakes_voluntary_members_commitment_by_their_reserves():
+    from partnersim.stages import funding
+
+    m = PartnershipModel(rng=5, horizon=6).run()
+    before = {
+        (q.unique_id, o.unique_id): q.commitment[o.unique_id]
+        for q in m.partnerships_created
+        if q.alive
+        for o in q.members
+    }
+    sectors = {o.unique_id: o for o in m.organisations}
+    funding.withdraw_voluntary_money(m)
+    hit = m.p["funding_end_commitment_hit"]
+    seen = set()
+    for (qid, uid), c in before.items():
+        q = next(q for q in m.partnerships_created if q.unique_id == qid)
+        org = sectors[uid]
+        expected = c if org.sector == "statutory" else max(0.0, c - hit / (1.0 + org.reserves))
+        assert q.commitment[uid] == pytest.approx(expected)
+        seen.add(org.sector)
+    assert seen == {"statutory", "large_charity", "vcse"}
+
+
 def test_a_development_phase_the_funder_does_not_pass_ends_the_money_early():
     m = PartnershipModel(
         rng=9, development_months=6, development_pass=0.0, evidence_weight=0.0, horizon=9
