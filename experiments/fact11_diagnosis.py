@@ -1,4 +1,4 @@
-"""Why fact 11 (budget shocks hurt small VCSE partners most) fails: who a shock keeps away, and how partnerships end.
+"""Fact 11 (budget shocks hurt small VCSE partners most): who a shock keeps away, and how partnerships end.
 
 Fact 11's pre-registered checks compare ``austerity_rate`` 0 with 0.5 on
 seeds 0-31 (docs/ODD.md section 1.2.1). This script reruns those two
@@ -12,8 +12,8 @@ settings with an observer that only reads state, and counts, by sector:
 
 It also tallies how partnerships ended, and reruns fact 11's three checks
 with small VCSE groups given less time (``capacity_vcse`` 12, 8, 6 and 4
-hours a month), to see whether the fact fails only because at the
-default a small group's time exceeds what a meeting needs.
+hours a month), to see whether the fact depends on how much spare time a
+small group has at the default. ODD section 1.2.5 reports the figures.
 
 Writes ``results/fact11/``: ``sectors.csv``, ``endings.csv``,
 ``capacity_grid.csv`` and ``fact11.png``. Run from the repository root:
