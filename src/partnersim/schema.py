@@ -791,11 +791,12 @@ PARAMETERS: dict[str, Parameter] = {
             "funding_end_commitment_hit",
             float,
             0.15,
-            "Drop in every member's commitment when the money ends or stops for a gap",
+            "Drop in every member's commitment when the money ends or stops for a gap; a voluntary member takes it, "
+            "less what its reserves absorb, when a budget shock withdraws the voluntary sector's money",
             unit="commitment",
             low=0.0,
             high=1.0,
-            evidence=("003:672",),
+            evidence=("003:672", "002:354"),
             reason=_NOT_REPORTED,
         ),
         _p(
