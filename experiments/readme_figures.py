@@ -6,7 +6,9 @@ reruns the sweep, Sobol (with scenario discovery and the second-order
 study) and policy-comparison studies and copies their README figures (about
 50 minutes on two shared cores, most of it the Sobol study, which alone took
 19 minutes on two idle cores); the comparison's printed first page
-needs chromium and pdftoppm (poppler-utils), both installed by ``scripts/setup.sh --browser``. The app screenshot comes from the
+needs chromium and pdftoppm (poppler-utils), both installed by ``scripts/setup.sh --browser``.
+After a change to the model add ``--fresh``: the studies refuse to mix in
+runs of other model code. The app screenshot comes from the
 browser test: ``PARTNERSIM_APP_SCREENSHOT=docs/figures/app.png pytest tests/app``.
 """
 
@@ -65,13 +67,18 @@ def first_page(report: Path, png: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--all", action="store_true", help="also rerun the sweep, Sobol and comparison studies")
+    ap.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start those studies over (needed after a change to the model: they refuse runs of other model code)",
+    )
     args = ap.parse_args()
     FIGURES.mkdir(parents=True, exist_ok=True)
     run("run", "--out", "results/run")
     shutil.copy(ROOT / "results/run/figures/trust_by_sector_pair.png", FIGURES / "run-trust.png")
     shutil.copy(ROOT / "results/run/figures/active_partnerships.png", FIGURES / "run-active.png")
     if args.all:
-        procs = ("--executor", "processes", "--workers", "2")
+        procs = ("--executor", "processes", "--workers", "2", *(("--fresh",) if args.fresh else ()))
         run("sweep", "configs/turnover-funding-coordinator.toml", *procs)
         shutil.copy(
             ROOT / "results/turnover-funding-coordinator/figures/effects_survival_rate.png",
