@@ -22,9 +22,10 @@ Runs, in order, the shipped commands behind each number of that section:
 The calibration's particles depend on the study seed alone (the seeded
 sampler, ``partnersim.calibration.sampler``), so a rerun on any number of
 workers gives the same posterior; the README's "What a rerun keeps"
-compares it with three runs made before the sampler was seeded, whose
-particles differed from run to run. The whole script took
-37 minutes on two cores (2026-12-03), 31 of them in the calibrate step. The
+compares it with four runs on the previous model, three of them made
+before the sampler was seeded, whose particles differed from run to run.
+The whole script took 32 minutes on two cores (2026-12-03, the current
+model), 26 of them in the calibrate step. The
 synthetic checks of the method are
 ``tests/calibration/test_recovery*.py`` and
 ``experiments/calibration_coverage.py``.
