@@ -315,41 +315,35 @@ def reference_refresh_trust(self) -> None:
     """Recompute trust among active members: overall, by sector pair and per member.
 
     Trust of one member in another mixes the personal and institutional
-    layers as :func:`~partnersim.mechanisms.effective_trust` does, summed
-    pair by pair into each member's row and each sector pair's ``[sum,
-    count]`` as the pairs are met, as the method did up to revision 96f67d1
-    (since then it keeps the pairs' trusts and sums them by sector pair on demand).
+    layers as :func:`~partnersim.mechanisms.effective_trust` does; it is
+    inlined because this is the hottest loop (a test checks the two
+    agree). ``trust_pairs`` maps a sector pair to ``[sum, count]``.
     """
     p = self.model.p
     w, initial = p["personal_trust_weight"], p["initial_trust"]
     v = 1.0 - w
-    members = self.active_members
-    pairs: dict[tuple[str, str], list[float]] = {}
+    layout = self._trust_layout()
+    for acc in self.trust_pairs.values():
+        acc[0] = acc[1] = 0.0
     reps = self.reps
     per_member = self.member_trust
     total, n = 0.0, 0
-    k = len(members) - 1
-    for a in members:
+    k = len(layout) - 1
+    for a, row in layout:
         ua = a.unique_id
         rep = reps[ua]
         # a vacant seat holds no personal trust: only the track record speaks
         personal, default = (rep.personal, initial) if rep.present else (_NO_TRUST, 0.0)
         inst = a.institutional
         s = 0.0
-        for b in members:
-            if a is b:
-                continue
-            ub = b.unique_id
+        for ub, acc in row:
             t = w * personal.get(ub, default) + v * inst.get(ub, 0.0)
             s += t
-            key = (a.sector, b.sector) if a.sector <= b.sector else (b.sector, a.sector)
-            acc = pairs.setdefault(key, [0.0, 0.0])
             acc[0] += t
             acc[1] += 1.0
         per_member[ua] = s / k if k > 0 else 0.0
         total += s
         n += k
-    self._pairs = pairs
     self.mean_trust = total / n if n > 0 else 0.0
 
 

@@ -15,8 +15,6 @@ A :class:`Partnership` is split into the parts a reader looks for:
 from __future__ import annotations
 
 import math
-from functools import reduce
-from operator import add
 from typing import TYPE_CHECKING, Any
 
 import mesa
@@ -309,15 +307,10 @@ class Partnership(mesa.Agent):
         self.members_at_end = 0
         # trust ledger: cached statistics, refreshed by refresh_trust()
         self.mean_trust = 0.0
+        self.trust_pairs: dict[tuple[str, str], list[float]] = {}
         self._layout_of: list[Organisation] | None = None
-        self._layout: list[tuple[Organisation, list[int]]] = []
-        # each ordered pair's sector pair, by its index into _pair_keys, row by row of the layout
-        self._pair_keys: list[tuple[str, str]] = []
-        self._pair_index: list[list[int]] = []
-        self._pair_counts: list[float] = []
-        # the last refresh's trust of each ordered pair, row by row; summed by sector pair on demand
-        self._trust_rows: list[list[float]] = []
-        self._pairs: dict[tuple[str, str], list[float]] | None = None
+        self._layout: list[tuple[Organisation, list[tuple[int, list[float]]]]] = []
+        self._pair_counts: list[tuple[list[float], float]] = []
         self.member_trust: dict[int, float] = {}
         self.voice_gini = 0.0
         self.trust_history: list[float] = []
@@ -460,87 +453,66 @@ class Partnership(mesa.Agent):
             personal, a.institutional.get(b.unique_id, 0.0), p["personal_trust_weight"]
         )
 
-    def _trust_layout(self) -> list[tuple[Organisation, list[int]]]:
-        """For each active member, the others' ids; with each ordered pair's sector pair.
+    def _trust_layout(self) -> list[tuple[Organisation, list[tuple[int, list[float]]]]]:
+        """For each active member, the others' ids with their sector pair's accumulator.
 
         Built once per change of the active membership, so
         :meth:`refresh_trust` only reads trust.
         """
         members = self.active_members
         if self._layout_of is not members:
-            keys: dict[tuple[str, str], int] = {}
-            counts: list[float] = []
-            rows, index = [], []
+            pairs: dict[tuple[str, str], list[float]] = {}
+            rows = []
             for a in members:
                 sa = a.sector
-                ids, where = [], []
+                row = []
                 for b in members:
                     if a is b:
                         continue
                     sb = b.sector
                     key = (sa, sb) if sa <= sb else (sb, sa)
-                    j = keys.setdefault(key, len(keys))
-                    if j == len(counts):
-                        counts.append(0.0)
-                    counts[j] += 1.0
-                    ids.append(b.unique_id)
-                    where.append(j)
-                rows.append((a, ids))
-                index.append(where)
-            self._layout_of, self._layout = members, rows
-            self._pair_keys, self._pair_index, self._pair_counts = list(keys), index, counts
+                    acc = pairs.setdefault(key, [0.0, 0.0])
+                    acc[1] += 1.0
+                    row.append((b.unique_id, acc))
+                rows.append((a, row))
+            # each sector pair's count of ordered pairs is fixed by the layout; refresh_trust resets the sums
+            self._pair_counts = [(acc, acc[1]) for acc in pairs.values()]
+            self._layout_of, self._layout, self.trust_pairs = members, rows, pairs
         return self._layout
 
     def refresh_trust(self) -> None:
-        """Recompute trust among active members: overall and per member.
+        """Recompute trust among active members: overall, by sector pair and per member.
 
         Trust of one member in another mixes the personal and institutional
         layers as :func:`~partnersim.mechanisms.effective_trust` does; it is
         inlined because this is the hottest loop (a test checks the two
-        agree). Each pair's trust is kept, so :attr:`trust_pairs` can sum
-        them by sector pair only when a reporter asks.
+        agree). ``trust_pairs`` maps a sector pair to ``[sum, count]``.
         """
         p = self.model.p
         w, initial = p["personal_trust_weight"], p["initial_trust"]
         v = 1.0 - w
         layout = self._trust_layout()
+        for acc, count in self._pair_counts:
+            acc[0], acc[1] = 0.0, count
         reps = self.reps
         per_member = self.member_trust
-        rows = []
         total, n = 0.0, 0
         k = len(layout) - 1
-        for a, ids in layout:
+        for a, row in layout:
             ua = a.unique_id
             rep = reps[ua]
             # a vacant seat holds no personal trust: only the track record speaks
             personal, default = (rep.personal, initial) if rep.present else (_NO_TRUST, 0.0)
-            pget, iget = personal.get, a.institutional.get
-            row = [w * pget(ub, default) + v * iget(ub, 0.0) for ub in ids]
-            rows.append(row)
-            # a left-to-right sum from 0.0, as a loop of `s += t` (sum() of floats compensates in 3.12)
-            s = reduce(add, row, 0.0)
+            inst = a.institutional
+            s = 0.0
+            for ub, acc in row:
+                t = w * personal.get(ub, default) + v * inst.get(ub, 0.0)
+                s += t
+                acc[0] += t
             per_member[ua] = s / k if k > 0 else 0.0
             total += s
             n += k
-        self._trust_rows, self._pairs = rows, None
         self.mean_trust = total / n if n > 0 else 0.0
-
-    @property
-    def trust_pairs(self) -> dict[tuple[str, str], list[float]]:
-        """Trust among active members by sector pair, ``{(sector, sector): [sum, count]}``, as of the last refresh.
-
-        Summed from the kept pair trusts on first read, in the order the
-        pairs were computed, so the sums do not depend on when they are read.
-        """
-        if self._pairs is None:
-            sums = [0.0] * len(self._pair_keys)
-            for row, where in zip(self._trust_rows, self._pair_index, strict=True):
-                for t, j in zip(row, where, strict=True):
-                    sums[j] += t
-            self._pairs = {
-                key: [s, c] for key, s, c in zip(self._pair_keys, sums, self._pair_counts, strict=True)
-            }
-        return self._pairs
 
     # ------------------------------------------------------------ record
 
