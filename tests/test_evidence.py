@@ -9,7 +9,6 @@ mechanism before the code that cites them lands.
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 
@@ -123,21 +122,12 @@ def test_unused_register_entries_are_reported():
         )
 
 
-def _appendix_module():
-    spec = importlib.util.spec_from_file_location(
-        "make_evidence_appendix", ROOT / "docs" / "make_evidence_appendix.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_odd_prints_the_register_and_it_is_up_to_date():
+def test_the_odd_prints_the_register_and_it_is_up_to_date(load_script):
     text = ODD.read_text(encoding="utf-8")
     assert ev.APPENDIX_START in text and ev.APPENDIX_END in text, (
         "docs/ODD.md has no evidence register: run .venv/bin/python docs/make_evidence_appendix.py --write"
     )
-    make = _appendix_module()
+    make = load_script("docs/make_evidence_appendix.py")
     if make.updated_odd(text) != text:
         pytest.fail(
             "the evidence register in docs/ODD.md is out of date with src/partnersim/evidence.toml or with "
@@ -148,8 +138,8 @@ def test_the_odd_prints_the_register_and_it_is_up_to_date():
         assert f"| {e.ref} |" in text, f"{e.ref} is missing from the ODD appendix"
 
 
-def test_the_appendix_groups_entries_and_shows_where_they_are_used():
-    make = _appendix_module()
+def test_the_appendix_groups_entries_and_shows_where_they_are_used(load_script):
+    make = load_script("docs/make_evidence_appendix.py")
     text = make.appendix()
     assert text.index("### M1 ") < text.index("### M4 ") < text.index("### O ")
     row = next(line for line in text.splitlines() if line.startswith("| 004:416 |"))

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from partnersim.model import run_model
 from partnersim.schema import defaults
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
-def diagnosis():
-    spec = importlib.util.spec_from_file_location(
-        "fact11_diagnosis", ROOT / "experiments" / "fact11_diagnosis.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def diagnosis(load_script):
+    return load_script("experiments/fact11_diagnosis.py")
 
 
 def test_the_sector_tally_leaves_the_run_unchanged(diagnosis):
