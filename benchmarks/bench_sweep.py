@@ -12,7 +12,10 @@ so none inherits a warm pool. It prints the rates, the ratio of the sweep to
 runs per second against the model's own cost per run in one process (a
 serial pass, alternated with the others and also best of ``--repeat``), times
 the workers (issue #16's targets: at least 95% on 2 local processes, 90% on a
-2-worker Dask ``LocalCluster``).
+2-worker Dask ``LocalCluster``). It also times ``--workers`` independent serial
+processes started at once, each running its share of the runs with no pool
+or runner: the rate two busy processes get from this machine at all, which
+bounds what any parallel runner can reach here.
 """
 
 from __future__ import annotations
@@ -56,6 +59,37 @@ def bench_serial(points: list[dict], seeds: list[int]) -> tuple[float, int]:
     return time.perf_counter() - start, len(specs)
 
 
+def bench_share(points: list[dict], seeds: list[int], share: int, shares: int) -> tuple[float, int]:
+    """Every ``shares``-th run of the grid from ``share``, in this process, warm: one of the side-by-side processes."""
+    from partnersim.experiments import make_specs, run_specs
+
+    specs = make_specs(points, len(seeds), seeds=seeds)
+    mine = specs[share::shares]
+    run_specs(specs[:1])  # warm imports
+    start = time.perf_counter()
+    run_specs(mine)
+    return time.perf_counter() - start, len(mine)
+
+
+def side_by_side(args: argparse.Namespace) -> float:
+    """Wall time of ``workers`` independent serial processes run at once, each with its share of the runs.
+
+    No pool, no runner between them, nothing persisted: what this machine gives
+    ``workers`` busy processes. Each reports its own time after its imports, and
+    the slowest one is the wall time.
+    """
+    cmd = [sys.executable, __file__, "--only", "share", "--replicates", str(args.replicates),
+           "--horizon", str(args.horizon), "--workers", str(args.workers)]  # fmt: skip
+    procs = [
+        subprocess.Popen([*cmd, "--share", str(i)], stdout=subprocess.PIPE, text=True)
+        for i in range(args.workers)
+    ]
+    outs = [p.communicate()[0] for p in procs]
+    if any(p.returncode for p in procs):
+        raise RuntimeError("a side-by-side process failed")
+    return max(float(out.strip().splitlines()[-1]) for out in outs)
+
+
 def bench_mesa(grid: dict, horizon: int, seeds: list[int], workers: int) -> tuple[float, int]:
     """``mesa.batch_run`` on the same grid and seeds."""
     import mesa
@@ -88,7 +122,10 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=120)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="best of this many cold runs of each")
-    parser.add_argument("--only", choices=("sweep", "dask", "mesa", "serial"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", choices=("sweep", "dask", "mesa", "serial", "share"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--share", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     names = list(GRID)
@@ -101,6 +138,10 @@ def main() -> None:
     if args.only == "serial":
         elapsed, done = bench_serial(points, seeds)
         print(elapsed / done)
+        return
+    if args.only == "share":
+        elapsed, _ = bench_share(points, seeds, args.share, args.workers)
+        print(elapsed)
         return
     if args.only == "sweep":
         elapsed, done = bench_sweep(points, seeds, args.workers)
@@ -116,12 +157,13 @@ def main() -> None:
     print(
         f"grid: {len(points)} points x {len(seeds)} seeds = {n} runs of {args.horizon} months, {args.workers} processes"
     )
-    times: dict[str, list[float]] = {"sweep": [], "dask": [], "mesa": [], "serial": []}
+    times: dict[str, list[float]] = {"sweep": [], "dask": [], "mesa": [], "serial": [], "side": []}
     # alternate, so background load hits all alike: the serial baseline too, since the
     # machine's speed drifts and an efficiency against a baseline taken apart is not one
     for _ in range(args.repeat):
         for which in ("mesa", "sweep", "dask", "serial"):
             times[which].append(_one(which, args))
+        times["side"].append(side_by_side(args))
     t_ours, t_dask, t_mesa = min(times["sweep"]), min(times["dask"]), min(times["mesa"])
     ours, dask, theirs = n / t_ours, n / t_dask, n / t_mesa
     print(
@@ -141,6 +183,12 @@ def main() -> None:
     print(
         f"parallel efficiency: sweep {ours / ideal:.0%} (target >= 95%), dask {dask / ideal:.0%} "
         f"(target >= 90%), batch_run {theirs / ideal:.0%}"
+    )
+    side = n / min(times["side"])
+    print(
+        f"{args.workers} independent serial processes at once (no runner, warm): {side:7.2f} runs/s, "
+        f"{side / ideal:.0%} of ideal: what {args.workers} busy processes get from this machine; "
+        f"against it the sweep reaches {ours / side:.0%}, dask {dask / side:.0%}"
     )
     print(f"ratio: {ours / theirs:.2f}x (target >= 1.5x)")
 
