@@ -49,4 +49,4 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys):
         ["calibrate", str(path), "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "r")]
     )
     assert code == 1
-    assert "cannot reach the Dask scheduler" in capsys.readouterr().err
+    assert f"could not reach a Dask scheduler at tcp://127.0.0.1:{port}" in capsys.readouterr().err

@@ -132,20 +132,10 @@ def open_sampler(workers: int, scheduler: str | None, progress: bool, seed: int 
 
     with contextlib.ExitStack() as stack:
         if scheduler:
-            from distributed import Client
+            from partnersim.experiments.executors import dask_client
 
-            from partnersim.experiments.executors import (
-                DASK_CONNECT_TIMEOUT,
-                ExecutorUnavailable,
-                wait_for_a_worker,
-            )
-
-            try:
-                client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT)
-            except (OSError, ValueError) as exc:
-                raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-            stack.callback(client.close)
-            wait_for_a_worker(client, scheduler)
+            # the sweep's connection: the same timeout, errors and wait for a worker
+            client = stack.enter_context(dask_client(None, scheduler))
             executor, slots = client.get_executor(pure=False), sum(client.nthreads().values())
         elif workers <= 1:
             executor, slots = SerialExecutor(), 1

@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor", "open_executor"]
+__all__ = [
+    "EXECUTORS",
+    "ExecutorInfo",
+    "ExecutorUnavailable",
+    "SerialExecutor",
+    "dask_client",
+    "open_executor",
+]
 
 #: names accepted by :func:`open_executor` and ``partnersim sweep --executor``
 EXECUTORS = ("serial", "processes", "dask")
@@ -213,7 +220,7 @@ def open_executor(
             # on Ctrl-C do not wait for queued chunks; finished ones are already saved
             pool.shutdown(wait=True, cancel_futures=True)
     else:
-        with _dask_client(workers, scheduler) as client:
+        with dask_client(workers, scheduler) as client:
             count = _dask_slots(client)
             n = count() or (workers or 1)
             info = ExecutorInfo("dask", n, scheduler or "LocalCluster", count=count)
@@ -242,7 +249,12 @@ def _slots(executor: Executor) -> int:
 
 
 @contextlib.contextmanager
-def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` started here and closed after.
+
+    An unreachable scheduler raises :class:`ExecutorUnavailable` (an address that is not one,
+    :class:`~partnersim.config.ConfigError`), after at most :data:`DASK_CONNECT_TIMEOUT` seconds.
+    """
     from distributed import Client, LocalCluster
 
     if scheduler:
