@@ -10,7 +10,7 @@ same workloads:
 - ``default``: the default run (60 organisations, 120 months) over a fixed
   set of seeds;
 - ``sobol``: points of the headline Sobol study's eight factors
-  (``configs/sobol-survival.toml``'s ranges, drawn once from a fixed seed);
+  (``configs/sobol-survival.toml``, drawn once from a fixed seed);
 - ``6000``: 6,000 organisations for 24 months, to see scaling.
 
 Each round runs every parameter set of every workload under both models, one
@@ -51,17 +51,8 @@ from same_results import _tree  # noqa: E402
 
 BASELINE = "partnersim_baseline"
 
-#: the headline Sobol study's factor ranges (configs/sobol-survival.toml)
-SOBOL_FACTORS: dict[str, tuple[float, float] | tuple[bool, bool]] = {
-    "staff_turnover": (0.05, 0.5),
-    "funding_length": (12, 60),
-    "coordinator": (False, True),
-    "renewal_probability": (0.0, 1.0),
-    "orientation": (0.0, 1.0),
-    "partnership_size": (3, 10),
-    "prior_tie_density": (0.0, 0.5),
-    "austerity_rate": (0.0, 0.5),
-}
+#: the headline Sobol study, whose factors and fixed parameters the ``sobol`` workload samples
+SOBOL_STUDY = HERE.parent / "configs" / "sobol-survival.toml"
 
 
 def renamed_copy(src: Path, dest: Path) -> Path:
@@ -77,20 +68,14 @@ def renamed_copy(src: Path, dest: Path) -> Path:
 
 
 def sobol_points(n: int, seed: int = 20240601) -> list[dict[str, Any]]:
-    """``n`` points of the headline study's factors, uniform on their ranges, with their seeds."""
+    """``n`` points of the headline study's factors (uniform on their ranges, as the study decodes them), with seeds."""
+    from partnersim.sensitivity import load_sensitivity_study
+
+    study = load_sensitivity_study(SOBOL_STUDY)
     rng = np.random.default_rng(seed)
-    points = []
-    for _ in range(n):
-        point: dict[str, Any] = {"horizon": 120, "rng": int(rng.integers(2**31))}
-        for name, (lo, hi) in SOBOL_FACTORS.items():
-            if isinstance(lo, bool):
-                point[name] = bool(rng.random() < 0.5)
-            elif isinstance(lo, int):
-                point[name] = int(rng.integers(lo, hi + 1))
-            else:
-                point[name] = float(rng.uniform(lo, hi))
-        points.append(point)
-    return points
+    lows, highs = np.array(study.problem.salib["bounds"]).T
+    values = study.problem.decode(rng.uniform(lows, highs, size=(n, len(lows))))
+    return [{**study.base, **v, "rng": int(rng.integers(2**31))} for v in values]
 
 
 def workloads(seeds: int, points: int) -> dict[str, list[dict[str, Any]]]:

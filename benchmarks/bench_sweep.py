@@ -48,19 +48,8 @@ def bench_sweep(
     return elapsed, len(result.runs)
 
 
-def bench_serial(points: list[dict], seeds: list[int]) -> tuple[float, int]:
-    """One process, no pool, every run of the grid: the model's own cost per run."""
-    from partnersim.experiments import make_specs, run_specs
-
-    specs = make_specs(points, len(seeds), seeds=seeds)
-    run_specs(specs[:1])  # warm imports
-    start = time.perf_counter()
-    run_specs(specs)
-    return time.perf_counter() - start, len(specs)
-
-
-def bench_share(points: list[dict], seeds: list[int], share: int, shares: int) -> tuple[float, int]:
-    """Every ``shares``-th run of the grid from ``share``, in this process, warm: one of the side-by-side processes."""
+def bench_serial(points: list[dict], seeds: list[int], share: int = 0, shares: int = 1) -> tuple[float, int]:
+    """One process, no pool, warm: every ``shares``-th run of the grid from ``share`` (all of it by default)."""
     from partnersim.experiments import make_specs, run_specs
 
     specs = make_specs(points, len(seeds), seeds=seeds)
@@ -139,8 +128,8 @@ def main() -> None:
         elapsed, done = bench_serial(points, seeds)
         print(elapsed / done)
         return
-    if args.only == "share":
-        elapsed, _ = bench_share(points, seeds, args.share, args.workers)
+    if args.only == "share":  # one of the side-by-side processes
+        elapsed, _ = bench_serial(points, seeds, args.share, args.workers)
         print(elapsed)
         return
     if args.only == "sweep":

@@ -46,9 +46,16 @@ def test_the_baseline_copy_imports_only_itself_and_runs_the_same_model(before_af
 
 
 def test_sobol_points_are_fixed_and_inside_the_study_ranges(before_after):
+    from partnersim.sensitivity import load_sensitivity_study
+
+    study = load_sensitivity_study(before_after.SOBOL_STUDY)
     points = before_after.sobol_points(50)
     assert points == before_after.sobol_points(50)
     for point in points:
-        for name, (lo, hi) in before_after.SOBOL_FACTORS.items():
-            assert lo <= point[name] <= hi, (name, point[name])
+        assert point["horizon"] == study.base["horizon"]
+        for factor in study.problem.factors:
+            if factor.kind in ("float", "int"):
+                assert factor.low <= point[factor.name] <= factor.high, (factor.name, point[factor.name])
+            else:
+                assert point[factor.name] in factor.choices, (factor.name, point[factor.name])
     assert {p["coordinator"] for p in points} == {False, True}
