@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from partnersim import mechanisms as mech
 from partnersim.agents import _NO_TRUST, Organisation, Partnership
+from partnersim.fast import ENGINE_VARIABLE
 from partnersim.model import PartnershipModel
 from partnersim.schema import ParameterError
 from partnersim.stages import (
@@ -366,8 +367,9 @@ def reference_step(self: PartnershipModel) -> None:
 # ---------------------------------------------------------------- the check
 
 
-def _run(params: dict, *, reference: bool) -> PartnershipModel:
+def _run(params: dict, *, reference: bool, engine: str = "python") -> PartnershipModel:
     with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENGINE_VARIABLE, engine)
         if reference:
             mp.setattr(meeting, "attend", reference_attend)
             mp.setattr(meeting, "interact", reference_interact)
@@ -411,16 +413,18 @@ params_strategy = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.parametrize("engine", ["python", "compiled"])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(drawn=params_strategy)
-def test_fast_stages_give_what_the_scalar_mechanisms_give(drawn):
+def test_fast_stages_give_what_the_scalar_mechanisms_give(engine, drawn):
+    """The Python stages' inlined loops, and the compiled engine, against the scalar mechanisms."""
     params = dict(drawn)
     params["exit_threshold"], params["paper_threshold"] = params.pop("thresholds")
     try:
         reference = _run(params, reference=True)
     except ParameterError:
         assume(False)
-    fast = _run(params, reference=False)
+    fast = _run(params, reference=False, engine=engine)
     pd.testing.assert_frame_equal(fast.timeseries(), reference.timeseries(), check_exact=True)
     pd.testing.assert_frame_equal(fast.partnership_table(), reference.partnership_table(), check_exact=True)
     ours, theirs = fast.summary(), reference.summary()

@@ -207,6 +207,7 @@ class PartnershipModel(mesa.Model):
         self.record_total = 0.0
         self._trust: dict[str, float] = {}
         self._trust_month = -1
+        self._engine = None  # the compiled engine while run() uses it (partnersim.fast)
         self._setup_organisations()
         self._setup_prior_ties()
         self._setup_partnerships()
@@ -296,6 +297,11 @@ class PartnershipModel(mesa.Model):
         take them in random order. In the other stages no partnership reads
         what another changes in that stage, so they run in creation order.
         """
+        if self._engine is not None:  # run() chose the compiled engine: the same stages over arrays
+            self._engine.month()
+            if self.steps >= self.p["horizon"]:
+                self.running = False
+            return
         self.staff_departures = 0
         funding.environment(self)
         self._each(funding.fund)
@@ -467,14 +473,31 @@ class PartnershipModel(mesa.Model):
         }
 
     def run(self) -> PartnershipModel:
-        """Run to ``horizon`` (or until stopped) and return self."""
-        while self.running and self.steps < self.p["horizon"]:
-            self.step()
+        """Run to ``horizon`` (or until stopped) and return self.
+
+        Where nothing reads the agents between months (see
+        :func:`partnersim.fast.usable`), the months run on the compiled
+        engine of :mod:`partnersim.fast`, with the same results.
+        """
+        from partnersim import fast
+
+        self._engine = fast.engine_for(self) if self.running and self.steps < self.p["horizon"] else None
+        try:
+            while self.running and self.steps < self.p["horizon"]:
+                self.step()
+        finally:
+            engine, self._engine = self._engine, None
+            if engine is not None:
+                engine.unpack()
         return self
 
 
 for _attr, _outcome in END_REPORTERS.items():
     setattr(PartnershipModel, _attr, _EndReporter(_outcome))
+
+#: the schedule the compiled engine mirrors: a model whose step is another (a subclass, a test's
+#: reference schedule) runs on its own step (see partnersim.fast.usable)
+STEP = PartnershipModel.step
 
 
 def _ratio(accs: list[list[float]]) -> float:

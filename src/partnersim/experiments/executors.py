@@ -198,6 +198,11 @@ def open_executor(
     if scheduler is not None and kind != "dask":
         raise ValueError("a scheduler address needs the dask executor (--executor dask)")
 
+    if kind != "serial":
+        # compile the model's engine here, once, so workers inherit it (fork) or load it from the cache
+        from partnersim import fast
+
+        fast.warm()
     if kind == "serial":
         yield SerialExecutor(), ExecutorInfo("serial", 1)
     elif kind == "processes":

@@ -141,7 +141,7 @@ def _plain(value: Any) -> Any:
 
 @functools.cache
 def model_fingerprint() -> str:
-    """A hash of the model's source (model, agents, mechanisms, schema and the monthly stages)."""
+    """A hash of the model's source (model, agents, mechanisms, schema, the monthly stages and their compiled form)."""
     import partnersim
 
     root = Path(partnersim.__file__).resolve().parent
@@ -149,6 +149,7 @@ def model_fingerprint() -> str:
     # the stages hold the monthly cycle: a change there changes results as much as one in mechanisms.py
     names = ["model.py", "agents.py", "mechanisms.py", "schema.py"]
     names += sorted(f"stages/{p.name}" for p in (root / "stages").glob("*.py"))
+    names += sorted(f"fast/{p.name}" for p in (root / "fast").glob("*.py"))
     for name in names:
         path = root / name
         digest.update(path.read_bytes() if path.exists() else b"")

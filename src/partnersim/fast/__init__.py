@@ -1,0 +1,74 @@
+"""A compiled engine for whole runs: the monthly stages over arrays, with the same results.
+
+:meth:`partnersim.model.PartnershipModel.run` uses it when nothing needs the
+agents between months: no event log, no observer, no players, no formation
+during the run. That is every run of a sweep, a Sobol or Morris study, a
+calibration and ``partnersim run``. The monthly series is kept as the
+Python stages keep it. It packs the state into
+arrays (:mod:`partnersim.fast.state`), runs each month with
+:func:`partnersim.fast.kernels.month` and writes the state back, so the
+summary, the partnership table and the agents are what the Python stages
+of :mod:`partnersim.stages` leave: bit for bit, which ``tests/test_fast.py``
+checks month by month. The Python stages stay the reference and the
+readable account of each rule.
+
+Set the environment variable ``PARTNERSIM_ENGINE=python`` to run every
+model on the Python stages.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from partnersim.fast.state import Engine
+    from partnersim.model import PartnershipModel
+
+__all__ = ["engine_for", "usable", "warm"]
+
+#: the environment variable that chooses the engine: "compiled" (default where it applies) or "python"
+ENGINE_VARIABLE = "PARTNERSIM_ENGINE"
+
+
+def usable(model: PartnershipModel) -> bool:
+    """Whether ``model`` can run on the compiled engine: nothing reads its agents between months.
+
+    Also False when the model's step is not :data:`partnersim.model.STEP`
+    (a subclass or a patched schedule), since the engine mirrors that step.
+    """
+    from partnersim.model import STEP
+
+    if os.environ.get(ENGINE_VARIABLE, "compiled") == "python":
+        return False
+    own_step = getattr(getattr(model, "_user_step", None), "__func__", None)
+    return (
+        own_step is STEP
+        and model.players is None
+        and model.observer is None
+        and not model.record_events
+        and not model.p["formation"]
+    )
+
+
+def engine_for(model: PartnershipModel) -> Engine | None:
+    """An engine holding ``model``'s state, or None where the Python stages must run."""
+    if not usable(model):
+        return None
+    from partnersim.fast.state import Engine
+
+    return Engine(model)
+
+
+def warm() -> None:
+    """Compile the engine (or load it from numba's cache) now, with one short run.
+
+    Executors call it before starting workers, so that workers load the
+    cached code instead of each compiling it.
+    """
+    from partnersim.model import PartnershipModel
+
+    model = PartnershipModel(collect=False, rng=0, horizon=1)
+    model.record_events = False
+    if usable(model):
+        model.run()

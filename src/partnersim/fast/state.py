@@ -1,0 +1,417 @@
+"""Packing a model's state into the compiled engine's arrays, and writing it back.
+
+:class:`Engine` takes a :class:`~partnersim.model.PartnershipModel` between
+months, packs every live partnership, organisation and tie into the arrays
+of :mod:`partnersim.fast.layout`, runs months with
+:func:`partnersim.fast.kernels.month`, and writes the state back into the
+agents, so that anything read afterwards (summary, partnership table, the
+agents themselves) is what the Python stages would have left.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from partnersim import mechanisms as mech
+from partnersim.agents import Representative
+from partnersim.fast import kernels
+from partnersim.fast import layout as L
+from partnersim.fast.rng import restore, state_of
+from partnersim.stages.meeting import learning_rate
+
+if TYPE_CHECKING:
+    from partnersim.model import PartnershipModel
+
+_FUND_KIND = {"statutory": L.FUND_STATUTORY, "vcse": L.FUND_VCSE}
+
+
+def parameters(model: PartnershipModel) -> np.ndarray:
+    """The parameters the kernels read, as one float array (integers are exact in a float)."""
+    p = model.p
+    P = np.zeros(L.N_PARAMS)
+    names = {
+        L.INITIAL_TRUST: "initial_trust",
+        L.PERSONAL_WEIGHT: "personal_trust_weight",
+        L.TRUST_GAIN: "trust_gain",
+        L.TRUST_LOSS: "trust_loss",
+        L.BASE_POSITIVE: "base_positive",
+        L.ALIGNMENT_EFFECT: "alignment_effect",
+        L.TRUST_EFFECT: "trust_effect",
+        L.POWER_EFFECT: "power_effect",
+        L.POWER_DAMPING: "power_damping",
+        L.COMPETITION_EFFECT: "competition_effect",
+        L.COORDINATION_HOURS: "coordination_hours",
+        L.MEETING_HOURS: "meeting_hours",
+        L.PAPER_THRESHOLD: "paper_threshold",
+        L.EXIT_THRESHOLD: "exit_threshold",
+        L.QUORUM_SHARE: "quorum_share",
+        L.VCSE_UNFUNDED: "vcse_unfunded_capacity",
+        L.CAPACITY_RECOVERY: "capacity_recovery",
+        L.BASE_SCARCITY: "base_scarcity",
+        L.SHOCK_SEVERITY: "shock_severity",
+        L.FUNDING_END_HIT: "funding_end_commitment_hit",
+        L.DEVELOPMENT_PASS: "development_pass",
+        L.RENEWAL_PROBABILITY: "renewal_probability",
+        L.EVIDENCE_WEIGHT: "evidence_weight",
+        L.FUNDING_GAP: "funding_gap",
+        L.FUNDING_LENGTH: "funding_length",
+        L.GRANT_AMOUNT: "grant_amount",
+        L.COORDINATOR_COST: "coordinator_cost",
+        L.COORDINATOR: "coordinator",
+        L.POWER_FUND_WEIGHT: "power_fund_weight",
+        L.COORDINATOR_HOURS: "coordinator_hours",
+        L.GRANT_END_WINDOW: "grant_end_window",
+        L.GRANT_END_BOOST: "grant_end_turnover_boost",
+        L.VACANCY_MONTHS: "vacancy_months",
+        L.AGREEMENT_HANDOVER: "agreement_handover",
+        L.COORDINATOR_HANDOVER: "coordinator_handover",
+        L.NEWCOMER_HIT: "newcomer_commitment_hit",
+        L.NETWORKING_RATE: "networking_rate",
+        L.NETWORKING_CONTACTS: "networking_contacts",
+        L.FUNDING_FLEXIBILITY: "funding_flexibility",
+        L.SHORT_GRANT_WEIGHT: "short_grant_weight",
+        L.SYNERGY_TRUST_WEIGHT: "synergy_trust_weight",
+        L.MATURITY_RATE: "maturity_rate",
+        L.STRATEGIC_BOOST: "strategic_boost",
+        L.STRATEGIC_DECAY: "strategic_decay_months",
+        L.AGREEMENT_COST: "agreement_cost",
+        L.EFFECTIVENESS_REFERENCE: "effectiveness_reference",
+        L.VOICE_WEIGHT: "voice_weight",
+        L.RECIPROCITY_WEIGHT: "reciprocity_weight",
+        L.SILENCING: "silencing_factor",
+        L.SIZE_COST: "size_cost",
+        L.PROGRAMME_DEPENDENCE: "programme_dependence",
+        L.COMMITMENT_RATE: "commitment_rate",
+        L.WILLINGNESS_TRUST_WEIGHT: "willingness_trust_weight",
+        L.RECRUITMENT_RATE: "recruitment_rate",
+        L.MAX_MEMBERSHIPS: "max_memberships",
+        L.INITIAL_COMMITMENT: "initial_commitment",
+        L.ORIENTATION_DRIFT: "orientation_drift",
+        L.INACTIVE_MONTHS: "inactive_months",
+    }
+    for column, name in names.items():
+        P[column] = float(p[name])
+    P[L.AUSTERITY_MONTHLY] = mech.annual_to_monthly_probability(p["austerity_rate"])
+    P[L.BASE_HAZARD] = model.base_hazard
+    P[L.FUND_KIND] = _FUND_KIND.get(p["fund_holder"], L.FUND_NEUTRAL)
+    return P
+
+
+class Engine:
+    """A model's state in arrays, for the months :meth:`month` runs; :meth:`unpack` writes it back."""
+
+    def __init__(self, model: PartnershipModel) -> None:
+        self.model = model
+        p = model.p
+        self.P = parameters(model)
+        self.st = state_of(model.random)
+        orgs = model.organisations
+        self.index = {o.unique_id: i for i, o in enumerate(orgs)}
+        n = len(orgs)
+        S = max(len(s) for s in model.systems)
+        self.SYSN = np.array([len(s) for s in model.systems], dtype=np.int64)
+        self.SYSORG = np.full((len(model.systems), S), -1, dtype=np.int64)
+        OF = self.OF = np.zeros((n, L.N_OF))
+        OI = self.OI = np.zeros((n, L.N_OI), dtype=np.int64)
+        for s, system in enumerate(model.systems):
+            for loc, o in enumerate(system):
+                i = self.index[o.unique_id]
+                self.SYSORG[s, loc] = i
+                OI[i, L.OI_SYS], OI[i, L.OI_LOC] = s, loc
+        top = model.max_log_budget
+        for i, o in enumerate(orgs):
+            budget_share = math.log1p(o.budget) / top if top > 0 else 0.0
+            OF[i] = (
+                o.capacity,
+                o.base_capacity,
+                o.reserves,
+                o.values,
+                o.power,
+                p["power_budget_weight"] * budget_share + p["power_authority_weight"] * o.authority,
+            )
+            OI[i, L.OI_NMEM] = len(o.memberships)
+            OI[i, L.OI_HOLDS] = o.holds_funds
+            OI[i, L.OI_RANK] = L.RANK_OF_SECTOR[o.sector]
+            OI[i, L.OI_RECOVERING] = o in model.recovering
+        # ties, stamped in each organisation's order of first meeting
+        self.IT = np.full((len(model.systems), S, S), np.nan)
+        self.IS = np.full((len(model.systems), S, S), -1, dtype=np.int64)
+        stamp = 0
+        for i, o in enumerate(orgs):
+            s, loc = OI[i, L.OI_SYS], OI[i, L.OI_LOC]
+            for uid, t in o.institutional.items():
+                other = OI[self.index[uid], L.OI_LOC]
+                self.IT[s, loc, other] = t
+                self.IS[s, loc, other] = stamp
+                stamp += 1
+        self.live = [q for q in model.partnerships_created if q.alive]
+        Q = len(self.live)
+        open_ = any(q.membership == "open" for q in self.live)
+        K = max([S if open_ else 0] + [len(q.members) for q in self.live] + [1])
+        self.QF = np.zeros((Q, L.N_QF))
+        self.QI = np.zeros((Q, L.N_QI), dtype=np.int64)
+        self.SF = np.zeros((Q, K, L.N_SF))
+        self.SI = np.zeros((Q, K, L.N_SI), dtype=np.int64)
+        self.PT = np.full((Q, K, S), np.nan)
+        self.PS = np.zeros((Q, 6))
+        self.PC = np.zeros((Q, 6))
+        self.PO = np.full((Q, 6), -1, dtype=np.int64)
+        months = max(0, p["horizon"] - model.steps)
+        self.TH = np.zeros((Q, months + 1))
+        # the monthly reporters, when the model keeps a monthly series
+        self.R = np.zeros((months + 1 if model.collect else 1, L.N_R))
+        self.times: list[float] = []
+        joined = {}  # (partnership number, organisation) -> place in the organisation's memberships
+        for o in orgs:
+            for place, q in enumerate(o.memberships):
+                joined[q.number, o.unique_id] = place
+        self.MS = np.zeros(L.N_MS)
+        self.MI = np.zeros(L.N_MI, dtype=np.int64)
+        self.MS[L.MS_SCARCITY] = model.scarcity
+        self.MS[L.MS_RECORD_TOTAL] = model.record_total
+        self.MS[L.MS_VCSE_SHARE_SUM] = model._vcse_share_sum
+        self.MS[L.MS_VOICE_GINI_SUM] = model._voice_gini_sum
+        self.MI[L.MI_RECORDS_SEEN] = model.records_seen
+        self.MI[L.MI_LIVE_MONTHS] = model._live_months
+        self.MI[L.MI_DEPARTURES] = model.staff_departures
+        self.MI[L.MI_EXITS_LC + L.RANK_LC] = model.exits["large_charity"]
+        self.MI[L.MI_EXITS_LC + L.RANK_STAT] = model.exits["statutory"]
+        self.MI[L.MI_EXITS_LC + L.RANK_VCSE] = model.exits["vcse"]
+        self.MI[L.MI_TIE_STAMP] = stamp
+        self.MI[L.MI_JOIN_STAMP] = max(joined.values(), default=0) + 1
+        now = model.steps
+        for r, q in enumerate(self.live):
+            self._pack_partnership(r, q, joined, now)
+
+    def _pack_partnership(self, r: int, q: Any, joined: dict, now: int) -> None:
+        g, c = q.grant, q.coordinator
+        self.QF[r] = [
+            q.orientation,
+            q.plan,
+            q.lead_values,
+            q.synergy,
+            q.mean_satisfaction,
+            q.mean_commitment,
+            q.effectiveness,
+            q.maturity,
+            q.agreement,
+            q.output,
+            q.output_total,
+            q.mean_trust,
+            q.voice_gini,
+            q._trust_sum,
+            q._commitment_sum,
+            q._agreement_sum,
+            q.grants_paid,
+            q.coordinator_paid_after_grant,
+            g.record_sum,
+            c.hours,
+            c.budget,
+            learning_rate(q),
+        ]
+        holder = self.index[q.fund_holder.unique_id] if q.fund_holder is not None else -1
+        self.QI[r] = [
+            q.alive,
+            q.age,
+            -1,
+            0,
+            q.formal_agreement,
+            q.membership == "open",
+            q.cross_sector,
+            -1 if q.matured_at is None else q.matured_at,
+            q.met,
+            q.quorate,
+            q.months_without_quorum,
+            q._months,
+            len(q.members),
+            g.funded,
+            g.start,
+            g.end,
+            g.phase == "development",
+            g.decision_at,
+            g.gap_until,
+            -1 if g.ended_at is None else g.ended_at,
+            g.record_months,
+            c.post,
+            c.mainstreamed,
+            c.vacant_until,
+            c.tenure,
+            holder,
+            q.members_at_end,
+            q.started_at,
+            0,
+        ]
+        attending = {m.unique_id for m in q.attendees}
+        for k, m in enumerate(q.members):
+            uid = m.unique_id
+            rep = q.reps[uid]
+            has_mt = uid in q.member_trust
+            self.SF[r, k] = [
+                q.commitment[uid],
+                q.satisfaction[uid],
+                q.contribution[uid],
+                q.willing[uid],
+                q.member_trust[uid] if has_mt else 0.0,
+            ]
+            self.SI[r, k] = [
+                self.index[uid],
+                uid in q.paper,
+                rep.present,
+                rep.vacant_until,
+                rep.tenure,
+                joined[q.number, uid],
+                1,
+                has_mt,
+                uid in attending,
+            ]
+            row = self.PT[r, k]
+            for ub, t in rep.personal.items():
+                row[self.OI[self.index[ub], L.OI_LOC]] = t
+        for j, (key, (s, cnt)) in enumerate(q.trust_pairs.items()):
+            pair = L.PAIR_INDEX[L.RANK_OF_SECTOR[key[0]], L.RANK_OF_SECTOR[key[1]]]
+            self.PS[r, pair], self.PC[r, pair], self.PO[r, j] = s, cnt, pair
+
+    def month(self) -> None:
+        """Run the model's current month (``model.steps``, already advanced by Mesa) on the arrays."""
+        kernels.month(
+            self.st, self.model.rng, self.model.steps, self.P, self.MS, self.MI, self.OF, self.OI, self.QF,
+            self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.PS, self.PC, self.PO, self.TH,
+            self.SYSORG, self.SYSN, self.R, len(self.times) if self.model.collect else -1,
+        )  # fmt: skip
+        if self.model.collect:
+            self.times.append(self.model.time)
+
+    # ------------------------------------------------------------ writing back
+
+    def unpack(self) -> None:
+        """Write the arrays back into the model and its agents."""
+        model = self.model
+        orgs = model.organisations
+        OF, OI = self.OF, self.OI
+        restore(model.random, self.st)
+        memberships: list[list[tuple[int, Any]]] = [[] for _ in orgs]
+        for r, q in enumerate(self.live):
+            self._unpack_partnership(r, q, memberships)
+        for i, o in enumerate(orgs):
+            o.capacity = float(OF[i, L.OF_CAP])
+            o.power = float(OF[i, L.OF_POWER])
+            o.holds_funds = int(OI[i, L.OI_HOLDS])
+            o.memberships = [q for _, q in sorted(memberships[i], key=lambda sq: sq[0])]
+            s, loc = OI[i, L.OI_SYS], OI[i, L.OI_LOC]
+            row, stamps = self.IT[s, loc], self.IS[s, loc]
+            present = np.flatnonzero(~np.isnan(row))
+            present = present[np.argsort(stamps[present], kind="stable")]
+            system = self.SYSORG[s]
+            o.institutional = {orgs[system[j]].unique_id: float(row[j]) for j in present.tolist()}
+        model.recovering = {o for i, o in enumerate(orgs) if OI[i, L.OI_RECOVERING]}
+        model.scarcity = float(self.MS[L.MS_SCARCITY])
+        model.record_total = float(self.MS[L.MS_RECORD_TOTAL])
+        model._vcse_share_sum = float(self.MS[L.MS_VCSE_SHARE_SUM])
+        model._voice_gini_sum = float(self.MS[L.MS_VOICE_GINI_SUM])
+        model.records_seen = int(self.MI[L.MI_RECORDS_SEEN])
+        model._live_months = int(self.MI[L.MI_LIVE_MONTHS])
+        model.staff_departures = int(self.MI[L.MI_DEPARTURES])
+        for sector in model.exits:
+            model.exits[sector] = int(self.MI[L.MI_EXITS_LC + L.RANK_OF_SECTOR[sector]])
+        model._trust_month = -1
+        model._tally()
+        if model.collect:
+            self._unpack_reporters()
+
+    def _unpack_reporters(self) -> None:
+        """Each month's row of the monthly series, as ReporterCollector.collect would have added it."""
+        model = self.model
+        dc = model.datacollector
+        ended = not (model.running and model.steps < model.p["horizon"])
+        last = len(self.times) - 1
+        summary = {f"summary_{k}": v for k, v in model.summary().items()} if ended and last >= 0 else {}
+        columns = [
+            (var, attr, L.R_NAMES.get(attr), attr in L.R_INTEGERS) for var, attr in dc.model_reporters.items()
+        ]
+        rows = self.R.tolist()
+        for row, time in enumerate(self.times):
+            dc._collection_steps.append(time)
+            values = rows[row]
+            for var, attr, column, whole in columns:
+                if column is not None:
+                    value = int(values[column]) if whole else values[column]
+                elif row == last and attr in summary:
+                    value = summary[attr]
+                else:
+                    value = getattr(model, attr) if row == last else float("nan")
+                dc.model_vars[var].append(value)
+
+    def _unpack_partnership(self, r: int, q: Any, memberships: list) -> None:
+        orgs = self.model.organisations
+        QF, QI, SF, SI = self.QF[r], self.QI[r], self.SF[r], self.SI[r]
+        g, c = q.grant, q.coordinator
+        (
+            q.orientation, q.plan, _, q.synergy, q.mean_satisfaction, q.mean_commitment, q.effectiveness,
+            q.maturity, q.agreement, q.output, q.output_total, q.mean_trust, q.voice_gini, q._trust_sum,
+            q._commitment_sum, q._agreement_sum, q.grants_paid, q.coordinator_paid_after_grant, g.record_sum,
+            c.hours, c.budget, _,
+        ) = QF.tolist()  # fmt: skip
+        qi = QI.tolist()
+        q.age = qi[L.QI_AGE]
+        matured = qi[L.QI_MATURED_AT]
+        q.matured_at = None if matured < 0 else matured
+        q.met, q.quorate = bool(qi[L.QI_MET]), bool(qi[L.QI_QUORATE])
+        q.months_without_quorum, q._months = qi[L.QI_MWQ], qi[L.QI_MONTHS]
+        g.funded, g.start, g.end = bool(qi[L.QI_FUNDED]), qi[L.QI_GSTART], qi[L.QI_GEND]
+        g.phase = "development" if qi[L.QI_DEVELOPMENT] else "delivery"
+        g.decision_at, g.gap_until = qi[L.QI_DECISION_AT], qi[L.QI_GAP_UNTIL]
+        g.ended_at = None if qi[L.QI_ENDED_AT] < 0 else qi[L.QI_ENDED_AT]
+        g.record_months = qi[L.QI_RECORD_MONTHS]
+        c.post, c.vacant_until, c.tenure = bool(qi[L.QI_CPOST]), qi[L.QI_CVACANT], qi[L.QI_CTENURE]
+        holder = qi[L.QI_HOLDER]
+        q.fund_holder = orgs[holder] if holder >= 0 else None
+        q.trust_history.extend(self.TH[r, : qi[L.QI_HISTORY]].tolist())
+        members = []
+        q.reps, q.paper, q.member_trust = {}, set(), {}
+        q.commitment, q.satisfaction, q.contribution, q.willing = {}, {}, {}, {}
+        q.attendees = []
+        for k in range(qi[L.QI_NM]):
+            si = SI[k].tolist()
+            m = orgs[si[L.SI_ORG]]
+            uid = m.unique_id
+            members.append(m)
+            if si[L.SI_IN_ORG]:
+                memberships[si[L.SI_ORG]].append((si[L.SI_JOINED], q))
+            row = self.PT[r, k]
+            system = self.SYSORG[self.OI[si[L.SI_ORG], L.OI_SYS]]
+            known = np.flatnonzero(~np.isnan(row)).tolist()
+            rep = Representative({orgs[system[j]].unique_id: float(row[j]) for j in known})
+            rep.present, rep.vacant_until, rep.tenure = (
+                bool(si[L.SI_PRESENT]),
+                si[L.SI_VACANT],
+                si[L.SI_TENURE],
+            )
+            q.reps[uid] = rep
+            if si[L.SI_PAPER]:
+                q.paper.add(uid)
+            if si[L.SI_CAME]:  # who came to this month's meeting, even if they went on paper since
+                q.attendees.append(m)
+            sf = SF[k].tolist()
+            q.commitment[uid], q.satisfaction[uid], q.contribution[uid], q.willing[uid] = sf[: L.SF_MTRUST]
+            if si[L.SI_HAS_MTRUST]:
+                q.member_trust[uid] = sf[L.SF_MTRUST]
+        q.members = members
+        q._active = None
+        q._layout_of = None
+        q.trust_pairs = {
+            (L.SECTOR_OF_RANK[L.PAIR_KEYS[j][0]], L.SECTOR_OF_RANK[L.PAIR_KEYS[j][1]]): [
+                float(self.PS[r, j]),
+                float(self.PC[r, j]),
+            ]
+            for j in self.PO[r].tolist()
+            if j >= 0
+        }
+        if not qi[L.QI_ALIVE] and q.alive:
+            q.alive = False
+            q.dissolved_at = qi[L.QI_DISSOLVED_AT]
+            q.dissolution_cause = L.CAUSES[qi[L.QI_CAUSE]]
+            q.members_at_end = qi[L.QI_MEMBERS_AT_END]
+            q.remove()
