@@ -200,3 +200,15 @@ def test_python_min_max_keep_the_first_of_equals() -> None:
     assert math.copysign(1.0, kernels.pmax(0.0, -0.0)) == 1.0
     assert math.copysign(1.0, kernels.pmin(-0.0, 0.0)) == -1.0
     assert kernels.pmin(1.0, 0.5) == 0.5 and kernels.pmax(0.0, 0.5) == 0.5
+
+
+def test_state_the_arrays_cannot_hold_runs_on_the_python_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tie across local systems (set by hand) has no place in the arrays: the engine steps aside."""
+    monkeypatch.delenv(fast.ENGINE_VARIABLE, raising=False)
+    m = PartnershipModel(collect=False, rng=2, n_small_vcse=95, local_network_size=40)
+    m.record_events = False
+    a, b = m.systems[0][0], m.systems[1][0]
+    a.institutional[b.unique_id] = 0.5
+    assert fast.usable(m) and fast.engine_for(m) is None
+    monkeypatch.setattr("partnersim.fast.state.MAX_ARRAY_BYTES", 1)
+    assert fast.engine_for(PartnershipModel(collect=False, rng=2)) is None

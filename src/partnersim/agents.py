@@ -318,7 +318,7 @@ class Partnership(mesa.Agent):
         self._commitment_sum = 0.0
         self._agreement_sum = 0.0
         self._months = 0
-        self.refresh_trust()
+        # the trust statistics wait for the founding members' prior trust: formation.found refreshes them
 
     # ------------------------------------------------------------ views
 

@@ -297,8 +297,7 @@ class PartnershipModel(mesa.Model):
         take them in random order. In the other stages no partnership reads
         what another changes in that stage, so they run in creation order.
         """
-        if self._engine is not None:  # run() chose the compiled engine: the same stages over arrays
-            self._engine.month()
+        if self._engine is not None:  # run() has run this month on the compiled engine
             if self.steps >= self.p["horizon"]:
                 self.running = False
             return
@@ -481,14 +480,20 @@ class PartnershipModel(mesa.Model):
         """
         from partnersim import fast
 
-        self._engine = fast.engine_for(self) if self.running and self.steps < self.p["horizon"] else None
-        try:
-            while self.running and self.steps < self.p["horizon"]:
-                self.step()
-        finally:
-            engine, self._engine = self._engine, None
-            if engine is not None:
+        months = self.p["horizon"] - self.steps
+        self._engine = fast.engine_for(self) if self.running and months > 0 else None
+        if self._engine is not None:
+            try:
+                self._engine.run(months)
+                # Mesa's clock: each step is then only the month's count (see step)
+                while self.running and self.steps < self.p["horizon"]:
+                    self.step()
+            finally:
+                engine, self._engine = self._engine, None
                 engine.unpack()
+            return self
+        while self.running and self.steps < self.p["horizon"]:
+            self.step()
         return self
 
 

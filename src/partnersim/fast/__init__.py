@@ -55,9 +55,12 @@ def engine_for(model: PartnershipModel) -> Engine | None:
     """An engine holding ``model``'s state, or None where the Python stages must run."""
     if not usable(model):
         return None
-    from partnersim.fast.state import Engine
+    from partnersim.fast.state import Engine, Unsupported
 
-    return Engine(model)
+    try:
+        return Engine(model)
+    except Unsupported:  # ties across local systems (set by hand), or arrays too large
+        return None
 
 
 def warm() -> None:

@@ -1229,3 +1229,13 @@ def tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row):
     for j in range(6):
         R[row, R_TRUST_PAIR + j] = sums[j] / cnts[j] if seen[j] else np.nan
         R[row, R_PAIRS + j] = cnts[j] // 2 if seen[j] else 0
+
+
+@njit(cache=True)
+def run_months(
+    st, rng, first, n, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R, collect
+):
+    """Months ``first`` to ``first + n - 1`` in one call (each as :func:`month`); reporters in ``R[0:n]`` if ``collect``."""
+    for x in range(n):
+        month(st, rng, first + x, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R,
+              x if collect else -1)  # fmt: skip

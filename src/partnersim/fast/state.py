@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 
 _FUND_KIND = {"statutory": L.FUND_STATUTORY, "vcse": L.FUND_VCSE}
 
+#: the most memory the engine's arrays may take; a larger state runs on the Python stages
+MAX_ARRAY_BYTES = 2**30
+
+
+class Unsupported(Exception):
+    """The state has something the arrays cannot hold; the model runs on the Python stages."""
+
 
 def parameters(model: PartnershipModel) -> np.ndarray:
     """The parameters the kernels read, as one float array (integers are exact in a float)."""
@@ -110,6 +117,7 @@ class Engine:
         self.st = state_of(model.random)
         orgs = model.organisations
         self.index = {o.unique_id: i for i, o in enumerate(orgs)}
+        self.uids = np.array([o.unique_id for o in orgs] + [-1], dtype=np.int64)  # -1: padding of SYSORG
         n = len(orgs)
         S = max(len(s) for s in model.systems)
         self.SYSN = np.array([len(s) for s in model.systems], dtype=np.int64)
@@ -136,21 +144,27 @@ class Engine:
             OI[i, L.OI_HOLDS] = o.holds_funds
             OI[i, L.OI_RANK] = L.RANK_OF_SECTOR[o.sector]
             OI[i, L.OI_RECOVERING] = o in model.recovering
-        # ties, stamped in each organisation's order of first meeting
+        self.live = [q for q in model.partnerships_created if q.alive]
+        open_ = any(q.membership == "open" for q in self.live)
+        K = max([S if open_ else 0] + [len(q.members) for q in self.live] + [1])
+        size = 16 * len(model.systems) * S * S + 8 * len(self.live) * K * (S + L.N_SF + L.N_SI)
+        if size > MAX_ARRAY_BYTES:
+            raise Unsupported(f"the arrays would take {size / 2**20:.0f} MB")
+        # ties, stamped in each organisation's order of first meeting; every tie stays in a local system
         self.IT = np.full((len(model.systems), S, S), np.nan)
         self.IS = np.full((len(model.systems), S, S), -1, dtype=np.int64)
         stamp = 0
         for i, o in enumerate(orgs):
             s, loc = OI[i, L.OI_SYS], OI[i, L.OI_LOC]
             for uid, t in o.institutional.items():
-                other = OI[self.index[uid], L.OI_LOC]
+                j = self.index[uid]
+                if OI[j, L.OI_SYS] != s:
+                    raise Unsupported(f"organisation {o.unique_id} knows {uid} in another local system")
+                other = OI[j, L.OI_LOC]
                 self.IT[s, loc, other] = t
                 self.IS[s, loc, other] = stamp
                 stamp += 1
-        self.live = [q for q in model.partnerships_created if q.alive]
         Q = len(self.live)
-        open_ = any(q.membership == "open" for q in self.live)
-        K = max([S if open_ else 0] + [len(q.members) for q in self.live] + [1])
         self.QF = np.zeros((Q, L.N_QF))
         self.QI = np.zeros((Q, L.N_QI), dtype=np.int64)
         self.SF = np.zeros((Q, K, L.N_SF))
@@ -245,6 +259,8 @@ class Engine:
             0,
         ]
         attending = {m.unique_id for m in q.attendees}
+        if len({self.OI[self.index[m.unique_id], L.OI_SYS] for m in q.members}) > 1:
+            raise Unsupported(f"partnership {q.number} spans local systems")
         for k, m in enumerate(q.members):
             uid = m.unique_id
             rep = q.reps[uid]
@@ -269,20 +285,27 @@ class Engine:
             ]
             row = self.PT[r, k]
             for ub, t in rep.personal.items():
-                row[self.OI[self.index[ub], L.OI_LOC]] = t
+                j = self.index[ub]
+                if self.OI[j, L.OI_SYS] != self.OI[self.index[uid], L.OI_SYS]:
+                    raise Unsupported(
+                        f"a representative in partnership {q.number} knows {ub} in another system"
+                    )
+                row[self.OI[j, L.OI_LOC]] = t
         for j, (key, (s, cnt)) in enumerate(q.trust_pairs.items()):
             pair = L.PAIR_INDEX[L.RANK_OF_SECTOR[key[0]], L.RANK_OF_SECTOR[key[1]]]
             self.PS[r, pair], self.PC[r, pair], self.PO[r, j] = s, cnt, pair
 
-    def month(self) -> None:
-        """Run the model's current month (``model.steps``, already advanced by Mesa) on the arrays."""
-        kernels.month(
-            self.st, self.model.rng, self.model.steps, self.P, self.MS, self.MI, self.OF, self.OI, self.QF,
+    def run(self, months: int) -> None:
+        """Run the next ``months`` months (from ``model.steps + 1``) in one compiled call."""
+        first = self.model.steps + 1
+        kernels.run_months(
+            self.st, self.model.rng, first, months, self.P, self.MS, self.MI, self.OF, self.OI, self.QF,
             self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.PS, self.PC, self.PO, self.TH,
-            self.SYSORG, self.SYSN, self.R, len(self.times) if self.model.collect else -1,
+            self.SYSORG, self.SYSN, self.R, self.model.collect,
         )  # fmt: skip
         if self.model.collect:
-            self.times.append(self.model.time)
+            # Mesa's clock reads the month number at each collection
+            self.times.extend(float(m) for m in range(first, first + months))
 
     # ------------------------------------------------------------ writing back
 
@@ -295,17 +318,22 @@ class Engine:
         memberships: list[list[tuple[int, Any]]] = [[] for _ in orgs]
         for r, q in enumerate(self.live):
             self._unpack_partnership(r, q, memberships)
+        # every organisation's ties at once: (organisation, stamp) sorts each one's ties into the order made
+        sys_, loc = OI[:, L.OI_SYS], OI[:, L.OI_LOC]
+        owner, place = np.nonzero(~np.isnan(self.IT[sys_, loc]))
+        stamps = self.IS[sys_[owner], loc[owner], place]
+        order = np.lexsort((stamps, owner))
+        owner, place = owner[order], place[order]
+        values = self.IT[sys_[owner], loc[owner], place].tolist()
+        targets = self.uids[self.SYSORG[sys_[owner], place]].tolist()
+        ends = np.cumsum(np.bincount(owner, minlength=len(orgs))).tolist()
+        caps, powers, holds = OF[:, L.OF_CAP].tolist(), OF[:, L.OF_POWER].tolist(), OI[:, L.OI_HOLDS].tolist()
+        start = 0
         for i, o in enumerate(orgs):
-            o.capacity = float(OF[i, L.OF_CAP])
-            o.power = float(OF[i, L.OF_POWER])
-            o.holds_funds = int(OI[i, L.OI_HOLDS])
+            o.capacity, o.power, o.holds_funds = caps[i], powers[i], holds[i]
             o.memberships = [q for _, q in sorted(memberships[i], key=lambda sq: sq[0])]
-            s, loc = OI[i, L.OI_SYS], OI[i, L.OI_LOC]
-            row, stamps = self.IT[s, loc], self.IS[s, loc]
-            present = np.flatnonzero(~np.isnan(row))
-            present = present[np.argsort(stamps[present], kind="stable")]
-            system = self.SYSORG[s]
-            o.institutional = {orgs[system[j]].unique_id: float(row[j]) for j in present.tolist()}
+            o.institutional = dict(zip(targets[start : ends[i]], values[start : ends[i]], strict=True))
+            start = ends[i]
         model.recovering = {o for i, o in enumerate(orgs) if OI[i, L.OI_RECOVERING]}
         model.scarcity = float(self.MS[L.MS_SCARCITY])
         model.record_total = float(self.MS[L.MS_RECORD_TOTAL])
@@ -373,17 +401,26 @@ class Engine:
         q.reps, q.paper, q.member_trust = {}, set(), {}
         q.commitment, q.satisfaction, q.contribution, q.willing = {}, {}, {}, {}
         q.attendees = []
-        for k in range(qi[L.QI_NM]):
-            si = SI[k].tolist()
+        nm = qi[L.QI_NM]
+        seats, floats = SI[:nm].tolist(), SF[:nm].tolist()
+        # each representative's personal trust: the known entries of its row, by place in the local system
+        block = self.PT[r, :nm]
+        known = ~np.isnan(block)
+        per_seat = np.cumsum(known.sum(axis=1)).tolist()
+        if nm:
+            whom = self.uids[self.SYSORG[self.OI[seats[0][L.SI_ORG], L.OI_SYS]]]
+            targets, values = whom[np.nonzero(known)[1]].tolist(), block[known].tolist()
+        for k in range(nm):
+            si = seats[k]
             m = orgs[si[L.SI_ORG]]
             uid = m.unique_id
             members.append(m)
             if si[L.SI_IN_ORG]:
                 memberships[si[L.SI_ORG]].append((si[L.SI_JOINED], q))
-            row = self.PT[r, k]
-            system = self.SYSORG[self.OI[si[L.SI_ORG], L.OI_SYS]]
-            known = np.flatnonzero(~np.isnan(row)).tolist()
-            rep = Representative({orgs[system[j]].unique_id: float(row[j]) for j in known})
+            start = per_seat[k - 1] if k else 0
+            rep = Representative(
+                dict(zip(targets[start : per_seat[k]], values[start : per_seat[k]], strict=True))
+            )
             rep.present, rep.vacant_until, rep.tenure = (
                 bool(si[L.SI_PRESENT]),
                 si[L.SI_VACANT],
@@ -394,7 +431,7 @@ class Engine:
                 q.paper.add(uid)
             if si[L.SI_CAME]:  # who came to this month's meeting, even if they went on paper since
                 q.attendees.append(m)
-            sf = SF[k].tolist()
+            sf = floats[k]
             q.commitment[uid], q.satisfaction[uid], q.contribution[uid], q.willing[uid] = sf[: L.SF_MTRUST]
             if si[L.SI_HAS_MTRUST]:
                 q.member_trust[uid] = sf[L.SF_MTRUST]
