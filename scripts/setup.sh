@@ -47,6 +47,8 @@ fi
 
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# compile the model's engine now (about 30 s once; numba caches it next to the source)
+.venv/bin/python -c "from partnersim import fast; fast.warm()"
 
 if [ "$want_browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
