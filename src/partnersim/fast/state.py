@@ -10,6 +10,7 @@ agents themselves) is what the Python stages would have left.
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -311,6 +312,17 @@ class Engine:
 
     def unpack(self) -> None:
         """Write the arrays back into the model and its agents."""
+        # tens of thousands of new dicts and floats, all kept: a collection of the whole heap midway
+        # would find nothing to free (the dicts they replace are freed by reference counting)
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._unpack()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _unpack(self) -> None:
         model = self.model
         orgs = model.organisations
         OF, OI = self.OF, self.OI
