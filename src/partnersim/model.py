@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from partnersim import mechanisms as mech
+from partnersim._gc import paused
 from partnersim.agents import (
     SECTORS,
     LargeCharity,
@@ -208,9 +209,10 @@ class PartnershipModel(mesa.Model):
         self._trust: dict[str, float] = {}
         self._trust_month = -1
         self._engine = None  # the compiled engine while run() uses it (partnersim.fast)
-        self._setup_organisations()
-        self._setup_prior_ties()
-        self._setup_partnerships()
+        with paused():  # the agents and ties set-up creates are all kept
+            self._setup_organisations()
+            self._setup_prior_ties()
+            self._setup_partnerships()
         self.datacollector = ReporterCollector(
             model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}}
         )

@@ -10,13 +10,13 @@ agents themselves) is what the Python stages would have left.
 
 from __future__ import annotations
 
-import gc
 import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from partnersim import mechanisms as mech
+from partnersim._gc import paused
 from partnersim.agents import Representative
 from partnersim.fast import kernels
 from partnersim.fast import layout as L
@@ -312,15 +312,8 @@ class Engine:
 
     def unpack(self) -> None:
         """Write the arrays back into the model and its agents."""
-        # tens of thousands of new dicts and floats, all kept: a collection of the whole heap midway
-        # would find nothing to free (the dicts they replace are freed by reference counting)
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():  # tens of thousands of new dicts and floats, all kept
             self._unpack()
-        finally:
-            if paused:
-                gc.enable()
 
     def _unpack(self) -> None:
         model = self.model
