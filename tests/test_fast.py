@@ -212,3 +212,25 @@ def test_state_the_arrays_cannot_hold_runs_on_the_python_stages(monkeypatch: pyt
     assert fast.usable(m) and fast.engine_for(m) is None
     monkeypatch.setattr("partnersim.fast.state.MAX_ARRAY_BYTES", 1)
     assert fast.engine_for(PartnershipModel(collect=False, rng=2)) is None
+
+
+def test_a_changed_engine_source_clears_numbas_cache(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba checks only a compiled function's own file; a change in layout.py or rng.py must clear the cache too."""
+    pkg = tmp_path / "fast"
+    (pkg / "__pycache__").mkdir(parents=True)
+    (pkg / "layout.py").write_text("A = 1\n")
+    stale = pkg / "__pycache__" / "kernels.month-1.py312.nbi"
+    stale.write_text("old")
+    monkeypatch.setattr(fast, "__file__", str(pkg / "__init__.py"))
+    fast.fresh_cache.cache_clear()
+    fast.fresh_cache()
+    assert not stale.exists()
+    stale.write_text("compiled from these sources")
+    fast.fresh_cache.cache_clear()
+    fast.fresh_cache()
+    assert stale.exists()  # unchanged sources keep the cache
+    (pkg / "layout.py").write_text("A = 2\n")
+    fast.fresh_cache.cache_clear()
+    fast.fresh_cache()
+    assert not stale.exists()
+    fast.fresh_cache.cache_clear()

@@ -19,6 +19,7 @@ from partnersim import (
     StatutoryBody,
     simulate,
 )
+from partnersim.mechanisms import DISSOLUTION_CAUSES
 from partnersim.model import END_REPORTERS, MODEL_REPORTERS, SUMMARY_NAMES
 
 REQUIRED_REPORTERS = {
@@ -71,14 +72,7 @@ def test_partnership_table(model):
     assert (dead["cause"] != "").all()
     assert (table.loc[table["censored"], "cause"] == "").all()
     assert table["lifetime"].between(0, 120).all()
-    assert set(dead["cause"]) <= {
-        "too_few_members",
-        "lost_statutory",
-        "commitment_collapse",
-        "stopped_meeting",
-        "funding_gap",
-        "funding_ended",
-    }
+    assert set(dead["cause"]) <= set(DISSOLUTION_CAUSES)
 
 
 def test_simulate_returns_plain_float_summary():

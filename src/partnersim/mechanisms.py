@@ -604,6 +604,17 @@ def carries_on(willing: Sequence[float], threshold: float, quorum: float) -> boo
     return n > 0 and keen >= 2 and keen >= quorum * n
 
 
+#: what :func:`dissolution_cause` returns, in the order it checks them
+DISSOLUTION_CAUSES = (
+    "too_few_members",
+    "lost_statutory",
+    "commitment_collapse",
+    "stopped_meeting",
+    "funding_gap",
+    "funding_ended",
+)
+
+
 def dissolution_cause(
     n_active: int,
     cross_sector: bool,

@@ -18,14 +18,17 @@ model on the Python stages.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from partnersim.fast.state import Engine
     from partnersim.model import PartnershipModel
 
-__all__ = ["engine_for", "usable", "warm"]
+__all__ = ["engine_for", "fresh_cache", "usable", "warm"]
 
 #: the environment variable that chooses the engine: "compiled" (default where it applies) or "python"
 ENGINE_VARIABLE = "PARTNERSIM_ENGINE"
@@ -51,10 +54,37 @@ def usable(model: PartnershipModel) -> bool:
     )
 
 
+@functools.cache
+def fresh_cache() -> None:
+    """Drop numba's cached machine code if any source of the engine changed since it was compiled.
+
+    numba checks only the file of each compiled function; the kernels also
+    read constants from ``layout.py`` and call ``rng.py``, so a change there
+    alone would leave stale code in the cache. Once per process.
+    """
+    here = Path(__file__).parent
+    digest = hashlib.sha1(b"".join(p.read_bytes() for p in sorted(here.glob("*.py")))).hexdigest()
+    cache = here / "__pycache__"
+    stamp = cache / "engine-sources.sha1"
+    try:
+        if stamp.read_text() == digest:
+            return
+    except OSError:
+        pass
+    for path in [*cache.glob("*.nbi"), *cache.glob("*.nbc")]:
+        path.unlink(missing_ok=True)
+    try:
+        cache.mkdir(exist_ok=True)
+        stamp.write_text(digest)
+    except OSError:  # a read-only install: numba then caches elsewhere or not at all
+        pass
+
+
 def engine_for(model: PartnershipModel) -> Engine | None:
     """An engine holding ``model``'s state, or None where the Python stages must run."""
     if not usable(model):
         return None
+    fresh_cache()
     from partnersim.fast.state import Engine, Unsupported
 
     try:

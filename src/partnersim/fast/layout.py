@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from partnersim.mechanisms import DISSOLUTION_CAUSES
+
 # ---------------------------------------------------------------- parameters (P, float64)
 (
     INITIAL_TRUST,
@@ -165,16 +167,8 @@ for _n, (_a, _b) in enumerate(PAIR_KEYS):
     N_QI,
 ) = range(30)
 
-#: dissolution causes (QI_CAUSE), as mechanisms.dissolution_cause names them
-CAUSES = (
-    "",
-    "too_few_members",
-    "lost_statutory",
-    "commitment_collapse",
-    "stopped_meeting",
-    "funding_gap",
-    "funding_ended",
-)
+#: dissolution causes (QI_CAUSE): 0 none, then mechanisms.DISSOLUTION_CAUSES in its order of checks
+CAUSES = ("", *DISSOLUTION_CAUSES)
 
 # ---------------------------------------------------------------- seats (members of a partnership)
 SF_COMMIT, SF_SATIS, SF_CONTRIB, SF_WILLING, SF_MTRUST, N_SF = range(6)
