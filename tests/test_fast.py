@@ -234,3 +234,23 @@ def test_a_changed_engine_source_clears_numbas_cache(tmp_path, monkeypatch: pyte
     fast.fresh_cache()
     assert not stale.exists()
     fast.fresh_cache.cache_clear()
+
+
+def test_the_comparison_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An engine that left one partnership's commitment one bit off would be caught."""
+    from partnersim.fast import state as fast_state
+
+    params = {"rng": 3, "horizon": 12}
+    a = _state(_model(params, "python", monkeypatch))
+    original = fast_state.Engine._unpack
+
+    def nudged(self: fast_state.Engine) -> None:
+        original(self)
+        q = self.live[0]
+        uid = next(iter(q.commitment))
+        q.commitment[uid] = math.nextafter(q.commitment[uid], 2.0)
+
+    monkeypatch.setattr(fast_state.Engine, "_unpack", nudged)
+    b = _state(_model(params, "compiled", monkeypatch))
+    assert a["partnerships"] != b["partnerships"]
+    assert a["organisations"] == b["organisations"]
