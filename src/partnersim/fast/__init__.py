@@ -2,11 +2,12 @@
 
 :meth:`partnersim.model.PartnershipModel.run` uses it when nothing needs the
 agents between months: no event log, no observer, no players, no formation
-during the run. That is every run of a sweep, a Sobol or Morris study, a
-calibration and ``partnersim run``. The monthly series is kept as the
-Python stages keep it. It packs the state into
-arrays (:mod:`partnersim.fast.state`), runs each month with
-:func:`partnersim.fast.kernels.month` and writes the state back, so the
+during the run. That is every run of a sweep, a Sobol or Morris study
+and ``partnersim run`` (a calibration's runs read the partnerships every
+month, so they keep the Python stages). The monthly series is kept as the
+Python stages keep it. It packs the state into arrays
+(:mod:`partnersim.fast.state`), runs the months with
+:func:`partnersim.fast.kernels.run_months` and writes the state back, so the
 summary, the partnership table and the agents are what the Python stages
 of :mod:`partnersim.stages` leave: bit for bit, which ``tests/test_fast.py``
 checks month by month. The Python stages stay the reference and the

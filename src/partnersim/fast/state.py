@@ -3,7 +3,7 @@
 :class:`Engine` takes a :class:`~partnersim.model.PartnershipModel` between
 months, packs every live partnership, organisation and tie into the arrays
 of :mod:`partnersim.fast.layout`, runs months with
-:func:`partnersim.fast.kernels.month`, and writes the state back into the
+:func:`partnersim.fast.kernels.run_months`, and writes the state back into the
 agents, so that anything read afterwards (summary, partnership table, the
 agents themselves) is what the Python stages would have left.
 """
@@ -109,7 +109,7 @@ def parameters(model: PartnershipModel) -> np.ndarray:
 
 
 class Engine:
-    """A model's state in arrays, for the months :meth:`month` runs; :meth:`unpack` writes it back."""
+    """A model's state in arrays, for the months :meth:`run` runs; :meth:`unpack` writes it back."""
 
     def __init__(self, model: PartnershipModel) -> None:
         self.model = model
