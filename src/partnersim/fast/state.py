@@ -113,6 +113,11 @@ class Engine:
 
     def __init__(self, model: PartnershipModel) -> None:
         self.model = model
+        with paused():  # packing's lists and tuples hold no cycles; a collection would walk the whole model
+            self._pack()
+
+    def _pack(self) -> None:
+        model = self.model
         p = model.p
         self.P = parameters(model)
         self.st = state_of(model.random)
@@ -123,48 +128,43 @@ class Engine:
         S = max(len(s) for s in model.systems)
         self.SYSN = np.array([len(s) for s in model.systems], dtype=np.int64)
         self.SYSORG = np.full((len(model.systems), S), -1, dtype=np.int64)
-        OF = self.OF = np.zeros((n, L.N_OF))
-        OI = self.OI = np.zeros((n, L.N_OI), dtype=np.int64)
-        for s, system in enumerate(model.systems):
-            for loc, o in enumerate(system):
-                i = self.index[o.unique_id]
-                self.SYSORG[s, loc] = i
-                OI[i, L.OI_SYS], OI[i, L.OI_LOC] = s, loc
+        # columns are built as lists and stored at once: item by item, NumPy costs more than the rest
+        places = [
+            (s, loc, o.unique_id) for s, system in enumerate(model.systems) for loc, o in enumerate(system)
+        ]
+        sys_, loc_, member = (np.array(col, dtype=np.int64) for col in zip(*places, strict=True))
+        member = self._org_index(member)
+        self.SYSORG[sys_, loc_] = member
         top = model.max_log_budget
-        for i, o in enumerate(orgs):
-            budget_share = math.log1p(o.budget) / top if top > 0 else 0.0
-            OF[i] = (
-                o.capacity,
-                o.base_capacity,
-                o.reserves,
-                o.values,
-                o.power,
-                p["power_budget_weight"] * budget_share + p["power_authority_weight"] * o.authority,
-            )
-            OI[i, L.OI_NMEM] = len(o.memberships)
-            OI[i, L.OI_HOLDS] = o.holds_funds
-            OI[i, L.OI_RANK] = L.RANK_OF_SECTOR[o.sector]
-            OI[i, L.OI_RECOVERING] = o in model.recovering
+        pbw, paw = p["power_budget_weight"], p["power_authority_weight"]
+        recovering = model.recovering
+        self.OF = np.array(
+            [
+                (
+                    o.capacity,
+                    o.base_capacity,
+                    o.reserves,
+                    o.values,
+                    o.power,
+                    pbw * (math.log1p(o.budget) / top if top > 0 else 0.0) + paw * o.authority,
+                )
+                for o in orgs
+            ],
+            dtype=np.float64,
+        ).reshape(n, L.N_OF)
+        OI = self.OI = np.zeros((n, L.N_OI), dtype=np.int64)
+        OI[member, L.OI_SYS], OI[member, L.OI_LOC] = sys_, loc_
+        OI[:, L.OI_NMEM] = [len(o.memberships) for o in orgs]
+        OI[:, L.OI_HOLDS] = [o.holds_funds for o in orgs]
+        OI[:, L.OI_RANK] = [L.RANK_OF_SECTOR[o.sector] for o in orgs]
+        OI[:, L.OI_RECOVERING] = [o in recovering for o in orgs]
         self.live = [q for q in model.partnerships_created if q.alive]
         open_ = any(q.membership == "open" for q in self.live)
         K = max([S if open_ else 0] + [len(q.members) for q in self.live] + [1])
         size = 16 * len(model.systems) * S * S + 8 * len(self.live) * K * (S + L.N_SF + L.N_SI)
         if size > MAX_ARRAY_BYTES:
             raise Unsupported(f"the arrays would take {size / 2**20:.0f} MB")
-        # ties, stamped in each organisation's order of first meeting; every tie stays in a local system
-        self.IT = np.full((len(model.systems), S, S), np.nan)
-        self.IS = np.full((len(model.systems), S, S), -1, dtype=np.int64)
-        stamp = 0
-        for i, o in enumerate(orgs):
-            s, loc = OI[i, L.OI_SYS], OI[i, L.OI_LOC]
-            for uid, t in o.institutional.items():
-                j = self.index[uid]
-                if OI[j, L.OI_SYS] != s:
-                    raise Unsupported(f"organisation {o.unique_id} knows {uid} in another local system")
-                other = OI[j, L.OI_LOC]
-                self.IT[s, loc, other] = t
-                self.IS[s, loc, other] = stamp
-                stamp += 1
+        self._pack_ties(len(model.systems), S)
         Q = len(self.live)
         self.QF = np.zeros((Q, L.N_QF))
         self.QI = np.zeros((Q, L.N_QI), dtype=np.int64)
@@ -195,11 +195,49 @@ class Engine:
         self.MI[L.MI_EXITS_LC + L.RANK_LC] = model.exits["large_charity"]
         self.MI[L.MI_EXITS_LC + L.RANK_STAT] = model.exits["statutory"]
         self.MI[L.MI_EXITS_LC + L.RANK_VCSE] = model.exits["vcse"]
-        self.MI[L.MI_TIE_STAMP] = stamp
+        self.MI[L.MI_TIE_STAMP] = self.ties
         self.MI[L.MI_JOIN_STAMP] = max(joined.values(), default=0) + 1
         now = model.steps
         for r, q in enumerate(self.live):
             self._pack_partnership(r, q, joined, now)
+
+    def _org_index(self, uids: np.ndarray) -> np.ndarray:
+        """Rows of the organisations with these unique ids (KeyError for one that is not an organisation)."""
+        order = np.argsort(self.uids[:-1], kind="stable")
+        found = np.searchsorted(self.uids[:-1], uids, sorter=order)
+        rows = order[np.minimum(found, len(order) - 1)] if len(order) else found
+        wrong = self.uids[rows] != uids if len(order) else np.ones(len(uids), dtype=bool)
+        if wrong.any():
+            raise KeyError(int(uids[np.argmax(wrong)]))
+        return rows
+
+    def _pack_ties(self, n_systems: int, S: int) -> None:
+        """Every organisation's ties, stamped in the order each organisation met the other (its dict's order)."""
+        orgs = self.model.organisations
+        owner: list[int] = []
+        other: list[int] = []
+        trust: list[float] = []
+        for i, o in enumerate(orgs):
+            tie = o.institutional
+            if tie:
+                owner.extend([i] * len(tie))
+                other.extend(tie)
+                trust.extend(tie.values())
+        # ties, stamped in each organisation's order of first meeting; every tie stays in a local system
+        self.IT = np.full((n_systems, S, S), np.nan)
+        self.IS = np.full((n_systems, S, S), -1, dtype=np.int64)
+        self.ties = len(owner)
+        if not owner:
+            return
+        a = np.array(owner, dtype=np.int64)
+        b = self._org_index(np.array(other, dtype=np.int64))
+        sys_, loc = self.OI[:, L.OI_SYS], self.OI[:, L.OI_LOC]
+        across = sys_[a] != sys_[b]
+        if across.any():
+            k = int(np.argmax(across))
+            raise Unsupported(f"organisation {orgs[a[k]].unique_id} knows {other[k]} in another local system")
+        self.IT[sys_[a], loc[a], loc[b]] = trust
+        self.IS[sys_[a], loc[a], loc[b]] = np.arange(len(owner))
 
     def _pack_partnership(self, r: int, q: Any, joined: dict, now: int) -> None:
         g, c = q.grant, q.coordinator
