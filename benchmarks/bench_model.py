@@ -88,6 +88,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--scale-months", type=int, default=24, help="months for the scaling runs")
     ap.add_argument("--sizes", default="60,600,6000,30000", help="organisations for the scaling runs")
+    ap.add_argument("--phases", action="store_true", help="also time set-up, packing, months and write-back")
     ap.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory is not None:
@@ -109,10 +110,8 @@ def main() -> None:
     sizes = tuple(int(x) for x in args.sizes.split(","))
     seeds = range(3)
     best: dict[tuple[int, int], float] = {}
-    for r in range(2):  # interleaved, so every size sees the same machine load
+    for _ in range(2):  # interleaved, so every size sees the same machine load; the same repeats at each
         for n in sizes:
-            if r >= 1 and n > 6000:
-                continue  # one run per seed of the largest sizes: each takes seconds
             for seed in seeds:
 
                 def run(n: int = n, seed: int = seed) -> None:
@@ -134,6 +133,42 @@ def main() -> None:
         )
     lo, hi = (600 if 600 in sizes else sizes[0]), sizes[-1]
     print(f"  ratio {hi} : {lo}     {cost[hi] / cost[lo]:8.2f} x   (target <= 1.2x)")
+    if args.phases:
+        _phases(sizes, seeds, months)
+
+
+def _phases(sizes: tuple[int, ...], seeds: range, months: int) -> None:
+    """Where a run's time goes at each size: the same steps ``run()`` takes, timed one by one."""
+    from partnersim import fast
+
+    best: dict[int, list[float]] = {}
+    for _ in range(2):
+        for n in sizes:
+            for seed in seeds:
+                gc.collect()
+                t0 = time.perf_counter()
+                mm = PartnershipModel(rng=seed, horizon=months, **scale_params(n))
+                mm.record_events = False
+                t1 = time.perf_counter()
+                engine = fast.engine_for(mm)
+                assert engine is not None, "the scaling runs are meant to run on the compiled engine"
+                t2 = time.perf_counter()
+                engine.run(months)
+                t3 = time.perf_counter()
+                mm._engine = engine  # Mesa's clock, as run() lets it step
+                while mm.running and mm.steps < months:
+                    mm.step()
+                mm._engine = None
+                engine.unpack()
+                t4 = time.perf_counter()
+                split = [t1 - t0, t2 - t1, t3 - t2, t4 - t3]
+                old = best.get(n)
+                best[n] = [min(a, b) for a, b in zip(old, split, strict=True)] if old else split
+    print("where the time goes (us per organisation-step, best of 2 x 3 seeds for each step)")
+    print(f"  {'organisations':>13s} {'set-up':>8s} {'packing':>8s} {'months':>8s} {'write-back':>10s}")
+    for n in sizes:
+        cells = [t * 1e6 / (n * months) for t in best[n]]
+        print(f"  {n:13d} {cells[0]:8.2f} {cells[1]:8.2f} {cells[2]:8.2f} {cells[3]:10.2f}")
 
 
 def _peak_rss(n_orgs: int, months: int) -> float:
