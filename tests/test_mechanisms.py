@@ -113,6 +113,28 @@ def test_alignment_is_one_minus_distance():
     assert mech.alignment(0.4, 0.4) == 1.0
 
 
+@given(
+    unit,
+    st.lists(unit, min_size=1, max_size=40),
+    st.lists(unit, min_size=1, max_size=40),
+    unit,
+)
+def test_formation_weights_over_arrays_equal_the_scalar_mechanisms(lead, values, resources, orientation):
+    """draw_members weighs a whole local system at once: bit for bit the scalar calls, so the draws stay."""
+    import numpy as np
+
+    n = min(len(values), len(resources))
+    values, resources = values[:n], resources[:n]
+    scalar = [
+        mech.partner_choice_weight(r, mech.alignment(lead, v), orientation)
+        for r, v in zip(resources, values, strict=True)
+    ]
+    array = mech.partner_choice_weight(
+        np.array(resources), mech.alignment(lead, np.array(values)), orientation
+    )
+    assert array.tolist() == scalar
+
+
 def test_competition_pressure_falls_with_orientation_length_and_flexibility():
     base = mech.competition_pressure(0.5, 0.0, 12, 0.0, 0.5)
     assert base == pytest.approx(0.5)

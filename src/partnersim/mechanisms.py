@@ -14,6 +14,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: a float, or a NumPy array of them: mechanisms written with plain arithmetic take either
+#: and give, element by element, what the scalar call gives
+type Real = float | np.ndarray
 
 # ---------------------------------------------------------------- funding (M3, M12)
 
@@ -183,8 +191,11 @@ def institutional_after_meeting(institutional: float, personal: float, rate: flo
     return institutional + rate * (personal - institutional)
 
 
-def alignment(values_a: float, values_b: float) -> float:
+def alignment(values_a: float, values_b: Real) -> Real:
     """Alignment of two positions on the mission scale: 1 minus their distance.
+
+    ``values_b`` may be an array of candidates (formation weighs a whole
+    local system at once).
 
     Shared goals and values are the foundation of a partnership (001:90);
     a shared goal is a core aspect of sustaining trust (004:342).
@@ -720,13 +731,13 @@ def grant_payment(
 # ---------------------------------------------------------------- formation (M8, M10)
 
 
-def partner_choice_weight(resources: float, alignment: float, orientation: float) -> float:
+def partner_choice_weight(resources: Real, alignment: Real, orientation: float) -> Real:
     """How strongly a partnership's lead wants an organisation as a founding partner.
 
     Strategic partnerships are drawn together for the resources each partner
     can offer (000:106); partners who share values are chosen for values
     (001:90). A mix by ``orientation`` of the candidate's resources (0-1)
-    and its alignment with the lead.
+    and its alignment with the lead; arrays of candidates give one weight each.
     """
     return (1.0 - orientation) * resources + orientation * alignment
 

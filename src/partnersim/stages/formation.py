@@ -30,14 +30,11 @@ def draw_members(model: PartnershipModel, pool: list[Organisation], size: int) -
     if k <= 0:
         return [lead]
     top = model.max_log_budget
-    o = model.p["orientation"]
-    weights = np.array(
-        [
-            mech.partner_choice_weight(
-                math.log1p(c.budget) / top if top > 0 else 0.0, mech.alignment(lead.values, c.values), o
-            )
-            for c in rest
-        ]
+    # the mechanisms take whole arrays of candidates: the same float operations, element by element
+    resources = np.array([math.log1p(c.budget) for c in rest]) / top if top > 0 else np.zeros(len(rest))
+    values = np.array([c.values for c in rest])
+    weights = mech.partner_choice_weight(
+        resources, mech.alignment(lead.values, values), model.p["orientation"]
     )
     weights = np.maximum(weights, 1e-9)
     picks = model.rng.choice(len(rest), size=k, replace=False, p=weights / weights.sum())
