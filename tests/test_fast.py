@@ -170,6 +170,28 @@ def test_the_engine_is_used_only_where_nothing_reads_agents_between_months(
     assert not fast.usable(m)
 
 
+@pytest.mark.parametrize("setting", SETTINGS, ids=str)
+def test_what_run_watches_is_identical(setting: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run(watch=True): each partnership's state after every month, and the run itself, on both engines."""
+    for seed in (0, 1):
+        params = {"horizon": 60, **setting, "rng": seed}
+        seen = {}
+        for engine in ("python", "compiled"):
+            monkeypatch.setenv(fast.ENGINE_VARIABLE, engine)
+            m = PartnershipModel(collect=False, **params)
+            m.record_events = False
+            m.run(watch=True)
+            seen[engine] = m
+        a, b = seen["python"].watched, seen["compiled"].watched
+        assert a is not None and b is not None
+        assert [q.number for q in a.partnerships] == [q.number for q in b.partnerships]
+        assert a.months.tolist() == b.months.tolist() == list(range(1, 61))
+        np.testing.assert_array_equal(a.state, b.state)  # NaN where dissolved, in both
+        assert a.active_partnerships.tolist() == b.active_partnerships.tolist()
+        assert a.active_members.tolist() == b.active_members.tolist()
+        assert _state(seen["python"]) == _state(seen["compiled"])  # watching changes nothing
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2**31 + 5])
 def test_rng_follows_pythons_stream(seed: int) -> None:
     r = random.Random(seed)

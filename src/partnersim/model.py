@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -209,6 +210,8 @@ class PartnershipModel(mesa.Model):
         self._trust: dict[str, float] = {}
         self._trust_month = -1
         self._engine = None  # the compiled engine while run() uses it (partnersim.fast)
+        #: what the last ``run(watch=True)`` recorded month by month (see Watched)
+        self.watched: Watched | None = None
         with paused():  # the agents and ties set-up creates are all kept
             self._setup_organisations()
             self._setup_prior_ties()
@@ -473,17 +476,22 @@ class PartnershipModel(mesa.Model):
             "total_grants_paid": float(sum(q.grants_paid for q in parts)),
         }
 
-    def run(self) -> PartnershipModel:
+    def run(self, *, watch: bool = False) -> PartnershipModel:
         """Run to ``horizon`` (or until stopped) and return self.
 
         Where nothing reads the agents between months (see
         :func:`partnersim.fast.usable`), the months run on the compiled
         engine of :mod:`partnersim.fast`, with the same results.
+
+        Args:
+            watch: also record each partnership's state after every month
+                (:class:`Watched`, in :attr:`watched`), on either engine: what
+                calibration reads month by month, without reading the agents.
         """
         from partnersim import fast
 
         months = self.p["horizon"] - self.steps
-        self._engine = fast.engine_for(self) if self.running and months > 0 else None
+        self._engine = fast.engine_for(self, watch=watch) if self.running and months > 0 else None
         if self._engine is not None:
             try:
                 self._engine.run(months)
@@ -494,9 +502,66 @@ class PartnershipModel(mesa.Model):
                 engine, self._engine = self._engine, None
                 engine.unpack()
             return self
+        watched = Watched.start(self, months) if watch else None
         while self.running and self.steps < self.p["horizon"]:
             self.step()
+            if watched is not None:
+                watched.month_end(self)
+        if watched is not None:
+            self.watched = watched
         return self
+
+
+@dataclass
+class Watched:
+    """What :meth:`PartnershipModel.run` records with ``watch=True``, after each month it runs.
+
+    Attributes:
+        partnerships: the partnerships alive when the run began, in creation order.
+        months: the month each row follows.
+        state: ``state[row, j, c]`` for ``partnerships[j]`` and column ``c`` of
+            :data:`partnersim.fast.layout.W_NAMES` (alive, maturity, grant end,
+            coordinator present, coordinator hours, coordinator budget); NaN
+            while dissolved, except ``alive`` (0).
+        active_partnerships, active_members: the model's reporters after each month.
+    """
+
+    partnerships: list[Partnership]
+    months: np.ndarray
+    state: np.ndarray
+    active_partnerships: np.ndarray
+    active_members: np.ndarray
+
+    @classmethod
+    def start(cls, model: PartnershipModel, months: int) -> Watched:
+        """Empty rows for ``months`` months from the model's next one."""
+        from partnersim.fast import layout as L
+
+        live = [q for q in model.partnerships_created if q.alive]
+        first = model.steps + 1
+        return cls(
+            partnerships=live,
+            months=np.arange(first, first + months),
+            state=np.full((months, len(live), L.N_W), np.nan),
+            active_partnerships=np.zeros(months),
+            active_members=np.zeros(months),
+        )
+
+    def month_end(self, model: PartnershipModel) -> None:
+        """Record the month just run (the Python stages; ``fast.kernels.watch`` is the engine's)."""
+        from partnersim.fast import layout as L
+
+        row = model.steps - int(self.months[0])
+        now = model.steps
+        for j, q in enumerate(self.partnerships):
+            cell = self.state[row, j]
+            if not q.alive:
+                cell[L.W_ALIVE] = 0.0
+                continue
+            c = q.coordinator
+            cell[:] = (1.0, q.maturity, q.grant_end, float(c.present(now)), c.hours, c.budget)
+        self.active_partnerships[row] = model.active_partnerships
+        self.active_members[row] = model.active_members
 
 
 for _attr, _outcome in END_REPORTERS.items():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
+from partnersim import fast
 from partnersim.calibration.statistics import (
     RunRecord,
     coordinator_relationship_share,
@@ -17,6 +19,7 @@ from partnersim.calibration.statistics import (
     renewed_at_first_end,
     sustained_after_funding,
 )
+from partnersim.model import PartnershipModel
 
 NAN = float("nan")
 
@@ -123,3 +126,68 @@ def test_a_month_without_a_coordinators_hours_has_no_share():
                 seen += 1
                 assert 0.0 <= share <= 1.0
     assert left > 0 and seen > 0
+
+
+def _observe_by_reading_agents(params: dict) -> RunRecord:
+    """The reference: step the model month by month and read the founding partnerships after each."""
+    model = PartnershipModel(collect=False, **params)
+    model.record_events = False
+    founding = list(model.partnerships_created)
+    crossed: dict[float, dict[int, int]] = {lvl: {} for lvl in (0.5, 0.8)}
+    grant_ends = {q.number: {q.grant_end} for q in founding}
+    members, share_sum, share_n = [], 0.0, 0
+    while model.running and model.steps < model.p["horizon"]:
+        model.step()
+        n_alive = model.active_partnerships
+        members.append(model.active_members / n_alive if n_alive else NAN)
+        for q in founding:
+            if not q.alive:
+                continue
+            grant_ends[q.number].add(q.grant_end)
+            for lvl in crossed:
+                if q.maturity >= lvl and q.number not in crossed[lvl]:
+                    crossed[lvl][q.number] = model.steps
+            share = q.coordinator_relationship_share
+            if share is not None:
+                share_sum, share_n = share_sum + share, share_n + 1
+    return RunRecord(
+        table=model.partnership_table(),
+        horizon=int(model.p["horizon"]),
+        params=dict(model.p),
+        members_per_partnership=members,
+        first_month_at=crossed,
+        grants_started={k: len(v) for k, v in grant_ends.items()},
+        extra={"coordinator_relationship_share": share_sum / share_n} if share_n else {},
+    )
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {},
+        {"coordinator": False},
+        {"coordination_hours": 0.5, "staff_turnover": 0.9, "vacancy_months": 0},
+        {"funding_length": 12, "funding_gap": 3, "austerity_rate": 0.9, "renewal_probability": 0.9},
+        {"membership": "open", "recruitment_rate": 0.5, "maturity_rate": 0.2},
+        {"formation": True, "formation_rate": 3.0},  # runs on the Python stages
+    ],
+    ids=str,
+)
+@pytest.mark.parametrize("engine", ["compiled", "python"])
+def test_observe_run_records_what_reading_the_agents_month_by_month_gives(setting, engine, monkeypatch):
+    monkeypatch.setenv(fast.ENGINE_VARIABLE, engine)
+    for seed in (0, 1, 2):
+        params = {"horizon": 72, **setting, "rng": seed}
+        got, want = observe_run(params), _observe_by_reading_agents(params)
+        assert got.table.equals(want.table)
+        assert got.params == want.params and got.horizon == want.horizon
+        assert len(got.members_per_partnership) == len(want.members_per_partnership) == 72
+        for x, y in zip(got.members_per_partnership, want.members_per_partnership, strict=True):
+            assert x == y or (math.isnan(x) and math.isnan(y))
+        # same keys in the same order, same months: the statistics see the same record
+        assert [list(v.items()) for v in got.first_month_at.values()] == [
+            list(v.items()) for v in want.first_month_at.values()
+        ]
+        assert list(got.first_month_at) == list(want.first_month_at)
+        assert list(got.grants_started.items()) == list(want.grants_started.items())
+        assert got.extra == want.extra

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from partnersim import mechanisms as mech
+from partnersim.fast import layout as L
 from partnersim.model import PartnershipModel
 
 __all__ = [
@@ -81,53 +83,64 @@ class RunRecord:
 #: maturity levels whose first crossing is recorded for every founding partnership
 MATURITY_LEVELS = (0.5, 0.8)
 
-#: partnership attributes a run averages into ``RunRecord.extra`` when the model has them
-OPTIONAL_ATTRIBUTES = ("coordinator_relationship_share",)
-
 
 def observe_run(params: Mapping[str, Any]) -> RunRecord:
-    """Run the model month by month and record what the statistics need.
+    """Run the model and record what the statistics need, month by month.
 
     ``params`` are model parameters with ``rng`` (the seed). No monthly
     series are collected (``collect=False``); the few monthly quantities the
-    statistics need are read here.
+    statistics need come from ``run(watch=True)`` (:class:`~partnersim.model.Watched`),
+    which the compiled engine records as it runs.
     """
     model = PartnershipModel(collect=False, **params)
     model.record_events = False
     founding = list(model.partnerships_created)
-    crossed: dict[float, dict[int, int]] = {lvl: {} for lvl in MATURITY_LEVELS}
-    grant_ends: dict[int, set[int]] = {q.number: {q.grant_end} for q in founding}
-    members: list[float] = []
-    extra_sum: dict[str, float] = {}
-    extra_n: dict[str, int] = {}
-    while model.running and model.steps < model.p["horizon"]:
-        model.step()
-        month = model.steps
-        n_alive = model.active_partnerships
-        members.append(model.active_members / n_alive if n_alive else float("nan"))
-        for q in founding:
-            if not q.alive:
-                continue
-            grant_ends[q.number].add(q.grant_end)
-            maturity = getattr(q, "maturity", None)
-            if maturity is not None:
-                for lvl in MATURITY_LEVELS:
-                    if maturity >= lvl and q.number not in crossed[lvl]:
-                        crossed[lvl][q.number] = month
-            for attr in OPTIONAL_ATTRIBUTES:
-                value = getattr(q, attr, None)
-                if value is not None:
-                    extra_sum[attr] = extra_sum.get(attr, 0.0) + float(value)
-                    extra_n[attr] = extra_n.get(attr, 0) + 1
-    has_maturity = bool(founding) and hasattr(founding[0], "maturity")
+    starts = [q.grant_end for q in founding]
+    model.run(watch=True)
+    watched = model.watched
+    assert watched is not None and watched.partnerships == founding
+    state, months = watched.state, watched.months.tolist()
+    alive = state[:, :, L.W_ALIVE] == 1.0
+    numbers = [q.number for q in founding]
+    members = [
+        m / n if n else float("nan")
+        for n, m in zip(watched.active_partnerships.tolist(), watched.active_members.tolist(), strict=True)
+    ]
+    # grants started: the distinct grant ends a partnership had while alive, its first included
+    ends = state[:, :, L.W_GRANT_END]
+    grants = {
+        number: len({start, *ends[alive[:, j], j].astype(int).tolist()})
+        for j, (number, start) in enumerate(zip(numbers, starts, strict=True))
+    }
+    # each level's first crossing, in the order the months found them (then creation order)
+    crossed: dict[float, dict[int, int]] = {}
+    for lvl in MATURITY_LEVELS:
+        reached = alive & (state[:, :, L.W_MATURITY] >= lvl)
+        rows = reached.argmax(axis=0) if len(months) else np.zeros(len(founding), dtype=int)
+        firsts = sorted(
+            (int(rows[j]), j) for j in range(len(founding)) if len(months) and reached[rows[j], j]
+        )
+        crossed[lvl] = {numbers[j]: months[row] for row, j in firsts}
+    # the coordinator's relationship share, over coordinated partnership-months in month order
+    coordinated = (
+        alive & (state[:, :, L.W_COORDINATOR_PRESENT] == 1.0) & (state[:, :, L.W_COORDINATOR_BUDGET] > 0.0)
+    )
+    total, n = 0.0, 0
+    for hours, budget in zip(
+        state[:, :, L.W_COORDINATOR_HOURS][coordinated].tolist(),
+        state[:, :, L.W_COORDINATOR_BUDGET][coordinated].tolist(),
+        strict=True,
+    ):
+        total += mech.relationship_share(hours, budget)
+        n += 1
     return RunRecord(
         table=model.partnership_table(),
         horizon=int(model.p["horizon"]),
         params=dict(model.p),
         members_per_partnership=members,
-        first_month_at=crossed if has_maturity else {},
-        grants_started={k: len(v) for k, v in grant_ends.items()},
-        extra={k: extra_sum[k] / extra_n[k] for k in extra_sum},
+        first_month_at=crossed if founding else {},
+        grants_started=grants,
+        extra={"coordinator_relationship_share": total / n} if n else {},
     )
 
 

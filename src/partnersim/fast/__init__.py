@@ -81,15 +81,18 @@ def fresh_cache() -> None:
         pass
 
 
-def engine_for(model: PartnershipModel) -> Engine | None:
-    """An engine holding ``model``'s state, or None where the Python stages must run."""
+def engine_for(model: PartnershipModel, *, watch: bool = False) -> Engine | None:
+    """An engine holding ``model``'s state, or None where the Python stages must run.
+
+    ``watch``: the engine also records what ``PartnershipModel.run(watch=True)`` promises.
+    """
     if not usable(model):
         return None
     fresh_cache()
     from partnersim.fast.state import Engine, Unsupported
 
     try:
-        return Engine(model)
+        return Engine(model, watch=watch)
     except Unsupported:  # ties across local systems (set by hand), or arrays too large
         return None
 

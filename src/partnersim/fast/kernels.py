@@ -187,6 +187,12 @@ from partnersim.fast.layout import (
     VACANCY_MONTHS,
     VCSE_UNFUNDED,
     VOICE_WEIGHT,
+    W_ALIVE,
+    W_COORDINATOR_BUDGET,
+    W_COORDINATOR_HOURS,
+    W_COORDINATOR_PRESENT,
+    W_GRANT_END,
+    W_MATURITY,
     WILLINGNESS_TRUST_WEIGHT,
 )
 from partnersim.fast.rng import below, random01
@@ -1232,10 +1238,55 @@ def tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row):
 
 
 @njit(cache=True)
+def watch(QF, QI, W, x, now):
+    """PartnershipModel._watch_month: each partnership's state after month ``now``, in ``W[x]``."""
+    for q in range(QI.shape[0]):
+        if not QI[q, QI_ALIVE]:
+            W[x, q, W_ALIVE] = 0.0
+            continue
+        W[x, q, W_ALIVE] = 1.0
+        W[x, q, W_MATURITY] = QF[q, QF_MATURITY]
+        W[x, q, W_GRANT_END] = QI[q, QI_GEND]
+        W[x, q, W_COORDINATOR_PRESENT] = 1.0 if coord_present(QI, q, now) else 0.0
+        W[x, q, W_COORDINATOR_HOURS] = QF[q, QF_CHOURS]
+        W[x, q, W_COORDINATOR_BUDGET] = QF[q, QF_CBUDGET]
+
+
+@njit(cache=True)
 def run_months(
-    st, rng, first, n, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R, collect
+    st,
+    rng,
+    first,
+    n,
+    P,
+    MS,
+    MI,
+    OF,
+    OI,
+    QF,
+    QI,
+    SF,
+    SI,
+    PT,
+    IT,
+    IS,
+    PS,
+    PC,
+    PO,
+    TH,
+    SYSORG,
+    SYSN,
+    R,
+    collect,
+    W,
 ):
-    """Months ``first`` to ``first + n - 1`` in one call (each as :func:`month`); reporters in ``R[0:n]`` if ``collect``."""
+    """Months ``first`` to ``first + n - 1`` in one call (each as :func:`month`).
+
+    Reporters in ``R[0:n]`` if ``collect``; each partnership's watched state in ``W[0:n]`` if ``W`` has rows.
+    """
+    watching = W.shape[0] > 0
     for x in range(n):
         month(st, rng, first + x, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R,
               x if collect else -1)  # fmt: skip
+        if watching:
+            watch(QF, QI, W, x, first + x)

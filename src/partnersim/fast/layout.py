@@ -227,3 +227,26 @@ R_NAMES = {
 R_INTEGERS = {"active_partnerships", "active_members", "paper_members", "vcse_exits", "staff_departures"} | {
     k for k in R_NAMES if k.startswith("pairs_")
 }
+
+# ---------------------------------------------------------------- watched partnerships
+
+#: what ``PartnershipModel.run(watch=True)`` records for each partnership after each month,
+#: one float each (NaN while dissolved, but for W_ALIVE)
+(
+    W_ALIVE,
+    W_MATURITY,
+    W_GRANT_END,
+    W_COORDINATOR_PRESENT,
+    W_COORDINATOR_HOURS,
+    W_COORDINATOR_BUDGET,
+    N_W,
+) = range(7)
+#: the names of those columns, in order
+W_NAMES = (
+    "alive",
+    "maturity",
+    "grant_end",
+    "coordinator_present",
+    "coordinator_hours",
+    "coordinator_budget",
+)

@@ -111,8 +111,9 @@ def parameters(model: PartnershipModel) -> np.ndarray:
 class Engine:
     """A model's state in arrays, for the months :meth:`run` runs; :meth:`unpack` writes it back."""
 
-    def __init__(self, model: PartnershipModel) -> None:
+    def __init__(self, model: PartnershipModel, *, watch: bool = False) -> None:
         self.model = model
+        self.watch = watch
         with paused():  # packing's lists and tuples hold no cycles; a collection would walk the whole model
             self._pack()
 
@@ -177,8 +178,13 @@ class Engine:
         months = max(0, p["horizon"] - model.steps)
         self.TH = np.zeros((Q, months + 1))
         # the monthly reporters, when the model keeps a monthly series
-        self.R = np.zeros((months + 1 if model.collect else 1, L.N_R))
+        # the monthly reporters, when the model keeps a monthly series or run() watches
+        self.rows = model.collect or self.watch
+        self.R = np.zeros((months + 1 if self.rows else 1, L.N_R))
         self.times: list[float] = []
+        # each partnership after each month, when run() watches (see PartnershipModel.Watched)
+        self.W = np.full((months if self.watch else 0, Q, L.N_W), np.nan)
+        self.first = model.steps + 1
         joined = {}  # (partnership number, organisation) -> place in the organisation's memberships
         for o in orgs:
             for place, q in enumerate(o.memberships):
@@ -340,7 +346,7 @@ class Engine:
         kernels.run_months(
             self.st, self.model.rng, first, months, self.P, self.MS, self.MI, self.OF, self.OI, self.QF,
             self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.PS, self.PC, self.PO, self.TH,
-            self.SYSORG, self.SYSN, self.R, self.model.collect,
+            self.SYSORG, self.SYSN, self.R, self.rows, self.W,
         )  # fmt: skip
         if self.model.collect:
             # Mesa's clock reads the month number at each collection
@@ -391,6 +397,21 @@ class Engine:
         model._tally()
         if model.collect:
             self._unpack_reporters()
+        if self.watch:
+            self._unpack_watched()
+
+    def _unpack_watched(self) -> None:
+        """The months watched, as :meth:`PartnershipModel.run` hands them over."""
+        from partnersim.model import Watched
+
+        n = self.W.shape[0]
+        self.model.watched = Watched(
+            partnerships=list(self.live),
+            months=np.arange(self.first, self.first + n),
+            state=self.W,
+            active_partnerships=self.R[:n, L.R_ACTIVE_PARTNERSHIPS].copy(),
+            active_members=self.R[:n, L.R_ACTIVE_MEMBERS].copy(),
+        )
 
     def _unpack_reporters(self) -> None:
         """Each month's row of the monthly series, as ReporterCollector.collect would have added it."""
