@@ -2,10 +2,10 @@
 
 :meth:`partnersim.model.PartnershipModel.run` uses it when nothing needs the
 agents between months: no event log, no observer, no players, no formation
-during the run. That is every run of a sweep, a Sobol or Morris study
-and ``partnersim run`` (a calibration's runs read the partnerships every
-month, so they keep the Python stages). The monthly series is kept as the
-Python stages keep it. It packs the state into arrays
+during the run. That is every run of a sweep, a Sobol or Morris study,
+``partnersim run`` and a calibration (whose monthly readings of each
+partnership ``run(watch=True)`` records in the kernels). The monthly series
+is kept as the Python stages keep it. It packs the state into arrays
 (:mod:`partnersim.fast.state`), runs the months with
 :func:`partnersim.fast.kernels.run_months` and writes the state back, so the
 summary, the partnership table and the agents are what the Python stages
