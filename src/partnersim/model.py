@@ -538,7 +538,7 @@ class Watched:
         from partnersim.fast import layout as L
 
         live = [q for q in model.partnerships_created if q.alive]
-        first = model.steps + 1
+        first, months = model.steps + 1, max(0, months)
         return cls(
             partnerships=live,
             months=np.arange(first, first + months),

@@ -1254,32 +1254,8 @@ def watch(QF, QI, W, x, now):
 
 @njit(cache=True)
 def run_months(
-    st,
-    rng,
-    first,
-    n,
-    P,
-    MS,
-    MI,
-    OF,
-    OI,
-    QF,
-    QI,
-    SF,
-    SI,
-    PT,
-    IT,
-    IS,
-    PS,
-    PC,
-    PO,
-    TH,
-    SYSORG,
-    SYSN,
-    R,
-    collect,
-    W,
-):
+    st, rng, first, n, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R, collect, W
+):  # fmt: skip
     """Months ``first`` to ``first + n - 1`` in one call (each as :func:`month`).
 
     Reporters in ``R[0:n]`` if ``collect``; each partnership's watched state in ``W[0:n]`` if ``W`` has rows.

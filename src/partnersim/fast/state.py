@@ -177,7 +177,6 @@ class Engine:
         self.PO = np.full((Q, 6), -1, dtype=np.int64)
         months = max(0, p["horizon"] - model.steps)
         self.TH = np.zeros((Q, months + 1))
-        # the monthly reporters, when the model keeps a monthly series
         # the monthly reporters, when the model keeps a monthly series or run() watches
         self.rows = model.collect or self.watch
         self.R = np.zeros((months + 1 if self.rows else 1, L.N_R))
