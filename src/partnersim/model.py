@@ -519,10 +519,10 @@ class Watched:
     Attributes:
         partnerships: the partnerships alive when the run began, in creation order.
         months: the month each row follows.
-        state: ``state[row, j, c]`` for ``partnerships[j]`` and column ``c`` of
-            :data:`partnersim.fast.layout.W_NAMES` (alive, maturity, grant end,
-            coordinator present, coordinator hours, coordinator budget); NaN
-            while dissolved, except ``alive`` (0).
+        state: ``state[row, j, c]`` for ``partnerships[j]`` and column ``c``,
+            one of :mod:`partnersim.fast.layout`'s ``W_*`` (alive, maturity,
+            grant end, coordinator present, coordinator hours, coordinator
+            budget); NaN while dissolved, except ``alive`` (0).
         active_partnerships, active_members: the model's reporters after each month.
     """
 

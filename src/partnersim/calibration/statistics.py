@@ -116,10 +116,7 @@ def observe_run(params: Mapping[str, Any]) -> RunRecord:
     crossed: dict[float, dict[int, int]] = {}
     for lvl in MATURITY_LEVELS:
         reached = alive & (state[:, :, L.W_MATURITY] >= lvl)
-        rows = reached.argmax(axis=0) if len(months) else np.zeros(len(founding), dtype=int)
-        firsts = sorted(
-            (int(rows[j]), j) for j in range(len(founding)) if len(months) and reached[rows[j], j]
-        )
+        firsts = sorted((int(reached[:, j].argmax()), j) for j in np.flatnonzero(reached.any(axis=0)))
         crossed[lvl] = {numbers[j]: months[row] for row, j in firsts}
     # the coordinator's relationship share, over coordinated partnership-months in month order
     coordinated = (

@@ -1239,7 +1239,7 @@ def tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row):
 
 @njit(cache=True)
 def watch(QF, QI, W, x, now):
-    """PartnershipModel._watch_month: each partnership's state after month ``now``, in ``W[x]``."""
+    """Watched.month_end: each partnership's state after month ``now``, in ``W[x]``."""
     for q in range(QI.shape[0]):
         if not QI[q, QI_ALIVE]:
             W[x, q, W_ALIVE] = 0.0

@@ -241,12 +241,3 @@ R_INTEGERS = {"active_partnerships", "active_members", "paper_members", "vcse_ex
     W_COORDINATOR_BUDGET,
     N_W,
 ) = range(7)
-#: the names of those columns, in order
-W_NAMES = (
-    "alive",
-    "maturity",
-    "grant_end",
-    "coordinator_present",
-    "coordinator_hours",
-    "coordinator_budget",
-)

@@ -208,10 +208,10 @@ class Engine:
 
     def _org_index(self, uids: np.ndarray) -> np.ndarray:
         """Rows of the organisations with these unique ids (KeyError for one that is not an organisation)."""
-        order = np.argsort(self.uids[:-1], kind="stable")
-        found = np.searchsorted(self.uids[:-1], uids, sorter=order)
-        rows = order[np.minimum(found, len(order) - 1)] if len(order) else found
-        wrong = self.uids[rows] != uids if len(order) else np.ones(len(uids), dtype=bool)
+        known = self.uids[:-1]  # a model always has organisations (set-up takes the largest budget)
+        order = np.argsort(known, kind="stable")
+        rows = order[np.minimum(np.searchsorted(known, uids, sorter=order), len(order) - 1)]
+        wrong = known[rows] != uids
         if wrong.any():
             raise KeyError(int(uids[np.argmax(wrong)]))
         return rows
