@@ -6,8 +6,9 @@ it is for a user. Every variant, the serial pass included, has imported the
 model and loaded its compiled engine before its clock starts (a fixed cost
 per process, like an import). A researcher on a cluster does not start the
 cluster for each sweep: the Dask runner is also timed on a cluster that is
-already running (``--scheduler``), on its first sweep (the workers import
-the model as it runs) and on a second one. Run it with::
+already running (``--scheduler``), whose workers loaded the model as they
+started (the preload), on its first sweep and on a second one, and on the
+same cluster without the preload. Run it with::
 
     .venv/bin/python benchmarks/bench_sweep.py [--replicates 10] [--horizon 120]
 
@@ -65,18 +66,28 @@ def bench_sweep(
     return elapsed, len(result.runs)
 
 
-def bench_running_cluster(points: list[dict], seeds: list[int], workers: int) -> tuple[float, float]:
+def bench_running_cluster(
+    points: list[dict], seeds: list[int], workers: int, preload: bool = True
+) -> tuple[float, float]:
     """Two sweeps on a Dask cluster started beforehand, reached by its address as ``--scheduler`` does.
 
-    The cluster is a LocalCluster with partnersim's worker settings; its
-    workers have not imported the model when the first sweep starts.
+    The cluster is a LocalCluster with partnersim's worker settings, whose
+    workers import the model and load its engine as they start
+    (``partnersim.experiments.preload``, which the README asks a cluster's
+    workers to use), so the first sweep pays no imports. ``preload=False``:
+    the same cluster without it, whose workers import the model in the
+    first chunk each one is given.
     """
     import dask
     from distributed import Client, LocalCluster
 
     from partnersim.experiments.executors import LOCAL_WORKER_CONFIG
 
-    with dask.config.set(LOCAL_WORKER_CONFIG):
+    settings = {
+        **LOCAL_WORKER_CONFIG,
+        "distributed.worker.preload": LOCAL_WORKER_CONFIG["distributed.worker.preload"] if preload else [],
+    }
+    with dask.config.set(settings):
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
         )
@@ -156,7 +167,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5, help="best of this many cold runs of each")
     parser.add_argument(
-        "--only", choices=("sweep", "dask", "running", "mesa", "serial", "share"), help=argparse.SUPPRESS
+        "--only",
+        choices=("sweep", "dask", "running", "bare", "mesa", "serial", "share"),
+        help=argparse.SUPPRESS,
     )
     parser.add_argument("--share", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -170,8 +183,8 @@ def main() -> None:
     n = len(points) * len(seeds)
     if args.only:
         _warm()
-    if args.only == "running":
-        first, again = bench_running_cluster(points, seeds, args.workers)
+    if args.only in ("running", "bare"):
+        first, again = bench_running_cluster(points, seeds, args.workers, preload=args.only == "running")
         print(first, again)
         return
     if args.only == "serial":
@@ -197,16 +210,18 @@ def main() -> None:
         f"grid: {len(points)} points x {len(seeds)} seeds = {n} runs of {args.horizon} months, {args.workers} processes"
     )
     times: dict[str, list[float]] = {
-        "sweep": [], "dask": [], "first": [], "again": [], "mesa": [], "serial": [], "side": []
+        "sweep": [], "dask": [], "first": [], "again": [], "bare first": [], "bare again": [], "mesa": [],
+        "serial": [], "side": [],
     }  # fmt: skip
     # alternate, so background load hits all alike: the serial baseline too, since the
     # machine's speed drifts and an efficiency against a baseline taken apart is not one
     for _ in range(args.repeat):
         for which in ("mesa", "sweep", "dask", "serial"):
             times[which].append(_one(which, args)[0])
-        first, again = _one("running", args)
-        times["first"].append(first)
-        times["again"].append(again)
+        for which, prefix in (("running", ""), ("bare", "bare ")):
+            first, again = _one(which, args)
+            times[prefix + "first"].append(first)
+            times[prefix + "again"].append(again)
         times["side"].append(side_by_side(args))
     t_ours, t_dask, t_mesa = min(times["sweep"]), min(times["dask"]), min(times["mesa"])
     ours, dask, theirs = n / t_ours, n / t_dask, n / t_mesa
@@ -217,7 +232,13 @@ def main() -> None:
     print(
         f"partnersim sweep (dask, {args.workers} workers): {dask:7.2f} runs/s  (best {t_dask:.1f} s of {len(times['dask'])})"
     )
-    for label, rate, key in (("first sweep", first, "first"), ("second sweep", again, "again")):
+    bare_first, bare_again = n / min(times["bare first"]), n / min(times["bare again"])
+    for label, rate, key in (
+        ("first sweep", first, "first"),
+        ("second sweep", again, "again"),
+        ("no preload, first sweep", bare_first, "bare first"),
+        ("no preload, second sweep", bare_again, "bare again"),
+    ):
         print(
             f"partnersim sweep (dask, running {args.workers}-worker cluster, {label}): {rate:7.2f} runs/s  "
             f"(best {min(times[key]):.1f} s of {len(times[key])})"
@@ -232,7 +253,8 @@ def main() -> None:
     )
     print(
         f"parallel efficiency: sweep {ours / ideal:.0%} (target >= 95%), dask {dask / ideal:.0%} "
-        f"(target >= 90%; on a running cluster {first / ideal:.0%} first, {again / ideal:.0%} second), "
+        f"(target >= 90%; on a running cluster {first / ideal:.0%} first, {again / ideal:.0%} second; "
+        f"without the preload {bare_first / ideal:.0%} and {bare_again / ideal:.0%}), "
         f"batch_run {theirs / ideal:.0%}"
     )
     side = n / min(times["side"])

@@ -91,3 +91,37 @@ def test_a_local_dask_cluster_runs_its_workers_without_the_sampling_profiler():
         seen = executor._client.run(lambda: {k: dask.config.get(k) for k in LOCAL_WORKER_CONFIG})
     assert list(seen.values()) == [LOCAL_WORKER_CONFIG]
     assert dask.config.get("distributed.worker.profile.enabled") is True  # this process is left as it was
+
+
+def _worker_state() -> tuple[bool, bool, bool]:
+    import gc
+    import sys
+
+    return (
+        "partnersim.experiments.runner" in sys.modules,
+        "partnersim.fast.kernels" in sys.modules,
+        gc.get_freeze_count() > 0,
+    )
+
+
+def test_a_local_dask_clusters_workers_have_the_model_loaded_before_their_first_task():
+    # the preload imports the runner, loads the engine and freezes the import-time heap;
+    # the function sent here is this module's, so it does not import them itself
+    with open_executor("dask", 1) as (executor, _):
+        seen = executor._client.run(_worker_state)
+    assert list(seen.values()) == [(True, True, True)]
+
+
+def test_the_preload_leaves_a_process_with_the_model_loaded_and_its_heap_frozen():
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys\n"
+        "from partnersim.experiments.preload import dask_setup\n"
+        "assert 'partnersim.experiments.runner' not in sys.modules\n"
+        "dask_setup(None)\n"
+        "print('partnersim.experiments.runner' in sys.modules, gc.get_freeze_count() > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True"]

@@ -40,8 +40,11 @@ EXECUTORS = ("serial", "processes", "dask")
 #: tick (20 ms), memory monitor (100 ms) and system monitor (500 ms) wake less often. With the
 #: default timers a worker's task waited 5.0-5.6% of its time, with these 1.2-1.6%
 #: (benchmarks/bench_dask_worker.py). A blocked loop is still reported
-#: after 3 s, and memory is still watched every second. A remote cluster keeps its own settings.
+#: after 3 s, and memory is still watched every second. Each worker imports the model and loads
+#: its engine as it starts (:mod:`partnersim.experiments.preload`). A remote cluster keeps its
+#: own settings.
 LOCAL_WORKER_CONFIG = {
+    "distributed.worker.preload": ["partnersim.experiments.preload"],
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.gil.enabled": False,
     "distributed.admin.tick.interval": "1s",
