@@ -22,8 +22,12 @@ faster), and the median and quartiles of the paired ratios run by run. Run::
     .venv/bin/python benchmarks/bench_before_after.py [--baseline main] [--rounds 7]
 
 Both models run with the event log off and no monthly collection, as sweeps
-run them. This measures speed only; ``same_results.py`` checks that the two
-trees give the same results.
+run them. Each timed run is set-up and ``run()``, with a garbage collection
+between runs, outside the clocks; ``--simulate`` times ``simulate(**params)``
+instead (run, summary, the model dropped) with no collection between runs,
+so each run pays for the collections it causes, as in a sweep. This
+measures speed only; ``same_results.py`` checks that the two trees give the
+same results.
 """
 
 from __future__ import annotations
@@ -87,8 +91,12 @@ def workloads(seeds: int, points: int) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def timer(package: str) -> Callable[[dict[str, Any]], float]:
-    """A function that runs one parameter set with ``package``'s model and returns the seconds it took."""
+def timer(package: str, simulate: bool = False) -> Callable[[dict[str, Any]], float]:
+    """A function that runs one parameter set with ``package``'s model and returns the seconds it took.
+
+    ``simulate``: time ``package.simulate(**params)`` (run, summary, the model
+    dropped), which is what each run of a sweep costs, garbage collection included.
+    """
     model_module = importlib.import_module(f"{package}.model")
 
     def run(params: dict[str, Any]) -> float:
@@ -98,7 +106,12 @@ def timer(package: str) -> Callable[[dict[str, Any]], float]:
         model.run()
         return time.perf_counter() - start
 
-    return run
+    def summary(params: dict[str, Any]) -> float:
+        start = time.perf_counter()
+        model_module.simulate(**params)
+        return time.perf_counter() - start
+
+    return summary if simulate else run
 
 
 def main() -> None:
@@ -107,6 +120,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7, help="alternating rounds (default: 7)")
     ap.add_argument("--seeds", type=int, default=20, help="default runs per round (default: 20)")
     ap.add_argument("--points", type=int, default=40, help="Sobol points per round (default: 40)")
+    ap.add_argument(
+        "--simulate",
+        action="store_true",
+        help="time simulate() (run, summary, model dropped), with the collector running as in a sweep, "
+        "instead of a run alone with a collection between runs",
+    )
     ap.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "partnersim-baseline"))
     args = ap.parse_args()
 
@@ -114,7 +133,7 @@ def main() -> None:
 
     src = _tree(args.baseline, Path(args.cache))
     sys.path.insert(0, str(renamed_copy(src, Path(args.cache) / "renamed")))
-    after, before = timer("partnersim"), timer(BASELINE)
+    after, before = timer("partnersim", args.simulate), timer(BASELINE, args.simulate)
     loaded = importlib.import_module(BASELINE).__file__
     print(f"after:  {Path(partnersim.__file__).parent}")
     print(f"before: {args.baseline} ({Path(str(loaded)).parent})")
@@ -129,7 +148,8 @@ def main() -> None:
                 order = [("before", before), ("after", after)]
                 if (r + i) % 2:
                     order.reverse()
-                gc.collect()
+                if not args.simulate:  # with --simulate each run pays for the collections it causes
+                    gc.collect()
                 for label, run in order:
                     times[name][label].append(run(params))
         print(f"round {r + 1}/{args.rounds} done", file=sys.stderr)

@@ -404,3 +404,34 @@ def test_a_funded_partnership_whose_statutory_members_are_all_on_paper_ends():
     assert q.grant.funded
     dissolution.check_dissolution(q)
     assert not q.alive and q.dissolution_cause == "lost_statutory"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"rng": 5, "horizon": 36},  # the compiled engine
+        {"rng": 6, "horizon": 24, "formation": True, "membership": "open"},  # the Python stages
+    ],
+)
+def test_a_run_for_its_outputs_gives_the_same_outputs_and_leaves_no_garbage_for_the_collector(params):
+    import gc
+
+    from partnersim.model import run_for_outputs, run_model
+
+    kept = run_model(params)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # whatever a collection finds stays in gc.garbage, to be looked at
+    try:
+        with run_for_outputs(params) as model:
+            summary, table, series = model.summary(), model.partnership_table(), model.timeseries()
+        assert vars(model) == {}  # released
+        del model
+        gc.collect()
+        left = [type(o).__name__ for o in gc.garbage if isinstance(o, (mesa.Model, mesa.Agent))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []
+    assert summary == kept.summary()
+    pd.testing.assert_frame_equal(table, kept.partnership_table())
+    pd.testing.assert_frame_equal(series, kept.timeseries())

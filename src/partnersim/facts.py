@@ -276,12 +276,12 @@ def run_outcomes(*, rng: int, incident: bool = False, **params: Any) -> dict[str
     A plain function from parameters to outcomes, for any executor.
     ``incident`` turns on the incident experiment of fact 7c.
     """
-    from partnersim.model import run_model
+    from partnersim.model import run_for_outputs
 
     observer = FactObserver(incident=incident)
-    model = run_model({**params, "rng": rng}, collect=True, observer=observer)
-    run = Run(model, observer)
-    return {name: o.fn(run) for name, o in OUTCOMES.items()}
+    with run_for_outputs({**params, "rng": rng}, collect=True, observer=observer) as model:
+        run = Run(model, observer)
+        return {name: o.fn(run) for name, o in OUTCOMES.items()}
 
 
 # ---------------------------------------------------------------- checks as data

@@ -14,9 +14,10 @@ The full description, with equations and evidence, is ``docs/ODD.md``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +48,16 @@ from partnersim.stages import (
     turnover,
 )
 
-__all__ = ["END_REPORTERS", "MODEL_REPORTERS", "SUMMARY_NAMES", "PartnershipModel", "simulate"]
+__all__ = [
+    "END_REPORTERS",
+    "MODEL_REPORTERS",
+    "SUMMARY_NAMES",
+    "PartnershipModel",
+    "release",
+    "run_for_outputs",
+    "run_model",
+    "simulate",
+]
 
 #: Model reporters collected each month (name -> model attribute). ``trust_all`` is this
 #: month's trust; the summary outcome ``mean_trust`` (:mod:`partnersim.outcomes`) is another thing.
@@ -639,7 +649,8 @@ def simulate(**params: Any) -> dict[str, float]:
         The summary outcomes of :data:`partnersim.outcomes.OUTCOMES` (each with
         its unit, meaning and direction there), as plain floats.
     """
-    return run_model(params, collect=False).summary()
+    with run_for_outputs(params, collect=False) as model:
+        return model.summary()
 
 
 def run_model(params: Mapping[str, Any], *, collect: bool = True, observer: Any = None) -> PartnershipModel:
@@ -652,3 +663,42 @@ def run_model(params: Mapping[str, Any], *, collect: bool = True, observer: Any 
     model = PartnershipModel(collect=collect, observer=observer, **params)
     model.record_events = False
     return model.run()
+
+
+@contextlib.contextmanager
+def run_for_outputs(
+    params: Mapping[str, Any], *, collect: bool = True, observer: Any = None
+) -> Iterator[PartnershipModel]:
+    """Run a model as :func:`run_model` does, for what the block reads from it; then :func:`release` it.
+
+    For callers that keep a run's outputs (summary, tables, statistics) and
+    not the model: the sweep runner, :func:`simulate`, the calibration and
+    the fact runs. The garbage collector is paused from set-up to release,
+    so no collection walks the model while it is alive, and releasing it
+    frees it by reference counting alone: a run then does no cyclic
+    collection at all, which took about a tenth of a default run's time.
+    """
+    with paused():
+        model = run_model(params, collect=collect, observer=observer)
+        try:
+            yield model
+        finally:
+            release(model)
+
+
+def release(model: PartnershipModel) -> None:
+    """Empty a model and its agents, so that reference counting frees them at once.
+
+    The model and its agents refer to one another (each agent's ``model``,
+    the model's agent sets, partnerships' members and organisations'
+    memberships), so a dropped model is garbage only the cyclic collector
+    can find, and each collection walks all of it and whatever else is
+    alive. Clearing their attributes breaks every such cycle. The model
+    cannot be used afterwards.
+    """
+    # dissolved partnerships have left the agent sets; partnerships_created still holds them
+    for agent in {
+        id(a): a for a in [*model.organisations, *model.partnerships_created, *model.agents]
+    }.values():
+        vars(agent).clear()
+    vars(model).clear()

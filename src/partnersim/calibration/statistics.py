@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from partnersim import mechanisms as mech
+from partnersim._gc import paused
 from partnersim.fast import layout as L
-from partnersim.model import PartnershipModel
+from partnersim.model import PartnershipModel, release
 
 __all__ = [
     "STATISTICS",
@@ -90,9 +91,20 @@ def observe_run(params: Mapping[str, Any]) -> RunRecord:
     ``params`` are model parameters with ``rng`` (the seed). No monthly
     series are collected (``collect=False``); the few monthly quantities the
     statistics need come from ``run(watch=True)`` (:class:`~partnersim.model.Watched`),
-    which the compiled engine records as it runs.
+    which the compiled engine records as it runs. The model is released
+    afterwards, with the collector paused while it lives (see
+    :func:`~partnersim.model.run_for_outputs`).
     """
-    model = PartnershipModel(collect=False, **params)
+    with paused():
+        model = PartnershipModel(collect=False, **params)
+        try:
+            return _record(model)
+        finally:
+            release(model)
+
+
+def _record(model: PartnershipModel) -> RunRecord:
+    """Run ``model`` (fresh from set-up) with ``watch=True`` and read its record."""
     model.record_events = False
     founding = list(model.partnerships_created)
     starts = [q.grant_end for q in founding]

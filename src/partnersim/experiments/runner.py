@@ -194,14 +194,14 @@ def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | 
         params[task.seed_param] = spec.seed
     ts = table = None
     if task.fn is None:
-        from partnersim.model import run_model
+        from partnersim.model import run_for_outputs
 
-        model = run_model(params, collect=task.timeseries)
-        outcomes: Mapping[str, Any] = model.summary()
-        if task.timeseries:
-            ts = model.timeseries().reset_index()
-        if task.partnerships:
-            table = model.partnership_table()
+        with run_for_outputs(params, collect=task.timeseries) as model:
+            outcomes: Mapping[str, Any] = model.summary()
+            if task.timeseries:
+                ts = model.timeseries().reset_index()
+            if task.partnerships:
+                table = model.partnership_table()
     else:
         outcomes = task.fn(**params)
     if task.outcomes is not None:
