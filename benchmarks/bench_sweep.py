@@ -261,7 +261,8 @@ def main() -> None:
     print(
         f"{args.workers} independent serial processes at once (no runner, warm): {side:7.2f} runs/s, "
         f"{side / ideal:.0%} of ideal: what {args.workers} busy processes get from this machine; "
-        f"against it the sweep reaches {ours / side:.0%}, dask {dask / side:.0%}"
+        f"against it the sweep reaches {ours / side:.0%}, dask {dask / side:.0%} "
+        f"(on a running cluster {first / side:.0%} first, {again / side:.0%} second)"
     )
     print(f"ratio: {ours / theirs:.2f}x (target >= 1.5x)")
 
