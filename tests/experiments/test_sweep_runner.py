@@ -221,6 +221,22 @@ def test_chunks_aim_at_about_a_second_and_keep_workers_busy_at_the_end():
     assert next_chunk_size(CHUNK_SECONDS / 50, 100_000, 200) > next_chunk_size(CHUNK_SECONDS / 50, 100_000, 2)
 
 
+def test_the_tail_of_a_sweep_is_not_cut_into_chunks_shorter_than_the_floor():
+    from partnersim.experiments.runner import MIN_CHUNK_SECONDS, next_chunk_size
+
+    fast = MIN_CHUNK_SECONDS / 20  # 20 runs make the shortest chunk
+    assert next_chunk_size(fast, 100, 2) == 20  # guided alone would give 13
+    assert next_chunk_size(fast, 12, 2) == 12  # the last runs, all in one
+    assert next_chunk_size(fast, 1000, 2) == 125  # far from the end the guided share rules
+    assert next_chunk_size(None, 3, 2) == 3  # run time not known: never more than is left
+    # a whole sweep's chunks: none below the floor but the last, and every run in one
+    sizes, left = [], 1000
+    while left:
+        sizes.append(next_chunk_size(fast, left, 2))
+        left -= sizes[-1]
+    assert min(sizes[:-1]) >= 20 and sum(sizes) == 1000
+
+
 def test_a_finished_sweep_starts_no_executor(tmp_path, specs):
     out = tmp_path / "sweep"
     run_specs(specs[:3], out)

@@ -43,6 +43,10 @@ FIRST_CHUNK = 4
 #: wall time a chunk aims at (seconds): per-task overhead stays ~1% and a kill loses little
 CHUNK_SECONDS = 1.0
 
+#: the least work a chunk carries once the run time is known (seconds): the guided tail is not cut
+#: into single runs, each of which would cost this process a table written and the executor a task
+MIN_CHUNK_SECONDS = 0.1
+
 #: how often (seconds, at most) a Dask cluster's workers are counted again while a sweep runs
 RECOUNT_SECONDS = 0.5
 
@@ -286,16 +290,21 @@ def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int)
     """Runs in the next chunk: about :data:`CHUNK_SECONDS` of work (more with many workers), never so many that workers idle at the end.
 
     Before any run has finished (``seconds_per_run`` is ``None``) chunks are
-    :data:`FIRST_CHUNK` runs long.
+    :data:`FIRST_CHUNK` runs long; after, none is shorter than
+    :data:`MIN_CHUNK_SECONDS` (but for the last runs).
     """
     if remaining <= 0:
         return 0
+    if not seconds_per_run:
+        return min(FIRST_CHUNK, remaining)
     # many workers: longer chunks, so saving them never makes this process the bottleneck
     target = max(CHUNK_SECONDS, 0.1 * workers)
-    size = FIRST_CHUNK if not seconds_per_run else round(target / seconds_per_run)
-    # guided: chunks shrink with what is left (4 per worker), so workers finish together
+    size = round(target / seconds_per_run)
+    # guided: chunks shrink with what is left (4 per worker), so workers finish together,
+    # down to a floor that keeps the per-chunk cost small: a worker idles at most that long
     balance = math.ceil(remaining / (4 * max(1, workers)))
-    return max(1, min(size, balance, remaining))
+    floor = math.ceil(MIN_CHUNK_SECONDS / seconds_per_run)
+    return max(1, min(max(min(size, balance), floor), remaining))
 
 
 def _check_specs(specs: Sequence[RunSpec], task: Task) -> None:
