@@ -228,7 +228,7 @@ def test_the_tail_of_a_sweep_is_not_cut_into_chunks_shorter_than_the_floor():
     assert next_chunk_size(fast, 100, 2) == 20  # guided alone would give 13
     assert next_chunk_size(fast, 12, 2) == 12  # the last runs, all in one
     assert next_chunk_size(fast, 1000, 2) == 125  # far from the end the guided share rules
-    assert next_chunk_size(None, 3, 2) == 3  # run time not known: never more than is left
+    assert next_chunk_size(None, 5, 4) == 1  # run time not known: a few runs go to every worker
     # a whole sweep's chunks: none below the floor but the last, and every run in one
     sizes, left = [], 1000
     while left:

@@ -290,19 +290,19 @@ def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int)
     """Runs in the next chunk: about :data:`CHUNK_SECONDS` of work (more with many workers), never so many that workers idle at the end.
 
     Before any run has finished (``seconds_per_run`` is ``None``) chunks are
-    :data:`FIRST_CHUNK` runs long; after, none is shorter than
+    :data:`FIRST_CHUNK` runs long (fewer near the end); after, none is shorter than
     :data:`MIN_CHUNK_SECONDS` (but for the last runs).
     """
     if remaining <= 0:
         return 0
+    # guided: chunks shrink with what is left (4 per worker), so workers finish together
+    balance = math.ceil(remaining / (4 * max(1, workers)))
     if not seconds_per_run:
-        return min(FIRST_CHUNK, remaining)
+        return max(1, min(FIRST_CHUNK, balance, remaining))
     # many workers: longer chunks, so saving them never makes this process the bottleneck
     target = max(CHUNK_SECONDS, 0.1 * workers)
     size = round(target / seconds_per_run)
-    # guided: chunks shrink with what is left (4 per worker), so workers finish together,
-    # down to a floor that keeps the per-chunk cost small: a worker idles at most that long
-    balance = math.ceil(remaining / (4 * max(1, workers)))
+    # ... down to a floor that keeps the per-chunk cost small: a worker idles at most that long
     floor = math.ceil(MIN_CHUNK_SECONDS / seconds_per_run)
     return max(1, min(max(min(size, balance), floor), remaining))
 
