@@ -166,9 +166,14 @@ def _phases(sizes: tuple[int, ...], seeds: range, months: int) -> None:
                 best[n] = [min(a, b) for a, b in zip(old, split, strict=True)] if old else split
     print("where the time goes (us per organisation-step, best of 2 x 3 seeds for each step)")
     print(f"  {'organisations':>13s} {'set-up':>8s} {'packing':>8s} {'months':>8s} {'write-back':>10s}")
+    total = {}
     for n in sizes:
         cells = [t * 1e6 / (n * months) for t in best[n]]
+        total[n] = sum(cells)
         print(f"  {n:13d} {cells[0]:8.2f} {cells[1]:8.2f} {cells[2]:8.2f} {cells[3]:10.2f}")
+    # each step's best is steadier than a whole run's on a noisy machine: a cross-check of the ratio above
+    lo, hi = (600 if 600 in sizes else sizes[0]), sizes[-1]
+    print(f"  ratio {hi} : {lo} from the sums of each step's best: {total[hi] / total[lo]:.2f} x")
 
 
 def _peak_rss(n_orgs: int, months: int) -> float:
