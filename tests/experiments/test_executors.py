@@ -93,6 +93,11 @@ def test_a_local_dask_cluster_runs_its_workers_without_the_sampling_profiler():
     assert dask.config.get("distributed.worker.profile.enabled") is True  # this process is left as it was
 
 
+#: objects a bare Python 3.12 interpreter already holds in the collector's permanent generation
+#: (375 here) are far fewer than the preload's freeze puts there (about 177,000)
+FROZEN_BY_THE_PRELOAD = 10_000
+
+
 def _worker_state() -> tuple[bool, bool, bool]:
     import gc
     import sys
@@ -100,7 +105,7 @@ def _worker_state() -> tuple[bool, bool, bool]:
     return (
         "partnersim.experiments.runner" in sys.modules,
         "partnersim.fast.kernels" in sys.modules,
-        gc.get_freeze_count() > 0,
+        gc.get_freeze_count() > FROZEN_BY_THE_PRELOAD,
     )
 
 
@@ -120,8 +125,9 @@ def test_the_preload_leaves_a_process_with_the_model_loaded_and_its_heap_frozen(
         "import gc, sys\n"
         "from partnersim.experiments.preload import dask_setup\n"
         "assert 'partnersim.experiments.runner' not in sys.modules\n"
+        "before = gc.get_freeze_count()\n"
         "dask_setup(None)\n"
-        "print('partnersim.experiments.runner' in sys.modules, gc.get_freeze_count() > 0)\n"
+        f"print('partnersim.experiments.runner' in sys.modules, gc.get_freeze_count() - before > {FROZEN_BY_THE_PRELOAD})\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]
