@@ -83,10 +83,7 @@ def bench_running_cluster(
 
     from partnersim.experiments.executors import LOCAL_WORKER_CONFIG
 
-    settings = {
-        **LOCAL_WORKER_CONFIG,
-        "distributed.worker.preload": LOCAL_WORKER_CONFIG["distributed.worker.preload"] if preload else [],
-    }
+    settings = LOCAL_WORKER_CONFIG if preload else {**LOCAL_WORKER_CONFIG, "distributed.worker.preload": []}
     with dask.config.set(settings):
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None

@@ -295,16 +295,14 @@ def next_chunk_size(seconds_per_run: float | None, remaining: int, workers: int)
     """
     if remaining <= 0:
         return 0
-    # guided: chunks shrink with what is left (4 per worker), so workers finish together
-    balance = math.ceil(remaining / (4 * max(1, workers)))
-    if not seconds_per_run:
-        return max(1, min(FIRST_CHUNK, balance, remaining))
     # many workers: longer chunks, so saving them never makes this process the bottleneck
     target = max(CHUNK_SECONDS, 0.1 * workers)
-    size = round(target / seconds_per_run)
-    # ... down to a floor that keeps the per-chunk cost small: a worker idles at most that long
-    floor = math.ceil(MIN_CHUNK_SECONDS / seconds_per_run)
-    return max(1, min(max(min(size, balance), floor), remaining))
+    size = FIRST_CHUNK if not seconds_per_run else round(target / seconds_per_run)
+    # guided: chunks shrink with what is left (4 per worker), so workers finish together,
+    # down to a floor that keeps the per-chunk cost small: a worker idles at most that long
+    balance = math.ceil(remaining / (4 * max(1, workers)))
+    floor = 1 if not seconds_per_run else math.ceil(MIN_CHUNK_SECONDS / seconds_per_run)
+    return min(max(min(size, balance), floor), remaining)
 
 
 def _check_specs(specs: Sequence[RunSpec], task: Task) -> None:
