@@ -141,6 +141,26 @@ def test_identical_at_every_stage_of_a_run(horizon: int, monkeypatch: pytest.Mon
         _assert_same({**setting, "rng": 11, "horizon": horizon}, monkeypatch)
 
 
+@pytest.mark.parametrize(
+    "setting", SETTINGS, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()) or "defaults"
+)
+def test_prefetching_changes_no_result(setting: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs whose months prefetch (as a state larger than the cache does) equal the Python stages."""
+    from partnersim.fast import state as fast_state
+
+    def prefetches() -> bool:
+        m = PartnershipModel(collect=False, rng=0)
+        m.record_events = False
+        return fast.engine_for(m).far
+
+    monkeypatch.setenv(fast.ENGINE_VARIABLE, "compiled")
+    assert not prefetches()  # a default run's state is small
+    monkeypatch.setattr(fast_state, "PREFETCH_BYTES", 0)
+    assert prefetches()
+    for seed in range(2):
+        _assert_same({**setting, "rng": seed}, monkeypatch, collect=seed == 0)
+
+
 def test_a_run_continues_on_the_compiled_engine_after_python_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     """Packing mid-run (after months stepped in Python) loses nothing."""
     monkeypatch.setenv(fast.ENGINE_VARIABLE, "python")
