@@ -287,9 +287,9 @@ class PartnershipModel(mesa.Model):
 
     def _setup_partnerships(self) -> None:
         """Found ``n_partnerships`` partnerships, each led by a statutory body where one exists."""
+        pools = [formation.Pool(self, system) for system in self.systems]
         for i in range(self.p["n_partnerships"]):
-            system = self.systems[i % len(self.systems)]
-            members = formation.draw_members(self, system, self.p["partnership_size"])
+            members = formation.draw_members(self, pools[i % len(pools)], self.p["partnership_size"])
             if len(members) >= 2:
                 formation.found(self, members, route="initial")
 

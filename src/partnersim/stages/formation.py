@@ -15,7 +15,28 @@ if TYPE_CHECKING:
     from partnersim.model import PartnershipModel
 
 
-def draw_members(model: PartnershipModel, pool: list[Organisation], size: int) -> list[Organisation]:
+class Pool:
+    """A local system as :func:`draw_members` reads it: its organisations, and their budgets and values as arrays.
+
+    Budgets and values do not change after set-up, so set-up builds one pool
+    per local system and draws every founding partnership from it, instead of
+    reading each organisation's attributes again for each partnership.
+    """
+
+    __slots__ = ("orgs", "resources", "statutory", "values")
+
+    def __init__(self, model: PartnershipModel, orgs: list[Organisation]) -> None:
+        self.orgs = orgs
+        self.statutory = [k for k, o in enumerate(orgs) if o.sector == "statutory"]
+        top = model.max_log_budget
+        # resources on a log scale, relative to the largest budget in the region
+        self.resources = (
+            np.array([math.log1p(o.budget) for o in orgs]) / top if top > 0 else np.zeros(len(orgs))
+        )
+        self.values = np.array([o.values for o in orgs], dtype=float)
+
+
+def draw_members(model: PartnershipModel, pool: list[Organisation] | Pool, size: int) -> list[Organisation]:
     """A statutory lead, then partners chosen for resources or for shared values.
 
     The lead is a statutory body where the pool has one. The others are
@@ -23,22 +44,22 @@ def draw_members(model: PartnershipModel, pool: list[Organisation], size: int) -
     :func:`~partnersim.mechanisms.partner_choice_weight` at the default
     ``orientation`` (000:106, 001:90).
     """
-    statutory = [o for o in pool if o.sector == "statutory"]
-    lead = model.random.choice(statutory) if statutory else model.random.choice(pool)
-    rest = [o for o in pool if o is not lead]
-    k = min(len(rest), size - 1)
+    if not isinstance(pool, Pool):
+        pool = Pool(model, pool)
+    orgs = pool.orgs
+    lead = model.random.choice(pool.statutory) if pool.statutory else model.random.choice(range(len(orgs)))
+    k = min(len(orgs) - 1, size - 1)
     if k <= 0:
-        return [lead]
-    top = model.max_log_budget
-    # the mechanisms take whole arrays of candidates: the same float operations, element by element
-    resources = np.array([math.log1p(c.budget) for c in rest]) / top if top > 0 else np.zeros(len(rest))
-    values = np.array([c.values for c in rest])
+        return [orgs[lead]]
+    # the mechanisms take whole arrays of candidates (everyone but the lead): the same float operations
+    resources, values = np.delete(pool.resources, lead), np.delete(pool.values, lead)
     weights = mech.partner_choice_weight(
-        resources, mech.alignment(lead.values, values), model.p["orientation"]
+        resources, mech.alignment(pool.values[lead], values), model.p["orientation"]
     )
     weights = np.maximum(weights, 1e-9)
-    picks = model.rng.choice(len(rest), size=k, replace=False, p=weights / weights.sum())
-    return [lead] + [rest[i] for i in picks.tolist()]
+    picks = model.rng.choice(len(orgs) - 1, size=k, replace=False, p=weights / weights.sum())
+    # a pick counts the candidates, which skip the lead's place
+    return [orgs[lead]] + [orgs[i + (i >= lead)] for i in picks.tolist()]
 
 
 def found(
