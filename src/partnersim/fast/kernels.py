@@ -747,8 +747,13 @@ def interact(st, P, MS, OF, OI, QF, QI, PT, IT, SI, q, now, att, na):
 
 @njit(cache=True)
 def new_ties(MI, IT, IS, s, a, b):
-    """Stamp a tie the meeting created, so the organisation's ties keep their order of first meeting."""
-    if IS[s, a, b] < 0:
+    """Stamp a tie the meeting created, so the organisation's ties keep their order of first meeting.
+
+    A tie has a stamp exactly when it has a trust (every tie is made with
+    both), so the trust, which the meeting reads anyway, tells whether the
+    tie is new, and the stamps are read only for new ties.
+    """
+    if IT[s, a, b] != IT[s, a, b]:
         IS[s, a, b] = MI[MI_TIE_STAMP]
         MI[MI_TIE_STAMP] += 1
 
@@ -1129,8 +1134,8 @@ def prefetch_members(OF, OI, QI, SI, q):
 
 
 @njit(cache=True)
-def prefetch_ties(OI, QI, SI, PT, IT, IS, q):
-    """The personal trust, institutional trust and tie stamps of partnership ``q``'s member pairs (reads its members' rows)."""
+def prefetch_ties(OI, QI, SI, PT, IT, q):
+    """The personal and institutional trust of partnership ``q``'s member pairs (reads its members' rows)."""
     nm = QI[q, QI_NM]
     S, K = IT.shape[1], PT.shape[1]
     for ka in range(nm):
@@ -1140,12 +1145,11 @@ def prefetch_ties(OI, QI, SI, PT, IT, IS, q):
         for kb in range(nm):
             lb = OI[SI[q, kb, SI_ORG], OI_LOC]
             prefetch(IT, tie_row + lb)
-            prefetch(IS, tie_row + lb)
             prefetch(PT, trust_row + lb)
 
 
 @njit(cache=True)
-def prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, order, x, ties):
+def prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, ties):
     """Before visit ``x`` of the shuffled ``order``: prefetch what later visits read, in three steps.
 
     A shuffled order defeats the hardware's prefetcher, and once the state
@@ -1160,7 +1164,7 @@ def prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, order, x, tie
     if x + AHEAD_MEMBERS < n:
         prefetch_members(OF, OI, QI, SI, order[x + AHEAD_MEMBERS])
     if ties and x + AHEAD_TIES < n:
-        prefetch_ties(OI, QI, SI, PT, IT, IS, order[x + AHEAD_TIES])
+        prefetch_ties(OI, QI, SI, PT, IT, order[x + AHEAD_TIES])
 
 
 @njit(cache=True)
@@ -1170,9 +1174,11 @@ def month(
     """PartnershipModel.step, less formation: every stage in its fixed order, then the month's tally.
 
     ``R[row]`` gets the month's reporters (``row`` < 0: none are kept).
-    ``far``: the state is larger than the cache, and the loops prefetch
-    (see :func:`prefetch_ahead`); loops in creation order prefetch only their
-    members' rows, as the hardware follows the partnerships' own.
+    ``far``: the state is larger than the cache, and the shuffled loops
+    prefetch (see :func:`prefetch_ahead`). Delivery and dissolution, in
+    creation order, prefetch only their members' rows: the hardware follows
+    the partnerships' own. Funding and turnover read few organisation rows;
+    prefetching there cost more than it saved.
     """
     MI[MI_DEPARTURES] = 0
     K = SI.shape[1]
@@ -1183,20 +1189,16 @@ def month(
     Q = QI.shape[0]
     environment(st, P, MS, QI, SF, SI, OF, OI)
     for q in range(Q):
-        if far:
-            prefetch_members(OF, OI, QI, SI, q + AHEAD_MEMBERS)
         if QI[q, QI_ALIVE]:
             fund(st, P, MS, MI, OF, OI, QF, QI, SF, SI, q, now)
     for q in range(Q):
-        if far:
-            prefetch_members(OF, OI, QI, SI, q + AHEAD_MEMBERS)
         if QI[q, QI_ALIVE]:
             turnover(st, P, MI, OI, QF, QI, SF, SI, PT, q, now)
     networking(st, rng, P, MI, IT, IS, SYSORG, SYSN)
     order = shuffled_live(st, QI)
     for x in range(order.shape[0]):
         if far:
-            prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, order, x, True)
+            prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, True)
         meet(st, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, order[x], now, att)
     for q in range(Q):
         if far:
@@ -1206,7 +1208,7 @@ def month(
     order = shuffled_live(st, QI)
     for x in range(order.shape[0]):
         if far:
-            prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, order, x, False)
+            prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, False)
             if x + AHEAD_MEMBERS < order.shape[0]:  # the month's trust, kept in its history row
                 r = order[x + AHEAD_MEMBERS]
                 prefetch(TH, r * TH.shape[1] + QI[r, QI_HISTORY])
