@@ -10,8 +10,8 @@
    imports it and loads the compiled engine (a one-month run); it should
    grow in proportion to the organisations.
 
-Timings are the minimum over interleaved repeats, which is the most stable
-figure on a noisy machine. For P3 the minimum is taken per seed and the
+Timings are the minimum over interleaved repeats (``--rounds``, 3 by
+default), which is the most stable figure on a noisy machine. For P3 the minimum is taken per seed and the
 costs are then averaged over the same seeds at every size: a run's cost
 depends on how many of its partnerships are still working, which varies
 from seed to seed (a budget shock, failures while funded), so a minimum
@@ -89,6 +89,9 @@ def main() -> None:
     ap.add_argument("--scale-months", type=int, default=24, help="months for the scaling runs")
     ap.add_argument("--sizes", default="60,600,6000,30000", help="organisations for the scaling runs")
     ap.add_argument("--phases", action="store_true", help="also time set-up, packing, months and write-back")
+    ap.add_argument(
+        "--rounds", type=int, default=3, help="interleaved rounds of the scaling runs, best per seed"
+    )
     ap.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory is not None:
@@ -110,7 +113,8 @@ def main() -> None:
     sizes = tuple(int(x) for x in args.sizes.split(","))
     seeds = range(3)
     best: dict[tuple[int, int], float] = {}
-    for _ in range(2):  # interleaved, so every size sees the same machine load; the same repeats at each
+    # interleaved, so every size sees the same machine load; the same repeats at each
+    for _ in range(args.rounds):
         for n in sizes:
             for seed in seeds:
 
@@ -134,15 +138,15 @@ def main() -> None:
     lo, hi = (600 if 600 in sizes else sizes[0]), sizes[-1]
     print(f"  ratio {hi} : {lo}     {cost[hi] / cost[lo]:8.2f} x   (target <= 1.2x)")
     if args.phases:
-        _phases(sizes, seeds, months)
+        _phases(sizes, seeds, months, args.rounds)
 
 
-def _phases(sizes: tuple[int, ...], seeds: range, months: int) -> None:
+def _phases(sizes: tuple[int, ...], seeds: range, months: int, rounds: int) -> None:
     """Where a run's time goes at each size: the same steps ``run()`` takes, timed one by one."""
     from partnersim import fast
 
     best: dict[int, list[float]] = {}
-    for _ in range(2):
+    for _ in range(rounds):
         for n in sizes:
             for seed in seeds:
                 gc.collect()
@@ -164,7 +168,7 @@ def _phases(sizes: tuple[int, ...], seeds: range, months: int) -> None:
                 split = [t1 - t0, t2 - t1, t3 - t2, t4 - t3]
                 old = best.get(n)
                 best[n] = [min(a, b) for a, b in zip(old, split, strict=True)] if old else split
-    print("where the time goes (us per organisation-step, best of 2 x 3 seeds for each step)")
+    print(f"where the time goes (us per organisation-step, best of {rounds} x 3 seeds for each step)")
     print(f"  {'organisations':>13s} {'set-up':>8s} {'packing':>8s} {'months':>8s} {'write-back':>10s}")
     total = {}
     for n in sizes:
