@@ -7,7 +7,9 @@ same order, the same random draws from the same streams (Python's
 ``min``/``max`` are written as Python evaluates them (:func:`pmin`,
 :func:`pmax`) and ``sum`` of a float list as CPython 3.12 adds it
 (:func:`pysum`, compensated), so a run gives bit-identical results on
-either path; ``tests/test_fast.py`` checks that month by month.
+either path; ``tests/test_fast.py`` checks that month by month. The
+``prefetch_*`` functions mirror nothing: they only ask the cache for rows
+ahead of large states' shuffled loops, and change no value.
 """
 
 from __future__ import annotations
