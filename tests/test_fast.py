@@ -10,7 +10,10 @@ that order), and both random streams.
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -159,6 +162,31 @@ def test_prefetching_changes_no_result(setting: dict, monkeypatch: pytest.Monkey
     assert prefetches()
     for seed in range(2):
         _assert_same({**setting, "rng": seed}, monkeypatch, collect=seed == 0)
+
+
+_PLAIN_RUN = """
+from partnersim.fast import state
+from partnersim.model import PartnershipModel
+state.PREFETCH_BYTES = 0
+m = PartnershipModel(rng=4, horizon=3, collect=False)
+m.record_events = False
+print(repr(sorted(m.run().summary().items())))
+"""
+
+
+def test_the_kernels_run_as_plain_python_with_prefetching_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under NUMBA_DISABLE_JIT the prefetch hint (an LLVM intrinsic) becomes a no-op, and the run is the same."""
+    from partnersim.fast import state as fast_state
+
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", fast.ENGINE_VARIABLE: "compiled"}
+    out = subprocess.run(
+        [sys.executable, "-c", _PLAIN_RUN], env=env, capture_output=True, text=True, check=True
+    )
+    monkeypatch.setenv(fast.ENGINE_VARIABLE, "compiled")
+    monkeypatch.setattr(fast_state, "PREFETCH_BYTES", 0)
+    m = PartnershipModel(rng=4, horizon=3, collect=False)
+    m.record_events = False
+    assert out.stdout.strip() == repr(sorted(m.run().summary().items()))
 
 
 def test_a_run_continues_on_the_compiled_engine_after_python_steps(monkeypatch: pytest.MonkeyPatch) -> None:

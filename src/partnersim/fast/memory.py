@@ -10,7 +10,7 @@ ahead. A prefetch is a hint: it never faults and changes no value.
 from __future__ import annotations
 
 from llvmlite import ir
-from numba import njit, types
+from numba import config, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -39,6 +39,12 @@ def prefetch(typingctx, arr, index):
         return context.get_dummy_value()
 
     return types.void(arr, index), codegen
+
+
+if config.DISABLE_JIT:  # the kernels run as plain Python (NUMBA_DISABLE_JIT=1), where an intrinsic cannot
+
+    def prefetch(arr, index):
+        """No hint in plain Python."""
 
 
 @njit(cache=True)
