@@ -32,7 +32,7 @@ _FUND_KIND = {"statutory": L.FUND_STATUTORY, "vcse": L.FUND_VCSE}
 MAX_ARRAY_BYTES = 2**30
 
 #: the engine's arrays above which the months prefetch (kernels.prefetch_ahead). Measured on a
-#: 32 MB last-level cache: at 600 organisations (about 1 MB) prefetching cost 5-9% of the months,
+#: 32 MB last-level cache: at 600 organisations (about 1 MB) prefetching cost 5-18% of the months,
 #: at 6,000 (about 10 MB, in cache) it neither helped nor cost, at 30,000 (about 50 MB) it saved
 #: 13-21%. Half that cache sits among the sizes where it does not matter.
 PREFETCH_BYTES = 16 * 2**20
