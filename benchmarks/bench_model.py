@@ -12,9 +12,9 @@
 
 Timings are the minimum over interleaved repeats (``--rounds``, 3 by
 default), which is the most stable figure on a noisy machine. For P3 the
-minimum is taken per seed and the costs are then averaged over the same seeds at every size: a run's cost
-depends on how many of its partnerships are still working, which varies
-from seed to seed (a budget shock, failures while funded), so a minimum
+minimum is taken per seed and the costs are then averaged over the same
+seeds at every size: a run's cost depends on how many of its partnerships
+are still working, which varies from seed to seed (a budget shock, failures while funded), so a minimum
 over different seeds would pick the seed whose partnerships died soonest
 and compare unlike runs. Run: ``.venv/bin/python benchmarks/bench_model.py``
 (``--sizes 60,600,6000`` for a quicker look). To compare two source trees,
