@@ -480,6 +480,16 @@ class Partnership(mesa.Agent):
             self._layout_of, self._layout, self.trust_pairs = members, rows, pairs
         return self._layout
 
+    def forget_trust_layout(self) -> None:
+        """Drop the cached layout (:meth:`_trust_layout` builds it again when next needed).
+
+        It holds a tuple per ordered pair of members, about half the objects
+        a partnership owns: runs on the compiled engine never read it, and
+        each object the cyclic collector has to walk costs more as the model
+        grows.
+        """
+        self._layout_of, self._layout, self._pair_counts = None, [], []
+
     def refresh_trust(self) -> None:
         """Recompute trust among active members: overall, by sector pair and per member.
 

@@ -226,6 +226,9 @@ class PartnershipModel(mesa.Model):
             self._setup_organisations()
             self._setup_prior_ties()
             self._setup_partnerships()
+            # the founding refreshes built them; dropped before the collector first walks them
+            for q in self.partnerships_created:
+                q.forget_trust_layout()
         self.datacollector = ReporterCollector(
             model_reporters={**MODEL_REPORTERS, **{k: k for k in END_REPORTERS}}
         )

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from partnersim.model import PartnershipModel
 
 _FUND_KIND = {"statutory": L.FUND_STATUTORY, "vcse": L.FUND_VCSE}
+#: the sector-pair keys of Partnership.trust_pairs, in PAIR_KEYS order (shared, not made anew each month)
+_PAIR_NAMES = tuple((L.SECTOR_OF_RANK[a], L.SECTOR_OF_RANK[b]) for a, b in L.PAIR_KEYS)
 
 #: the most memory the engine's arrays may take; a larger state runs on the Python stages
 MAX_ARRAY_BYTES = 2**30
@@ -387,7 +389,7 @@ class Engine:
         start = 0
         for i, o in enumerate(orgs):
             o.capacity, o.power, o.holds_funds = caps[i], powers[i], holds[i]
-            o.memberships = [q for _, q in sorted(memberships[i], key=lambda sq: sq[0])]
+            o.memberships[:] = [q for _, q in sorted(memberships[i], key=lambda sq: sq[0])]
             o.institutional = dict(zip(targets[start : ends[i]], values[start : ends[i]], strict=True))
             start = ends[i]
         model.recovering = {o for i, o in enumerate(orgs) if OI[i, L.OI_RECOVERING]}
@@ -468,8 +470,15 @@ class Engine:
         holder = qi[L.QI_HOLDER]
         q.fund_holder = orgs[holder] if holder >= 0 else None
         q.trust_history.extend(self.TH[r, : qi[L.QI_HISTORY]].tolist())
-        members = []
-        q.reps, q.paper, q.member_trust = {}, set(), {}
+        # the containers the Python stages change in place are changed in place (the members, the
+        # seats and their representatives, the paper members): the same objects, and none new for
+        # the cyclic collector to walk
+        members, reps = q.members, q.reps
+        seated = dict(reps)
+        members.clear()
+        reps.clear()
+        q.paper.clear()
+        q.member_trust = {}
         q.commitment, q.satisfaction, q.contribution, q.willing = {}, {}, {}, {}
         q.attendees = []
         nm = qi[L.QI_NM]
@@ -489,15 +498,18 @@ class Engine:
             if si[L.SI_IN_ORG]:
                 memberships[si[L.SI_ORG]].append((si[L.SI_JOINED], q))
             start = per_seat[k - 1] if k else 0
-            rep = Representative(
-                dict(zip(targets[start : per_seat[k]], values[start : per_seat[k]], strict=True))
-            )
+            personal = dict(zip(targets[start : per_seat[k]], values[start : per_seat[k]], strict=True))
+            rep = seated.get(uid)
+            if rep is None:
+                rep = Representative(personal)
+            else:
+                rep.personal = personal
             rep.present, rep.vacant_until, rep.tenure = (
                 bool(si[L.SI_PRESENT]),
                 si[L.SI_VACANT],
                 si[L.SI_TENURE],
             )
-            q.reps[uid] = rep
+            reps[uid] = rep
             if si[L.SI_PAPER]:
                 q.paper.add(uid)
             if si[L.SI_CAME]:  # who came to this month's meeting, even if they went on paper since
@@ -506,17 +518,17 @@ class Engine:
             q.commitment[uid], q.satisfaction[uid], q.contribution[uid], q.willing[uid] = sf[: L.SF_MTRUST]
             if si[L.SI_HAS_MTRUST]:
                 q.member_trust[uid] = sf[L.SF_MTRUST]
-        q.members = members
         q._active = None
-        q._layout_of = None
-        q.trust_pairs = {
-            (L.SECTOR_OF_RANK[L.PAIR_KEYS[j][0]], L.SECTOR_OF_RANK[L.PAIR_KEYS[j][1]]): [
-                float(self.PS[r, j]),
-                float(self.PC[r, j]),
-            ]
-            for j in self.PO[r].tolist()
-            if j >= 0
-        }
+        q.forget_trust_layout()
+        sums, counts = self.PS[r].tolist(), self.PC[r].tolist()
+        kept, q.trust_pairs = q.trust_pairs, {}
+        for j in self.PO[r].tolist():
+            if j >= 0:
+                acc = kept.get(_PAIR_NAMES[j])
+                if acc is None:
+                    acc = [0.0, 0.0]
+                acc[0], acc[1] = sums[j], counts[j]
+                q.trust_pairs[_PAIR_NAMES[j]] = acc
         if not qi[L.QI_ALIVE] and q.alive:
             q.alive = False
             q.dissolved_at = qi[L.QI_DISSOLVED_AT]
