@@ -21,6 +21,7 @@ import pytest
 
 from partnersim import fast
 from partnersim.fast import kernels
+from partnersim.fast import layout as L
 from partnersim.fast.rng import below, random01, restore, state_of
 from partnersim.model import PartnershipModel
 
@@ -280,8 +281,42 @@ def test_state_the_arrays_cannot_hold_runs_on_the_python_stages(monkeypatch: pyt
     a, b = m.systems[0][0], m.systems[1][0]
     a.institutional[b.unique_id] = 0.5
     assert fast.usable(m) and fast.engine_for(m) is None
+    # so has a partnership with members in two systems, or a representative who knows someone in another
+    for across in ("member", "personal"):
+        m = PartnershipModel(collect=False, rng=2, n_small_vcse=95, local_network_size=40)
+        m.record_events = False
+        q = m.partnerships_created[0]
+        outsider = next(o for o in m.systems[1 - q.members[0].local_system] if o not in q.members)
+        if across == "member":
+            q.add_member(outsider, 0.5)
+        else:
+            q.reps[q.members[0].unique_id].personal[outsider.unique_id] = 0.5
+        assert fast.engine_for(m) is None, across
     monkeypatch.setattr("partnersim.fast.state.MAX_ARRAY_BYTES", 1)
     assert fast.engine_for(PartnershipModel(collect=False, rng=2)) is None
+
+
+def test_slots_keep_each_partnerships_members_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slots reorder where ties and personal trust are stored, not who is where: members first, adjacent."""
+    monkeypatch.delenv(fast.ENGINE_VARIABLE, raising=False)
+    m = PartnershipModel(collect=False, rng=4, n_small_vcse=135, n_partnerships=30, local_network_size=40)
+    m.record_events = False
+    e = fast.engine_for(m)
+    rows = {o.unique_id: i for i, o in enumerate(m.organisations)}
+    for s, system in enumerate(m.systems):
+        slots = e.SLOT[s, : len(system)]
+        assert sorted(slots.tolist()) == list(range(len(system)))  # a permutation of the system's places
+        for place, o in enumerate(system):
+            i = rows[o.unique_id]
+            assert e.OI[i, L.OI_LOC] == slots[place] and e.SYSORG[s, slots[place]] == i
+    seen: set[int] = set()
+    for q in e.live:
+        new = [rows[o.unique_id] for o in q.members if rows[o.unique_id] not in seen]
+        seen.update(new)
+        if new:
+            got = sorted(e.OI[new, L.OI_LOC].tolist())
+            assert got == list(range(got[0], got[0] + len(got))), q.number
+    assert len(seen) > len(m.systems) * 4  # partnerships in every system, not a trivial check
 
 
 def test_a_changed_engine_source_clears_numbas_cache(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

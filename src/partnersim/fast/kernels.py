@@ -605,8 +605,11 @@ def turnover(st, P, MI, OI, QF, QI, SF, SI, PT, q, now):
 
 
 @njit(cache=True)
-def networking(st, rng, P, MI, IT, IS, SYSORG, SYSN):
-    """networking.networking: the same NumPy draws (Poisson count, integer picks) and Python choice of system."""
+def networking(st, rng, P, MI, IT, IS, SLOT, SYSN):
+    """networking.networking: the same NumPy draws (Poisson count, integer picks) and Python choice of system.
+
+    The draws pick places in the system; ``SLOT`` says where each place's ties are stored.
+    """
     n_events = int(rng.poisson(P[NETWORKING_RATE] / 12.0))
     contacts = int(P[NETWORKING_CONTACTS])
     trust = P[INITIAL_TRUST]
@@ -619,14 +622,14 @@ def networking(st, rng, P, MI, IT, IS, SYSORG, SYSN):
         for i in range(k):
             for c in range(contacts):
                 j = picks[i, c]
-                o = j + (1 if j >= i else 0)
-                if IT[s, i, o] != IT[s, i, o]:
-                    IT[s, i, o] = trust
-                    IS[s, i, o] = MI[MI_TIE_STAMP]
+                a, b = SLOT[s, i], SLOT[s, j + (1 if j >= i else 0)]
+                if IT[s, a, b] != IT[s, a, b]:
+                    IT[s, a, b] = trust
+                    IS[s, a, b] = MI[MI_TIE_STAMP]
                     MI[MI_TIE_STAMP] += 1
-                    if IT[s, o, i] != IT[s, o, i]:
-                        IT[s, o, i] = trust
-                        IS[s, o, i] = MI[MI_TIE_STAMP]
+                    if IT[s, b, a] != IT[s, b, a]:
+                        IT[s, b, a] = trust
+                        IS[s, b, a] = MI[MI_TIE_STAMP]
                         MI[MI_TIE_STAMP] += 1
 
 
@@ -1171,7 +1174,7 @@ def prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, ties):
 
 @njit(cache=True)
 def month(
-    st, rng, now, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R, row, far
+    st, rng, now, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SLOT, SYSN, R, row, far
 ):
     """PartnershipModel.step, less formation: every stage in its fixed order, then the month's tally.
 
@@ -1196,7 +1199,7 @@ def month(
     for q in range(Q):
         if QI[q, QI_ALIVE]:
             turnover(st, P, MI, OI, QF, QI, SF, SI, PT, q, now)
-    networking(st, rng, P, MI, IT, IS, SYSORG, SYSN)
+    networking(st, rng, P, MI, IT, IS, SLOT, SYSN)
     order = shuffled_live(st, QI)
     for x in range(order.shape[0]):
         if far:
@@ -1350,7 +1353,7 @@ def watch(QF, QI, W, x, now):
 
 @njit(cache=True)
 def run_months(
-    st, rng, first, n, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R, collect, W, far
+    st, rng, first, n, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SLOT, SYSN, R, collect, W, far
 ):  # fmt: skip
     """Months ``first`` to ``first + n - 1`` in one call (each as :func:`month`).
 
@@ -1359,7 +1362,7 @@ def run_months(
     """
     watching = W.shape[0] > 0
     for x in range(n):
-        month(st, rng, first + x, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SYSN, R,
+        month(st, rng, first + x, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SLOT, SYSN, R,
               x if collect else -1, far)  # fmt: skip
         if watching:
             watch(QF, QI, W, x, first + x)

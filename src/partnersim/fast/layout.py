@@ -97,6 +97,8 @@ MS_SCARCITY, MS_RECORD_TOTAL, MS_VCSE_SHARE_SUM, MS_VOICE_GINI_SUM, N_MS = range
 
 # ---------------------------------------------------------------- organisations
 OF_CAP, OF_BASE_CAP, OF_RESERVES, OF_VALUES, OF_POWER, OF_POWER_BASE, N_OF = range(7)
+#: OI_LOC: the organisation's slot in its system's tie and personal-trust columns (IT, IS, PT; SYSORG
+#: maps a slot back to the organisation). Slots keep partnerships' members side by side (Engine._slots)
 OI_NMEM, OI_HOLDS, OI_SYS, OI_LOC, OI_RANK, OI_RECOVERING, N_OI = range(7)
 
 #: sectors ranked as their names sort, so a sector pair's key is (lower, higher) as in Partnership._trust_layout

@@ -136,14 +136,13 @@ class Engine:
         n = len(orgs)
         S = max(len(s) for s in model.systems)
         self.SYSN = np.array([len(s) for s in model.systems], dtype=np.int64)
-        self.SYSORG = np.full((len(model.systems), S), -1, dtype=np.int64)
         # columns are built as lists and stored at once: item by item, NumPy costs more than the rest
         places = [
             (s, loc, o.unique_id) for s, system in enumerate(model.systems) for loc, o in enumerate(system)
         ]
         sys_, loc_, member = (np.array(col, dtype=np.int64) for col in zip(*places, strict=True))
         member = self._org_index(member)
-        self.SYSORG[sys_, loc_] = member
+        self.live = [q for q in model.partnerships_created if q.alive]
         top = model.max_log_budget
         pbw, paw = p["power_budget_weight"], p["power_authority_weight"]
         recovering = model.recovering
@@ -162,24 +161,21 @@ class Engine:
             dtype=np.float64,
         ).reshape(n, L.N_OF)
         OI = self.OI = np.zeros((n, L.N_OI), dtype=np.int64)
-        OI[member, L.OI_SYS], OI[member, L.OI_LOC] = sys_, loc_
+        OI[member, L.OI_SYS] = sys_
         OI[:, L.OI_NMEM] = [len(o.memberships) for o in orgs]
         OI[:, L.OI_HOLDS] = [o.holds_funds for o in orgs]
         OI[:, L.OI_RANK] = [L.RANK_OF_SECTOR[o.sector] for o in orgs]
         OI[:, L.OI_RECOVERING] = [o in recovering for o in orgs]
-        self.live = [q for q in model.partnerships_created if q.alive]
         open_ = any(q.membership == "open" for q in self.live)
         K = max([S if open_ else 0] + [len(q.members) for q in self.live] + [1])
         size = 16 * len(model.systems) * S * S + 8 * len(self.live) * K * (S + L.N_SF + L.N_SI)
         if size > MAX_ARRAY_BYTES:
             raise Unsupported(f"the arrays would take {size / 2**20:.0f} MB")
-        self._pack_ties(len(model.systems), S)
         Q = len(self.live)
         self.QF = np.zeros((Q, L.N_QF))
         self.QI = np.zeros((Q, L.N_QI), dtype=np.int64)
         self.SF = np.zeros((Q, K, L.N_SF))
         self.SI = np.zeros((Q, K, L.N_SI), dtype=np.int64)
-        self.PT = np.full((Q, K, S), np.nan)
         self.PS = np.zeros((Q, 6))
         self.PC = np.zeros((Q, 6))
         self.PO = np.full((Q, 6), -1, dtype=np.int64)
@@ -192,10 +188,20 @@ class Engine:
         # each partnership after each month, when run() watches (see PartnershipModel.Watched)
         self.W = np.full((months if self.watch else 0, Q, L.N_W), np.nan)
         self.first = model.steps + 1
-        joined = {}  # (partnership number, organisation) -> place in the organisation's memberships
-        for o in orgs:
-            for place, q in enumerate(o.memberships):
-                joined[q.number, o.unique_id] = place
+        # the representatives' personal trust, as (seat r * K + k, whom, trust), stored once slots are known
+        personal: tuple[list[int], list[int], list[float]] = ([], [], [])
+        now = model.steps
+        for r, q in enumerate(self.live):
+            self._pack_partnership(r, q, now, personal)
+        self._check_systems()
+        slot = self._slots(n, sys_, loc_, member)
+        OI[member, L.OI_LOC] = slot
+        self.SYSORG = np.full((len(model.systems), S), -1, dtype=np.int64)
+        self.SYSORG[sys_, slot] = member
+        self.SLOT = np.zeros((len(model.systems), S), dtype=np.int64)
+        self.SLOT[sys_, loc_] = slot
+        self._pack_ties(len(model.systems), S)
+        self._pack_personal(Q, K, S, *personal)
         self.MS = np.zeros(L.N_MS)
         self.MI = np.zeros(L.N_MI, dtype=np.int64)
         self.MS[L.MS_SCARCITY] = model.scarcity
@@ -209,12 +215,60 @@ class Engine:
         self.MI[L.MI_EXITS_LC + L.RANK_STAT] = model.exits["statutory"]
         self.MI[L.MI_EXITS_LC + L.RANK_VCSE] = model.exits["vcse"]
         self.MI[L.MI_TIE_STAMP] = self.ties
-        self.MI[L.MI_JOIN_STAMP] = max(joined.values(), default=0) + 1
-        now = model.steps
-        for r, q in enumerate(self.live):
-            self._pack_partnership(r, q, joined, now)
+        # the next membership's stamp: after every place an organisation's memberships have
+        self.MI[L.MI_JOIN_STAMP] = max(1, int(OI[:, L.OI_NMEM].max()))
         visited = (self.OF, self.OI, self.QF, self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.TH)
         self.far = sum(a.nbytes for a in visited) > PREFETCH_BYTES
+
+    def _seated(self) -> np.ndarray:
+        """Each seat's organisation row, partnership by partnership in roster order."""
+        return self.SI[:, :, L.SI_ORG][np.arange(self.SI.shape[1]) < self.QI[:, L.QI_NM, None]]
+
+    def _check_systems(self) -> None:
+        """Every partnership's members share a local system, as the tie and trust matrices assume."""
+        seats = np.arange(self.SI.shape[1]) < self.QI[:, L.QI_NM, None]
+        systems = self.OI[self.SI[:, :, L.SI_ORG], L.OI_SYS]
+        spans = (seats & (systems != systems[:, :1])).any(axis=1)
+        if spans.any():
+            raise Unsupported(f"partnership {self.live[int(np.argmax(spans))].number} spans local systems")
+
+    def _slots(self, n: int, sys_: np.ndarray, loc_: np.ndarray, member: np.ndarray) -> np.ndarray:
+        """Each place's slot in its system's tie and trust matrices: partnerships' members side by side.
+
+        A meeting reads the trust between every pair of its members; with
+        the members in adjacent slots those entries share a few cache lines
+        instead of taking a line each, which matters once the matrices
+        outgrow the cache. Members take slots in the order of their first
+        seat (partnership by partnership), then everyone else in place
+        order. Slots only say where a value is stored: whatever follows the
+        order of places (networking's draws) reads it through ``SLOT``.
+        """
+        seated = self._seated()
+        first = np.empty(n, dtype=np.int64)
+        first[member] = n + np.arange(n)  # the unseated after every seat, in place order
+        np.minimum.at(first, seated, np.arange(len(seated)))
+        order = np.lexsort((first[member], sys_))
+        starts = np.concatenate(([0], np.cumsum(self.SYSN)[:-1]))
+        slot = np.empty_like(loc_)
+        slot[order] = np.arange(len(order)) - starts[sys_[order]]
+        return slot
+
+    def _pack_personal(self, Q: int, K: int, S: int, seat: list, whom: list, trust: list) -> None:
+        """The representatives' personal trust, each in its seat's row at the slot of whom it is about."""
+        self.PT = np.full((Q, K, S), np.nan)
+        if not seat:
+            return
+        at = np.array(seat, dtype=np.int64)
+        j = self._org_index(np.array(whom, dtype=np.int64))
+        sys_, loc = self.OI[:, L.OI_SYS], self.OI[:, L.OI_LOC]
+        holder = self.SI[:, :, L.SI_ORG].reshape(-1)[at]
+        across = sys_[j] != sys_[holder]
+        if across.any():
+            x = int(np.argmax(across))
+            raise Unsupported(
+                f"a representative in partnership {self.live[at[x] // K].number} knows {whom[x]} in another system"
+            )
+        self.PT.reshape(Q * K, S)[at, loc[j]] = trust
 
     def _org_index(self, uids: np.ndarray) -> np.ndarray:
         """Rows of the organisations with these unique ids (KeyError for one that is not an organisation)."""
@@ -254,7 +308,7 @@ class Engine:
         self.IT[sys_[a], loc[a], loc[b]] = trust
         self.IS[sys_[a], loc[a], loc[b]] = np.arange(len(owner))
 
-    def _pack_partnership(self, r: int, q: Any, joined: dict, now: int) -> None:
+    def _pack_partnership(self, r: int, q: Any, now: int, personal: tuple[list, list, list]) -> None:
         g, c = q.grant, q.coordinator
         self.QF[r] = [
             q.orientation,
@@ -313,8 +367,8 @@ class Engine:
             0,
         ]
         attending = {m.unique_id for m in q.attendees}
-        if len({self.OI[self.index[m.unique_id], L.OI_SYS] for m in q.members}) > 1:
-            raise Unsupported(f"partnership {q.number} spans local systems")
+        seat, whom, trust = personal
+        K = self.SI.shape[1]
         for k, m in enumerate(q.members):
             uid = m.unique_id
             rep = q.reps[uid]
@@ -332,19 +386,15 @@ class Engine:
                 rep.present,
                 rep.vacant_until,
                 rep.tenure,
-                joined[q.number, uid],
+                m.memberships.index(q),
                 1,
                 has_mt,
                 uid in attending,
             ]
-            row = self.PT[r, k]
-            for ub, t in rep.personal.items():
-                j = self.index[ub]
-                if self.OI[j, L.OI_SYS] != self.OI[self.index[uid], L.OI_SYS]:
-                    raise Unsupported(
-                        f"a representative in partnership {q.number} knows {ub} in another system"
-                    )
-                row[self.OI[j, L.OI_LOC]] = t
+            if rep.personal:
+                seat.extend([r * K + k] * len(rep.personal))
+                whom.extend(rep.personal)
+                trust.extend(rep.personal.values())
         for j, (key, (s, cnt)) in enumerate(q.trust_pairs.items()):
             pair = L.PAIR_INDEX[L.RANK_OF_SECTOR[key[0]], L.RANK_OF_SECTOR[key[1]]]
             self.PS[r, pair], self.PC[r, pair], self.PO[r, j] = s, cnt, pair
@@ -355,7 +405,7 @@ class Engine:
         kernels.run_months(
             self.st, self.model.rng, first, months, self.P, self.MS, self.MI, self.OF, self.OI, self.QF,
             self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.PS, self.PC, self.PO, self.TH,
-            self.SYSORG, self.SYSN, self.R, self.rows, self.W, self.far,
+            self.SYSORG, self.SLOT, self.SYSN, self.R, self.rows, self.W, self.far,
         )  # fmt: skip
         if self.model.collect:
             # Mesa's clock reads the month number at each collection
