@@ -1175,7 +1175,7 @@ def prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, ties):
 @njit(cache=True)
 def month(
     st, rng, now, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, TH, SYSORG, SLOT, SYSN, R, row, far
-):
+):  # fmt: skip
     """PartnershipModel.step, less formation: every stage in its fixed order, then the month's tally.
 
     ``R[row]`` gets the month's reporters (``row`` < 0: none are kept).
