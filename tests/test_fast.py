@@ -203,6 +203,30 @@ def test_a_run_continues_on_the_compiled_engine_after_python_steps(monkeypatch: 
     assert _state(a) == _state(b)
 
 
+def test_write_back_keeps_the_containers_the_python_stages_keep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Python stages change members, seats and memberships in place; so does the engine's write-back."""
+    monkeypatch.delenv(fast.ENGINE_VARIABLE, raising=False)
+    m = PartnershipModel(collect=False, rng=4, horizon=36)
+    m.record_events = False
+    before = {
+        q.number: (q.members, q.reps, q.paper, dict(q.reps), list(q.members)) for q in m.partnerships_created
+    }
+    memberships = {o.unique_id: o.memberships for o in m.organisations}
+    m.run()
+    assert m.steps == 36 and fast.usable(m)
+    kept = 0
+    for q in m.partnerships_created:
+        members, reps, paper, seats, founders = before[q.number]
+        if not q.alive:
+            continue
+        assert q.members is members and q.reps is reps and q.paper is paper
+        for uid, rep in q.reps.items():
+            if uid in seats and any(o.unique_id == uid for o in founders):
+                kept += rep is seats[uid]
+    assert kept > 0  # representatives of founding members who stayed are the same objects
+    assert all(o.memberships is memberships[o.unique_id] for o in m.organisations)
+
+
 def test_the_engine_is_used_only_where_nothing_reads_agents_between_months(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
