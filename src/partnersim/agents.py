@@ -40,7 +40,7 @@ SECTORS = ("statutory", "large_charity", "vcse")
 #: the personal trust of an empty seat
 _NO_TRUST: dict[int, float] = {}
 #: each sector pair's key in Partnership.trust_pairs, (lower, higher) as names sort: one tuple, shared
-_PAIR_KEY = {(a, b): (a, b) if a <= b else (b, a) for a in SECTORS for b in SECTORS}
+SECTOR_PAIR_KEY = {(a, b): (a, b) if a <= b else (b, a) for a in SECTORS for b in SECTORS}
 
 #: mean position on the mission scale of each kind, as a share of ``values_gap`` from the middle
 _VALUES_SIDE = {"statutory": -0.5, "large_charity": 0.0, "vcse": 0.5}
@@ -471,7 +471,7 @@ class Partnership(mesa.Agent):
                 for b in members:
                     if a is b:
                         continue
-                    acc = pairs.setdefault(_PAIR_KEY[sa, b.sector], [0.0, 0.0])
+                    acc = pairs.setdefault(SECTOR_PAIR_KEY[sa, b.sector], [0.0, 0.0])
                     acc[1] += 1.0
                     row.append((b.unique_id, acc))
                 rows.append((a, row))

@@ -17,7 +17,7 @@ import numpy as np
 
 from partnersim import mechanisms as mech
 from partnersim._gc import paused
-from partnersim.agents import Representative
+from partnersim.agents import SECTOR_PAIR_KEY, Representative
 from partnersim.fast import kernels
 from partnersim.fast import layout as L
 from partnersim.fast.rng import restore, state_of
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from partnersim.model import PartnershipModel
 
 _FUND_KIND = {"statutory": L.FUND_STATUTORY, "vcse": L.FUND_VCSE}
-#: the sector-pair keys of Partnership.trust_pairs, in PAIR_KEYS order (shared, not made anew each month)
-_PAIR_NAMES = tuple((L.SECTOR_OF_RANK[a], L.SECTOR_OF_RANK[b]) for a, b in L.PAIR_KEYS)
+#: the sector-pair keys of Partnership.trust_pairs, in PAIR_KEYS order: the Python stages' own tuples
+_PAIR_NAMES = tuple(SECTOR_PAIR_KEY[L.SECTOR_OF_RANK[a], L.SECTOR_OF_RANK[b]] for a, b in L.PAIR_KEYS)
 
 #: the most memory the engine's arrays may take; a larger state runs on the Python stages
 MAX_ARRAY_BYTES = 2**30
@@ -220,13 +220,13 @@ class Engine:
         visited = (self.OF, self.OI, self.QF, self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.TH)
         self.far = sum(a.nbytes for a in visited) > PREFETCH_BYTES
 
-    def _seated(self) -> np.ndarray:
-        """Each seat's organisation row, partnership by partnership in roster order."""
-        return self.SI[:, :, L.SI_ORG][np.arange(self.SI.shape[1]) < self.QI[:, L.QI_NM, None]]
+    def _seats(self) -> np.ndarray:
+        """Which places of SI hold a seat (partnership by column): each row's first ``QI_NM``."""
+        return np.arange(self.SI.shape[1]) < self.QI[:, L.QI_NM, None]
 
     def _check_systems(self) -> None:
         """Every partnership's members share a local system, as the tie and trust matrices assume."""
-        seats = np.arange(self.SI.shape[1]) < self.QI[:, L.QI_NM, None]
+        seats = self._seats()
         systems = self.OI[self.SI[:, :, L.SI_ORG], L.OI_SYS]
         spans = (seats & (systems != systems[:, :1])).any(axis=1)
         if spans.any():
@@ -243,7 +243,7 @@ class Engine:
         order. Slots only say where a value is stored: whatever follows the
         order of places (networking's draws) reads it through ``SLOT``.
         """
-        seated = self._seated()
+        seated = self.SI[:, :, L.SI_ORG][self._seats()]  # each seat's organisation, in roster order
         first = np.empty(n, dtype=np.int64)
         first[member] = n + np.arange(n)  # the unseated after every seat, in place order
         np.minimum.at(first, seated, np.arange(len(seated)))
