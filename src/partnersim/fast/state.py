@@ -160,7 +160,7 @@ class Engine:
             ],
             dtype=np.float64,
         ).reshape(n, L.N_OF)
-        OI = self.OI = np.zeros((n, L.N_OI), dtype=np.int64)
+        OI = self.OI = np.zeros((n, L.N_OI), dtype=L.SMALL_INT)
         OI[member, L.OI_SYS] = sys_
         OI[:, L.OI_NMEM] = [len(o.memberships) for o in orgs]
         OI[:, L.OI_HOLDS] = [o.holds_funds for o in orgs]
@@ -173,9 +173,9 @@ class Engine:
             raise Unsupported(f"the arrays would take {size / 2**20:.0f} MB")
         Q = len(self.live)
         self.QF = np.zeros((Q, L.N_QF))
-        self.QI = np.zeros((Q, L.N_QI), dtype=np.int64)
+        self.QI = np.zeros((Q, L.N_QI), dtype=L.SMALL_INT)
         self.SF = np.zeros((Q, K, L.N_SF))
-        self.SI = np.zeros((Q, K, L.N_SI), dtype=np.int64)
+        self.SI = np.zeros((Q, K, L.N_SI), dtype=L.SMALL_INT)
         self.PS = np.zeros((Q, 6))
         self.PC = np.zeros((Q, 6))
         self.PO = np.full((Q, 6), -1, dtype=np.int64)
