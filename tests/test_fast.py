@@ -326,7 +326,7 @@ def test_slots_keep_each_partnerships_members_side_by_side(monkeypatch: pytest.M
     m = PartnershipModel(collect=False, rng=4, n_small_vcse=135, n_partnerships=30, local_network_size=40)
     m.record_events = False
     e = fast.engine_for(m)
-    rows = {o.unique_id: int(e.row_of[c]) for c, o in enumerate(m.organisations)}
+    rows = {o.unique_id: i for i, o in enumerate(m.organisations)}
     for s, system in enumerate(m.systems):
         slots = e.SLOT[s, : len(system)]
         assert sorted(slots.tolist()) == list(range(len(system)))  # a permutation of the system's places
@@ -341,34 +341,6 @@ def test_slots_keep_each_partnerships_members_side_by_side(monkeypatch: pytest.M
             got = sorted(e.OI[new, L.OI_LOC].tolist())
             assert got == list(range(got[0], got[0] + len(got))), q.number
     assert len(seen) > len(m.systems) * 4  # partnerships in every system, not a trivial check
-
-
-def test_rows_keep_each_partnerships_members_side_by_side(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rows reorder where organisations' values are stored, not what they are: members first, adjacent."""
-    monkeypatch.delenv(fast.ENGINE_VARIABLE, raising=False)
-    m = PartnershipModel(collect=False, rng=4, n_small_vcse=135, n_partnerships=30, local_network_size=40)
-    m.record_events = False
-    e = fast.engine_for(m)
-    n = len(m.organisations)
-    assert sorted(e.org_of.tolist()) == list(range(n)) and (e.row_of[e.org_of] == np.arange(n)).all()
-    for c, o in enumerate(m.organisations):
-        i = e.row_of[c]
-        assert (
-            e.uids[i] == o.unique_id
-            and e.OF[i, L.OF_CAP] == o.capacity
-            and e.OI[i, L.OI_NMEM] == len(o.memberships)
-        )
-    seen: set[int] = set()
-    for r, q in enumerate(e.live):
-        assert [int(e.uids[i]) for i in e.SI[r, : len(q.members), L.SI_ORG]] == [
-            o.unique_id for o in q.members
-        ]
-        new = [int(e.row_of[m.organisations.index(o)]) for o in q.members]
-        new = [i for i in new if i not in seen]
-        seen.update(new)
-        assert new == list(range(len(seen) - len(new), len(seen))), q.number  # the next rows, in seat order
-    unseated = e.org_of[len(seen) :].tolist()
-    assert unseated == sorted(unseated) and len(unseated) == n - len(seen) > 0  # the rest in creation order
 
 
 def test_a_changed_engine_source_clears_numbas_cache(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

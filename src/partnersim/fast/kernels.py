@@ -420,8 +420,8 @@ def refresh_trust(P, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, q):
 
 
 @njit(cache=True)
-def environment(st, P, MS, QI, SF, SI, OF, OI, live):
-    """funding.environment: capacity recovers; a budget shock may strike (``live``: the live partnerships' rows)."""
+def environment(st, P, MS, QI, SF, SI, OF, OI):
+    """funding.environment: capacity recovers; a budget shock may strike."""
     rate = P[CAPACITY_RECOVERY]
     n_orgs = OF.shape[0]
     for i in range(n_orgs):
@@ -439,7 +439,9 @@ def environment(st, P, MS, QI, SF, SI, OF, OI, live):
             OI[i, OI_RECOVERING] = 1
         MS[MS_SCARCITY] = pmin(1.0, MS[MS_SCARCITY] + severity)
         hit = P[FUNDING_END_HIT]
-        for q in live:
+        for q in range(QI.shape[0]):
+            if not QI[q, QI_ALIVE]:
+                continue
             for k in range(QI[q, QI_NM]):
                 i = SI[q, k, SI_ORG]
                 if OI[i, OI_RANK] != RANK_STAT:
@@ -1092,32 +1094,19 @@ def check_dissolution(P, OF, OI, QF, QI, SF, SI, q, now):
 
 
 @njit(cache=True)
-def live_rows(QI):
-    """The live partnerships' rows, in creation order (Model._each's order before any shuffle).
-
-    Only :func:`check_dissolution` ends a partnership, in the month's last
-    stage, so the rows alive as a month starts are the rows every stage
-    before it visits: one pass finds them, and no stage walks past the rows
-    of partnerships long dissolved (most of them, late in a long run).
-    """
+def shuffled_live(st, QI):
+    """Model._each(shuffled=True): the live rows in creation order, shuffled as random.shuffle does."""
     n = 0
     for q in range(QI.shape[0]):
         if QI[q, QI_ALIVE]:
             n += 1
-    live = np.empty(n, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
     n = 0
     for q in range(QI.shape[0]):
         if QI[q, QI_ALIVE]:
-            live[n] = q
+            order[n] = q
             n += 1
-    return live
-
-
-@njit(cache=True)
-def shuffled(st, live):
-    """Model._each(shuffled=True): the live rows, shuffled as random.shuffle does."""
-    order = live.copy()
-    for i in range(order.shape[0] - 1, 0, -1):
+    for i in range(n - 1, 0, -1):
         j = below(st, i + 1)
         order[i], order[j] = order[j], order[i]
     return order
@@ -1140,7 +1129,9 @@ def prefetch_partnership(QF, QI, SF, SI, PS, PC, PO, q):
 
 @njit(cache=True)
 def prefetch_members(OF, OI, QI, SI, q):
-    """The organisation rows of partnership ``q``'s members (reads its seats)."""
+    """The organisation rows of partnership ``q``'s members, if it is alive (reads its seats)."""
+    if q >= QI.shape[0] or not QI[q, QI_ALIVE]:
+        return
     for k in range(QI[q, QI_NM]):
         i = SI[q, k, SI_ORG]
         prefetch_span(OI, i * OI.shape[1], OI.shape[1])
@@ -1200,24 +1191,26 @@ def month(
     buf_f = np.empty(K)
     buf_g = np.empty(K)
     buf_i = np.empty(max(K, IT.shape[1]), dtype=np.int64)
-    live = live_rows(QI)
-    n = live.shape[0]
-    environment(st, P, MS, QI, SF, SI, OF, OI, live)
-    for q in live:
-        fund(st, P, MS, MI, OF, OI, QF, QI, SF, SI, q, now)
-    for q in live:
-        turnover(st, P, MI, OI, QF, QI, SF, SI, PT, q, now)
+    Q = QI.shape[0]
+    environment(st, P, MS, QI, SF, SI, OF, OI)
+    for q in range(Q):
+        if QI[q, QI_ALIVE]:
+            fund(st, P, MS, MI, OF, OI, QF, QI, SF, SI, q, now)
+    for q in range(Q):
+        if QI[q, QI_ALIVE]:
+            turnover(st, P, MI, OI, QF, QI, SF, SI, PT, q, now)
     networking(st, rng, P, MI, IT, IS, SLOT, SYSN)
-    order = shuffled(st, live)
+    order = shuffled_live(st, QI)
     for x in range(order.shape[0]):
         if far:
             prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, True)
         meet(st, P, MS, MI, OF, OI, QF, QI, SF, SI, PT, IT, IS, PS, PC, PO, order[x], now, att)
-    for x in range(n):
-        if far and x + AHEAD_MEMBERS < n:
-            prefetch_members(OF, OI, QI, SI, live[x + AHEAD_MEMBERS])
-        deliver(P, MS, MI, OF, OI, QF, QI, SF, SI, live[x], now)
-    order = shuffled(st, live)
+    for q in range(Q):
+        if far:
+            prefetch_members(OF, OI, QI, SI, q + AHEAD_MEMBERS)
+        if QI[q, QI_ALIVE]:
+            deliver(P, MS, MI, OF, OI, QF, QI, SF, SI, q, now)
+    order = shuffled_live(st, QI)
     for x in range(order.shape[0]):
         if far:
             prefetch_ahead(OF, OI, QF, QI, SF, SI, PT, IT, PS, PC, PO, order, x, False)
@@ -1250,19 +1243,17 @@ def month(
             buf_g,
             buf_i,
         )
-    for x in range(n):
-        if far and x + AHEAD_MEMBERS < n:
-            prefetch_members(OF, OI, QI, SI, live[x + AHEAD_MEMBERS])
-        check_dissolution(P, OF, OI, QF, QI, SF, SI, live[x], now)
-    tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row, live)
+    for q in range(Q):
+        if far:
+            prefetch_members(OF, OI, QI, SI, q + AHEAD_MEMBERS)
+        if QI[q, QI_ALIVE]:
+            check_dissolution(P, OF, OI, QF, QI, SF, SI, q, now)
+    tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row)
 
 
 @njit(cache=True)
-def tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row, live):
-    """Model._tally and Model._trust_reporters: the running means, and this month's reporters in ``R[row]``.
-
-    ``live``: the rows alive as the month started (some ended since).
-    """
+def tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row):
+    """Model._tally and Model._trust_reporters: the running means, and this month's reporters in ``R[row]``."""
     alive = members = vcse = paper = n_vcse_sat = 0
     gini_sum = commit_sum = vcse_sat = output = 0.0
     sums = np.zeros(6)
@@ -1271,7 +1262,7 @@ def tally(MS, MI, OI, QF, QI, SF, SI, PS, PC, PO, R, row, live):
     order = np.full(6, -1, dtype=np.int64)
     n_order = 0
     total_t = n_t = 0.0
-    for q in live:
+    for q in range(QI.shape[0]):
         if not QI[q, QI_ALIVE]:
             continue
         alive += 1

@@ -95,11 +95,6 @@ MS_SCARCITY, MS_RECORD_TOTAL, MS_VCSE_SHARE_SUM, MS_VOICE_GINI_SUM, N_MS = range
     N_MI,
 ) = range(9)
 
-#: the integer columns of organisations, partnerships and seats (OI, QI, SI): months, counts,
-#: rows and stamps, all far below 2**31. Half the width of int64, so the rows the months read
-#: take half the cache lines.
-SMALL_INT = np.int32
-
 # ---------------------------------------------------------------- organisations
 OF_CAP, OF_BASE_CAP, OF_RESERVES, OF_VALUES, OF_POWER, OF_POWER_BASE, N_OF = range(7)
 #: OI_LOC: the organisation's slot in its system's tie and personal-trust columns (IT, IS, PT; SYSORG

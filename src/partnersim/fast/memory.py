@@ -14,8 +14,8 @@ from numba import config, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-#: bytes in a cache line
-LINE = 64
+#: float64 or int64 elements in a 64-byte cache line
+PER_LINE = 8
 
 
 @intrinsic
@@ -50,6 +50,6 @@ if config.DISABLE_JIT:  # the kernels run as plain Python (NUMBA_DISABLE_JIT=1),
 @njit(cache=True)
 def prefetch_span(arr, start, n):
     """Prefetch ``n`` elements of ``arr`` from flat index ``start``: a hint per cache line, and one for the last."""
-    for x in range(start, start + n, LINE // arr.itemsize):
+    for x in range(start, start + n, PER_LINE):
         prefetch(arr, x)
     prefetch(arr, start + n - 1)

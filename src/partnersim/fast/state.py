@@ -160,7 +160,7 @@ class Engine:
             ],
             dtype=np.float64,
         ).reshape(n, L.N_OF)
-        OI = self.OI = np.zeros((n, L.N_OI), dtype=L.SMALL_INT)
+        OI = self.OI = np.zeros((n, L.N_OI), dtype=np.int64)
         OI[member, L.OI_SYS] = sys_
         OI[:, L.OI_NMEM] = [len(o.memberships) for o in orgs]
         OI[:, L.OI_HOLDS] = [o.holds_funds for o in orgs]
@@ -173,9 +173,9 @@ class Engine:
             raise Unsupported(f"the arrays would take {size / 2**20:.0f} MB")
         Q = len(self.live)
         self.QF = np.zeros((Q, L.N_QF))
-        self.QI = np.zeros((Q, L.N_QI), dtype=L.SMALL_INT)
+        self.QI = np.zeros((Q, L.N_QI), dtype=np.int64)
         self.SF = np.zeros((Q, K, L.N_SF))
-        self.SI = np.zeros((Q, K, L.N_SI), dtype=L.SMALL_INT)
+        self.SI = np.zeros((Q, K, L.N_SI), dtype=np.int64)
         self.PS = np.zeros((Q, 6))
         self.PC = np.zeros((Q, 6))
         self.PO = np.full((Q, 6), -1, dtype=np.int64)
@@ -193,10 +193,9 @@ class Engine:
         now = model.steps
         for r, q in enumerate(self.live):
             self._pack_partnership(r, q, now, personal)
-        member = self._rows_by_seat(member)  # new arrays for OF and OI: read them through self from here
         self._check_systems()
         slot = self._slots(n, sys_, loc_, member)
-        self.OI[member, L.OI_LOC] = slot
+        OI[member, L.OI_LOC] = slot
         self.SYSORG = np.full((len(model.systems), S), -1, dtype=np.int64)
         self.SYSORG[sys_, slot] = member
         self.SLOT = np.zeros((len(model.systems), S), dtype=np.int64)
@@ -217,38 +216,9 @@ class Engine:
         self.MI[L.MI_EXITS_LC + L.RANK_VCSE] = model.exits["vcse"]
         self.MI[L.MI_TIE_STAMP] = self.ties
         # the next membership's stamp: after every place an organisation's memberships have
-        self.MI[L.MI_JOIN_STAMP] = max(1, int(self.OI[:, L.OI_NMEM].max()))
+        self.MI[L.MI_JOIN_STAMP] = max(1, int(OI[:, L.OI_NMEM].max()))
         visited = (self.OF, self.OI, self.QF, self.QI, self.SF, self.SI, self.PT, self.IT, self.IS, self.TH)
         self.far = sum(a.nbytes for a in visited) > PREFETCH_BYTES
-
-    def _rows_by_seat(self, member: np.ndarray) -> np.ndarray:
-        """Store the organisations' rows with partnerships' members side by side; returns ``member`` in rows.
-
-        Every stage reads the rows of a partnership's members. In creation
-        order those rows lie apart, a cache line or two each, with the rows
-        of organisations in no partnership between them; side by side they
-        share lines, and the rows the months read fill less of the cache.
-        Members take rows in the order of their first seat (as
-        :meth:`_slots` orders the matrices' columns), then everyone else in
-        creation order. Packing fills the arrays in creation order and this
-        moves them; ``org_of`` (row to organisation) and ``row_of``
-        (organisation to row) undo it for write-back. Rows only say where values are
-        stored: no stage takes organisations in row order where order matters.
-        """
-        n = self.OF.shape[0]
-        seats = self._seats()
-        seated = self.SI[:, :, L.SI_ORG][seats]  # each seat's organisation, in roster order
-        first = len(seated) + np.arange(n)  # the unseated after every seat, in creation order
-        np.minimum.at(first, seated, np.arange(len(seated)))
-        self.org_of = np.argsort(first, kind="stable")
-        self.row_of = np.empty(n, dtype=np.int64)
-        self.row_of[self.org_of] = np.arange(n)
-        self.OF, self.OI = self.OF[self.org_of], self.OI[self.org_of]
-        self.SI[:, :, L.SI_ORG][seats] = self.row_of[seated]
-        holder = self.QI[:, L.QI_HOLDER]
-        self.QI[:, L.QI_HOLDER] = np.where(holder >= 0, self.row_of[holder], -1)
-        self.uids = np.append(self.uids[:-1][self.org_of], -1)
-        return self.row_of[member]
 
     def _seats(self) -> np.ndarray:
         """Which places of SI hold a seat (partnership by column): each row's first ``QI_NM``."""
@@ -328,15 +298,13 @@ class Engine:
         self.ties = len(owner)
         if not owner:
             return
-        a = self.row_of[owner]
+        a = np.array(owner, dtype=np.int64)
         b = self._org_index(np.array(other, dtype=np.int64))
         sys_, loc = self.OI[:, L.OI_SYS], self.OI[:, L.OI_LOC]
         across = sys_[a] != sys_[b]
         if across.any():
             k = int(np.argmax(across))
-            raise Unsupported(
-                f"organisation {orgs[owner[k]].unique_id} knows {other[k]} in another local system"
-            )
+            raise Unsupported(f"organisation {orgs[a[k]].unique_id} knows {other[k]} in another local system")
         self.IT[sys_[a], loc[a], loc[b]] = trust
         self.IS[sys_[a], loc[a], loc[b]] = np.arange(len(owner))
 
@@ -455,14 +423,11 @@ class Engine:
         orgs = model.organisations
         OF, OI = self.OF, self.OI
         restore(model.random, self.st)
-        # by organisation, in creation order (``row`` finds each one's row)
         memberships: list[list[tuple[int, Any]]] = [[] for _ in orgs]
-        self._org_of = self.org_of.tolist()
         for r, q in enumerate(self.live):
             self._unpack_partnership(r, q, memberships)
-        rows = self.row_of
         # every organisation's ties at once: (organisation, stamp) sorts each one's ties into the order made
-        sys_, loc = OI[rows, L.OI_SYS], OI[rows, L.OI_LOC]
+        sys_, loc = OI[:, L.OI_SYS], OI[:, L.OI_LOC]
         owner, place = np.nonzero(~np.isnan(self.IT[sys_, loc]))
         stamps = self.IS[sys_[owner], loc[owner], place]
         order = np.lexsort((stamps, owner))
@@ -470,19 +435,14 @@ class Engine:
         values = self.IT[sys_[owner], loc[owner], place].tolist()
         targets = self.uids[self.SYSORG[sys_[owner], place]].tolist()
         ends = np.cumsum(np.bincount(owner, minlength=len(orgs))).tolist()
-        caps, powers, holds = (
-            OF[rows, L.OF_CAP].tolist(),
-            OF[rows, L.OF_POWER].tolist(),
-            OI[rows, L.OI_HOLDS].tolist(),
-        )
+        caps, powers, holds = OF[:, L.OF_CAP].tolist(), OF[:, L.OF_POWER].tolist(), OI[:, L.OI_HOLDS].tolist()
         start = 0
         for i, o in enumerate(orgs):
             o.capacity, o.power, o.holds_funds = caps[i], powers[i], holds[i]
             o.memberships[:] = [q for _, q in sorted(memberships[i], key=lambda sq: sq[0])]
             o.institutional = dict(zip(targets[start : ends[i]], values[start : ends[i]], strict=True))
             start = ends[i]
-        recovering = OI[rows, L.OI_RECOVERING].tolist()
-        model.recovering = {o for o, r in zip(orgs, recovering, strict=True) if r}
+        model.recovering = {o for i, o in enumerate(orgs) if OI[i, L.OI_RECOVERING]}
         model.scarcity = float(self.MS[L.MS_SCARCITY])
         model.record_total = float(self.MS[L.MS_RECORD_TOTAL])
         model._vcse_share_sum = float(self.MS[L.MS_VCSE_SHARE_SUM])
@@ -558,7 +518,7 @@ class Engine:
         g.record_months = qi[L.QI_RECORD_MONTHS]
         c.post, c.vacant_until, c.tenure = bool(qi[L.QI_CPOST]), qi[L.QI_CVACANT], qi[L.QI_CTENURE]
         holder = qi[L.QI_HOLDER]
-        q.fund_holder = orgs[self._org_of[holder]] if holder >= 0 else None
+        q.fund_holder = orgs[holder] if holder >= 0 else None
         q.trust_history.extend(self.TH[r, : qi[L.QI_HISTORY]].tolist())
         # the containers the Python stages change in place are changed in place (the members, the
         # seats and their representatives, the paper members): the same objects, and none new for
@@ -582,12 +542,11 @@ class Engine:
             targets, values = whom[np.nonzero(known)[1]].tolist(), block[known].tolist()
         for k in range(nm):
             si = seats[k]
-            i = self._org_of[si[L.SI_ORG]]
-            m = orgs[i]
+            m = orgs[si[L.SI_ORG]]
             uid = m.unique_id
             members.append(m)
             if si[L.SI_IN_ORG]:
-                memberships[i].append((si[L.SI_JOINED], q))
+                memberships[si[L.SI_ORG]].append((si[L.SI_JOINED], q))
             start = per_seat[k - 1] if k else 0
             personal = dict(zip(targets[start : per_seat[k]], values[start : per_seat[k]], strict=True))
             rep = seated.get(uid)
