@@ -16,7 +16,10 @@ minimum is taken per seed and the costs are then averaged over the same
 seeds at every size: a run's cost depends on how many of its partnerships
 are still working, which varies from seed to seed (a budget shock, failures while funded), so a minimum
 over different seeds would pick the seed whose partnerships died soonest
-and compare unlike runs. Run: ``.venv/bin/python benchmarks/bench_model.py``
+and compare unlike runs. It also prints the ratio within each round (each
+round's mean over the seeds at each size): their spread says how far one
+reading of the ratio can be trusted on the machine of the moment. Run:
+``.venv/bin/python benchmarks/bench_model.py``
 (``--sizes 60,600,6000`` for a quicker look). To compare two source trees,
 run it with ``PYTHONPATH=<tree>/src`` for each, one after the other.
 """
@@ -27,6 +30,7 @@ import argparse
 import gc
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -113,8 +117,10 @@ def main() -> None:
     sizes = tuple(int(x) for x in args.sizes.split(","))
     seeds = range(3)
     best: dict[tuple[int, int], float] = {}
+    rounds: list[dict[int, float]] = []  # each round's mean cost at each size
     # interleaved, so every size sees the same machine load; the same repeats at each
     for _ in range(args.rounds):
+        rounds.append({})
         for n in sizes:
             for seed in seeds:
 
@@ -123,7 +129,9 @@ def main() -> None:
                     mm.record_events = False
                     mm.run()
 
-                best[n, seed] = min(best.get((n, seed), float("inf")), _time(run) / (n * months))
+                took = _time(run) / (n * months)
+                best[n, seed] = min(best.get((n, seed), float("inf")), took)
+                rounds[-1][n] = rounds[-1].get(n, 0.0) + took / len(seeds)
     cost = {n: sum(best[n, s] for s in seeds) / len(seeds) for n in sizes}
     print(
         f"cost per organisation-step ({months} months, partnerships scale with organisations; mean over seeds 0-2)"
@@ -137,6 +145,11 @@ def main() -> None:
         )
     lo, hi = (600 if 600 in sizes else sizes[0]), sizes[-1]
     print(f"  ratio {hi} : {lo}     {cost[hi] / cost[lo]:8.2f} x   (target <= 1.2x)")
+    # how far one reading can be trusted: the same ratio within each round, on the machine of that moment
+    each = sorted(r[hi] / r[lo] for r in rounds)
+    print(
+        f"  each round's ratio   {', '.join(f'{x:.2f}' for x in each)}   (median {statistics.median(each):.2f})"
+    )
     if args.phases:
         _phases(sizes, seeds, months, args.rounds)
 
