@@ -28,6 +28,7 @@ import pandas as pd
 from partnersim import mechanisms as mech
 from partnersim._gc import paused
 from partnersim.agents import (
+    SECTOR_PAIR_KEY,
     SECTORS,
     LargeCharity,
     Organisation,
@@ -85,9 +86,9 @@ MODEL_REPORTERS: dict[str, str] = {
 #: ``mesa.batch_run``. They are NaN until the run has reached its horizon or stopped.
 END_REPORTERS: dict[str, str] = {f"summary_{name}": name for name in SUMMARY_NAMES}
 
-#: each sector pair's key in ``Partnership.trust_pairs`` (sorted names) and its model attributes (trust, pairs)
+#: each sector pair's key in ``Partnership.trust_pairs`` and its model attributes (trust, pairs)
 _PAIR_ATTRS = tuple(
-    ((a, b) if a <= b else (b, a), f"trust_{a}_{b}", f"pairs_{a}_{b}")
+    (SECTOR_PAIR_KEY[a, b], f"trust_{a}_{b}", f"pairs_{a}_{b}")
     for i, a in enumerate(SECTORS)
     for b in SECTORS[i:]
 )
