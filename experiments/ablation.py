@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _provenance(seeds: list[int]) -> str:
     from partnersim import __version__
-    from partnersim.experiments.runner import model_fingerprint
+    from partnersim.experiments.provenance import model_fingerprint
 
     try:
         commit = subprocess.run(

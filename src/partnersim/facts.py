@@ -561,7 +561,7 @@ def setting_key(params: Setting) -> str:
 
 def _code_version() -> str:
     """A hash of the model code and of the fact outcomes: a disk cache of other code is never read."""
-    from partnersim.experiments.runner import model_fingerprint
+    from partnersim.experiments.provenance import model_fingerprint
 
     here = Path(__file__).resolve().parent
     digest = hashlib.sha1(model_fingerprint().encode())

@@ -298,11 +298,11 @@ def test_runs_columns_are_ids_then_every_parameter_then_outcomes(tmp_path):
 def test_git_state_is_recorded_only_from_partnersims_own_repository(tmp_path, monkeypatch):
     import subprocess
 
-    from partnersim.experiments import runner
+    from partnersim.experiments import provenance
 
-    info = runner._git_info()
+    info = provenance.git_info()
     if info["git_commit"] is not None:  # run from a checkout: the commit and dirty flag are this repository's
-        head = subprocess.run(["git", "-C", str(runner._package_dir()), "rev-parse", "HEAD"],
+        head = subprocess.run(["git", "-C", str(provenance.package_dir()), "rev-parse", "HEAD"],
                               capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
         assert info["git_commit"] == head
         assert info["git_dirty"] == info["git_describe"].endswith("-dirty")
@@ -312,8 +312,8 @@ def test_git_state_is_recorded_only_from_partnersims_own_repository(tmp_path, mo
     subprocess.run(["git", "init", "-q", str(other)], check=True)
     subprocess.run(["git", "-C", str(other), "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-q",
                     "--allow-empty", "-m", "x"], check=True)  # fmt: skip
-    monkeypatch.setattr(runner, "_package_dir", lambda: other / ".venv" / "site-packages" / "partnersim")
-    assert runner._git_info() == {"git_commit": None, "git_describe": None, "git_dirty": None}
+    monkeypatch.setattr(provenance, "package_dir", lambda: other / ".venv" / "site-packages" / "partnersim")
+    assert provenance.git_info() == {"git_commit": None, "git_describe": None, "git_dirty": None}
     res = run_specs(make_specs([{"x": 1}], 1, root_seed=1), tmp_path / "out", fn=_double)
     assert res.manifest["git_commit"] is None
 

@@ -14,15 +14,11 @@ import hashlib
 import json
 import math
 import os
-import platform
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +27,7 @@ import pandas as pd
 
 from partnersim.config import ConfigError
 from partnersim.experiments.executors import ExecutorInfo, SerialExecutor, open_executor
+from partnersim.experiments.provenance import git_info, model_fingerprint, now, versions
 from partnersim.experiments.results import KEY, OLD_ID, TABLES, ResultStore, concat
 from partnersim.experiments.specs import RunSpec
 from partnersim.io import check_output
@@ -58,19 +55,6 @@ PREPARE_SHOWN = 50_000
 
 #: what ran a sweep; a rerun with nothing left to run keeps the record of the one that ran it
 EXECUTOR_RECORD = ("executor", "workers", "workers_at_start", "scheduler", "chunk_size")
-
-_VERSIONED = (
-    "mesa",
-    "numpy",
-    "pandas",
-    "scipy",
-    "pyarrow",
-    "dask",
-    "distributed",
-    "matplotlib",
-    "seaborn",
-    "tqdm",
-)
 
 
 @dataclass(frozen=True)
@@ -108,6 +92,54 @@ class Task:
             "partnerships": self.partnerships,
         }
 
+    def check(self, specs: Sequence[RunSpec]) -> None:
+        """Refuse what no run could do, before any runs: the model checks each point's parameters against its schema."""
+        if self.fn is not None:
+            if self.timeseries or self.partnerships:
+                raise ValueError("timeseries and partnerships tables come from the model only (fn=None)")
+            return
+        from partnersim.schema import validate
+
+        seen: set[int] = set()
+        for s in specs:  # once per point: invalid parameters fail before anything runs
+            if s.point_id not in seen:
+                seen.add(s.point_id)
+                validate({**s.params, **({self.seed_param: s.seed} if self.seed_param else {})})
+
+    def run(self, spec: RunSpec) -> tuple[dict[str, Any], pd.DataFrame | None, pd.DataFrame | None]:
+        """One run: its outcomes (only :attr:`outcomes`, if given), monthly series and partnership table."""
+        params = dict(spec.params)
+        if self.seed_param:
+            params[self.seed_param] = spec.seed
+        if self.fn is None:
+            outcomes, ts, table = model_outputs(
+                params, timeseries=self.timeseries, partnerships=self.partnerships
+            )
+        else:
+            outcomes, ts, table = self.fn(**params), None, None
+        if self.outcomes is not None:
+            missing = [k for k in self.outcomes if k not in outcomes]
+            if missing:
+                raise KeyError(f"the task returned no outcome {missing}; it returned {sorted(outcomes)}")
+            outcomes = {k: outcomes[k] for k in self.outcomes}
+        return dict(outcomes), ts, table
+
+
+def model_outputs(
+    params: Mapping[str, Any], *, timeseries: bool = False, partnerships: bool = False
+) -> tuple[Mapping[str, Any], pd.DataFrame | None, pd.DataFrame | None]:
+    """The partnership model as a task: its summary outcomes, and its monthly series and partnership table if asked."""
+    from partnersim.model import run_for_outputs
+
+    ts = table = None
+    with run_for_outputs(params, collect=timeseries) as model:
+        outcomes = model.summary()
+        if timeseries:
+            ts = model.timeseries().reset_index()
+        if partnerships:
+            table = model.partnership_table()
+    return outcomes, ts, table
+
 
 @dataclass
 class SweepResult:
@@ -143,23 +175,6 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-@functools.cache
-def model_fingerprint() -> str:
-    """A hash of the model's source (model, agents, mechanisms, schema, the monthly stages and their compiled form)."""
-    import partnersim
-
-    root = Path(partnersim.__file__).resolve().parent
-    digest = hashlib.sha1()
-    # the stages hold the monthly cycle: a change there changes results as much as one in mechanisms.py
-    names = ["model.py", "agents.py", "mechanisms.py", "schema.py"]
-    names += sorted(f"stages/{p.name}" for p in (root / "stages").glob("*.py"))
-    names += sorted(f"fast/{p.name}" for p in (root / "fast").glob("*.py"))
-    for name in names:
-        path = root / name
-        digest.update(path.read_bytes() if path.exists() else b"")
-    return digest.hexdigest()[:16]
-
-
 def spec_key(spec: RunSpec, identity: Mapping[str, Any]) -> str:
     """A short hash of everything that determines a run's result (``identity``: :meth:`Task.identity`)."""
     blob = json.dumps(
@@ -192,30 +207,6 @@ def spec_keys(specs: Sequence[RunSpec], identity: Mapping[str, Any]) -> dict[int
     return keys
 
 
-def _run_one(spec: RunSpec, task: Task) -> tuple[dict[str, Any], pd.DataFrame | None, pd.DataFrame | None]:
-    params = dict(spec.params)
-    if task.seed_param:
-        params[task.seed_param] = spec.seed
-    ts = table = None
-    if task.fn is None:
-        from partnersim.model import run_for_outputs
-
-        with run_for_outputs(params, collect=task.timeseries) as model:
-            outcomes: Mapping[str, Any] = model.summary()
-            if task.timeseries:
-                ts = model.timeseries().reset_index()
-            if task.partnerships:
-                table = model.partnership_table()
-    else:
-        outcomes = task.fn(**params)
-    if task.outcomes is not None:
-        missing = [k for k in task.outcomes if k not in outcomes]
-        if missing:
-            raise KeyError(f"the task returned no outcome {missing}; it returned {sorted(outcomes)}")
-        outcomes = {k: outcomes[k] for k in task.outcomes}
-    return dict(outcomes), ts, table
-
-
 #: how the note added to an exception raised by a run begins
 RUN_NOTE = "in partnersim run_id "
 
@@ -240,7 +231,7 @@ def run_chunk(specs: Sequence[RunSpec], task: Task) -> dict[str, Any]:
     rows, series, tables = [], [], []
     for spec in specs:
         try:
-            outcomes, ts, table = _run_one(spec, task)
+            outcomes, ts, table = task.run(spec)
         except Exception as exc:
             # a note survives pickling, so the run is named whichever worker it failed on
             exc.add_note(run_note(spec))
@@ -309,16 +300,7 @@ def _check_specs(specs: Sequence[RunSpec], task: Task) -> None:
     ids = [s.run_id for s in specs]
     if len(set(ids)) != len(ids):
         raise ValueError("run_ids repeat: every spec needs its own run_id")
-    if task.fn is None:
-        from partnersim.schema import validate
-
-        seen: set[int] = set()
-        for s in specs:  # once per point: invalid parameters fail before anything runs
-            if s.point_id not in seen:
-                seen.add(s.point_id)
-                validate({**s.params, **({task.seed_param: s.seed} if task.seed_param else {})})
-    elif task.timeseries or task.partnerships:
-        raise ValueError("timeseries and partnerships tables come from the model only (fn=None)")
+    task.check(specs)
 
 
 ID_COLUMNS = ("run_id", "point_id", "replicate", "seed")
@@ -362,55 +344,6 @@ def _as_run_dtypes(runs: pd.DataFrame, specs: Sequence[RunSpec]) -> pd.DataFrame
         if dtype and name in runs and runs[name].dtype != dtype and runs[name].notna().all():
             runs[name] = runs[name].astype(dtype)
     return runs
-
-
-def _versions() -> dict[str, str]:
-    from partnersim import __version__
-
-    out = {"partnersim": __version__, "python": platform.python_version()}
-    for name in _VERSIONED:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            out[name] = metadata.version(name)
-    return out
-
-
-def _package_dir() -> Path:
-    """The folder partnersim is imported from."""
-    import partnersim
-
-    return Path(partnersim.__file__).resolve().parent
-
-
-def _git(where: Path, *args: str) -> str | None:
-    try:
-        res = subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return (res.stdout.strip() or None) if res.returncode == 0 else None
-
-
-def _git_info() -> dict[str, Any]:
-    """``git_commit``, ``git_describe`` (``git describe --always --dirty``) and ``git_dirty``.
-
-    Recorded only when partnersim is imported from the work tree of its own
-    repository (``<top>/src/partnersim``); an install inside some other
-    repository (a virtualenv in an analysis project) records ``None``, not
-    that repository's commit.
-    """
-    none: dict[str, Any] = {"git_commit": None, "git_describe": None, "git_dirty": None}
-    package = _package_dir()
-    top = _git(package, "rev-parse", "--show-toplevel")
-    if top is None or (Path(top).resolve() / "src" / "partnersim") != package:
-        return none
-    commit = _git(package, "rev-parse", "HEAD")
-    describe = _git(package, "describe", "--always", "--dirty")
-    if commit is None or describe is None:
-        return none
-    return {"git_commit": commit, "git_describe": describe, "git_dirty": describe.endswith("-dirty")}
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def run_specs(
@@ -457,151 +390,187 @@ def run_specs(
         partnerships=partnerships,
     )
     _check_specs(specs, task)
-    identity = task.identity()
     # a big design takes a while to key: show that from the start
     shown = progress and len(specs) >= PREPARE_SHOWN
     keys = spec_keys(
-        progress_bar(specs, desc="preparing", unit="run", disable=not shown, leave=False), identity
+        progress_bar(specs, desc="preparing", unit="run", disable=not shown, leave=False), task.identity()
     )
-    wanted = ("runs", *(n for n, on in (("timeseries", timeseries), ("partnerships", partnerships)) if on))
     store = ResultStore(out) if out is not None else None
     if store is None:
-        return _run(specs, task, keys, wanted, None, executor, workers, scheduler, chunk_size, fresh,
-                    progress, manifest)  # fmt: skip
+        return _run(_Sweep(specs, task, keys, None, fresh, manifest), executor, workers, scheduler, chunk_size,
+                    progress)  # fmt: skip
     # an output folder that cannot be used is refused before any model runs
     check_output(store.out, files=[f"{t}.parquet" for t in TABLES] + ["manifest.json"],
                  folders=["chunks", "figures", "damaged"])  # fmt: skip
     with store.lock():
         store.remove_partial()
-        return _run(specs, task, keys, wanted, store, executor, workers, scheduler, chunk_size, fresh,
-                    progress, manifest)  # fmt: skip
+        return _run(_Sweep(specs, task, keys, store, fresh, manifest), executor, workers, scheduler, chunk_size,
+                    progress)  # fmt: skip
 
 
 def _run(
-    specs: Sequence[RunSpec],
-    task: Task,
-    keys: Mapping[int, str],
-    wanted: tuple[str, ...],
-    store: ResultStore | None,
+    sweep: _Sweep,
     executor: str | Executor,
     workers: int | None,
     scheduler: str | None,
     chunk_size: int | None,
-    fresh: bool,
     progress: bool,
-    manifest: Mapping[str, Any] | None,
 ) -> SweepResult:
     """:func:`run_specs` once its arguments are checked (and the results folder locked)."""
-    fn = task.fn
-    reuse = store is not None and not fresh
-    previous = store.read_manifest() if reuse else {}  # type: ignore[union-attr]
-    # a finished run is kept under the current run_id of its spec (run_ids shift when replicates change)
-    ids = {s.run_id: {"point_id": s.point_id, "replicate": s.replicate} for s in specs}
-    kept = store.finished(keys, ids) if reuse else None  # type: ignore[union-attr]
-    done_ids = set(kept["run_id"]) if kept is not None else set()
-    n_stale = store.stale(keys, kept) if kept is not None else 0  # type: ignore[union-attr]
-    n_renumbered = int((kept["run_id"] != kept[OLD_ID]).sum()) if kept is not None else 0
-    if store is not None and kept is not None:
-        _refuse_discarding_most(store, previous, len(kept))
-    todo = [s for s in specs if s.run_id not in done_ids]
-    memory: dict[str, list[pd.DataFrame]] = {n: [] for n in wanted}
-
-    started = _now()
     with contextlib.ExitStack() as stack:
-        pool: Executor | None = None
-        if todo:
+        if sweep.todo:
             # reach the executor first: a scheduler that cannot be reached leaves the results as they were
             pool, info = stack.enter_context(open_executor(executor, workers, scheduler))
         else:  # all done already: start no processes, reach no cluster
             name = executor if isinstance(executor, str) else type(executor).__name__
-            info = ExecutorInfo(name, _planned_workers(name, workers), scheduler)
-        if store is not None and fresh:
-            store.clear()
-        meta: dict[str, Any] = {}
-        session: dict[str, Any] = {}
-        count = {"done": len(done_ids), "written": time.monotonic()}
-
-        def begin() -> None:
-            # called once the first chunks are out, so workers start while this process writes
-            meta.update(_manifest(manifest, info, chunk_size or "adaptive", started, len(specs), fn, task))
-            meta["runs_resumed"] = len(done_ids)
-            session.update(
-                {
-                    "started": started,
-                    "finished": None,
-                    "runs_run": 0,
-                    **{k: meta[k] if todo else None for k in EXECUTOR_RECORD},
-                    "git_describe": meta["git_describe"],
-                    "command": meta["command"],
-                }
-            )
-            if not todo:
-                # nothing ran now: keep the record of what did the work
-                meta.update({k: previous[k] for k in EXECUTOR_RECORD if k in previous})
-            meta["sessions"] = [*_sessions(previous), session]
-            if store is not None:
-                store.write_manifest({**meta, "status": "running", "runs_done": len(done_ids)})
-
-        def keep(result: dict[str, pd.DataFrame | None]) -> None:
-            runs = result["runs"]
-            runs[KEY] = runs["run_id"].map(keys)  # type: ignore[index]
-            count["done"] += len(runs)  # type: ignore[arg-type]
-            session["runs_run"] += len(runs)  # type: ignore[arg-type]
-            if store is not None:
-                store.save_chunk(result)
-                if time.monotonic() - count["written"] >= MANIFEST_SECONDS:
-                    # runs_done follows the sweep, cheaply: at most one manifest write every few seconds
-                    store.write_manifest({**meta, "status": "running", "runs_done": count["done"]})
-                    count["written"] = time.monotonic()
-            else:
-                for n in wanted:
-                    if result.get(n) is not None:
-                        memory[n].append(result[n])  # type: ignore[arg-type]
-
+            pool, info = None, ExecutorInfo(name, _planned_workers(name, workers), scheduler)
+        if sweep.store is not None and sweep.fresh:
+            sweep.store.clear()
         try:
-            if pool is not None:
-                _drive(pool, info, todo, chunk_size, task, keep, begin, progress, len(specs), len(done_ids))
-                # a cluster may have grown while the sweep ran: record the most workers seen
-                meta["workers"] = session["workers"] = max(info.peak, int(meta.get("workers_at_start", 0)))
+            if pool is None:
+                sweep.begin(info, chunk_size)
             else:
-                begin()
+                _drive(pool, _Chunks(sweep.todo, info, chunk_size), sweep, progress)
+                # a cluster may have grown while the sweep ran: record the most workers seen
+                sweep.meta["workers"] = sweep.session["workers"] = max(
+                    info.peak, int(sweep.meta.get("workers_at_start", 0))
+                )
         except BaseException as exc:
-            if store is not None and meta:
-                # Ctrl-C, SIGTERM (raised as KeyboardInterrupt) or a failure: say so, with the runs on disk
-                stopped = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-                _record_stop(store, meta, session, keys, stopped)
+            # Ctrl-C, SIGTERM (raised as KeyboardInterrupt) or a failure: say so, with the runs on disk
+            sweep.stop("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
             raise
+    return sweep.finish(info, ran=pool is not None)
 
-    columns = _runs_columns(specs, task)
-    if store is not None:
-        tables = store.collect(keys, wanted, columns, ids)
-        tables["runs"] = _as_run_dtypes(tables["runs"], specs)
-    else:
-        tables = {n: concat(memory[n]) for n in wanted}
-        for n in wanted:
+
+class _Sweep:
+    """One call of :func:`run_specs`: the runs kept from an earlier call, those left to run, and the manifest.
+
+    The manifest is written once the first chunks are out (:meth:`begin`),
+    brought up to date as chunks are kept (:meth:`keep`), and closed as
+    complete (:meth:`finish`) or as stopped early (:meth:`stop`).
+    """
+
+    def __init__(
+        self,
+        specs: Sequence[RunSpec],
+        task: Task,
+        keys: Mapping[int, str],
+        store: ResultStore | None,
+        fresh: bool,
+        extra: Mapping[str, Any] | None,
+    ) -> None:
+        self.specs, self.task, self.keys = specs, task, keys
+        self.store, self.fresh, self.extra = store, fresh, extra
+        #: the tables kept: the runs, and the monthly series and partnership tables if the task keeps them
+        self.wanted = ("runs",) + ("timeseries",) * task.timeseries + ("partnerships",) * task.partnerships
+        reuse = store is not None and not fresh
+        self.previous = store.read_manifest() if reuse else {}  # type: ignore[union-attr]
+        # a finished run is kept under the current run_id of its spec (run_ids shift when replicates change)
+        self.ids = {s.run_id: {"point_id": s.point_id, "replicate": s.replicate} for s in specs}
+        kept = store.finished(keys, self.ids) if reuse else None  # type: ignore[union-attr]
+        self.done_ids = set(kept["run_id"]) if kept is not None else set()
+        self.n_stale = store.stale(keys, kept) if kept is not None else 0  # type: ignore[union-attr]
+        self.n_renumbered = int((kept["run_id"] != kept[OLD_ID]).sum()) if kept is not None else 0
+        if store is not None and kept is not None:
+            _refuse_discarding_most(store, self.previous, len(kept))
+        self.todo = [s for s in specs if s.run_id not in self.done_ids]
+        #: the tables of the chunks kept, when there is no results folder
+        self.memory: dict[str, list[pd.DataFrame]] = {n: [] for n in self.wanted}
+        self.started = now()
+        self.meta: dict[str, Any] = {}
+        self.session: dict[str, Any] = {}
+        self.done = len(self.done_ids)
+        self.written = time.monotonic()
+
+    def begin(self, info: ExecutorInfo, chunk_size: int | None) -> None:
+        """Write the manifest of a sweep under way (called once the first chunks are out, so workers start meanwhile)."""
+        meta, session = self.meta, self.session
+        meta.update(
+            _manifest(self.extra, info, chunk_size or "adaptive", self.started, len(self.specs), self.task)
+        )
+        meta["runs_resumed"] = len(self.done_ids)
+        session.update(
+            {
+                "started": self.started,
+                "finished": None,
+                "runs_run": 0,
+                **{k: meta[k] if self.todo else None for k in EXECUTOR_RECORD},
+                "git_describe": meta["git_describe"],
+                "command": meta["command"],
+            }
+        )
+        if not self.todo:
+            # nothing ran now: keep the record of what did the work
+            meta.update({k: self.previous[k] for k in EXECUTOR_RECORD if k in self.previous})
+        meta["sessions"] = [*_sessions(self.previous), session]
+        if self.store is not None:
+            self.store.write_manifest({**meta, "status": "running", "runs_done": self.done})
+
+    def keep(self, result: dict[str, pd.DataFrame | None]) -> None:
+        """Save a finished chunk (or hold it in memory)."""
+        runs = result["runs"]
+        runs[KEY] = runs["run_id"].map(self.keys)  # type: ignore[index]
+        self.done += len(runs)  # type: ignore[arg-type]
+        self.session["runs_run"] += len(runs)  # type: ignore[arg-type]
+        if self.store is None:
+            for n in self.wanted:
+                if result.get(n) is not None:
+                    self.memory[n].append(result[n])  # type: ignore[arg-type]
+            return
+        self.store.save_chunk(result)
+        if time.monotonic() - self.written >= MANIFEST_SECONDS:
+            # runs_done follows the sweep, cheaply: at most one manifest write every few seconds
+            self.store.write_manifest({**self.meta, "status": "running", "runs_done": self.done})
+            self.written = time.monotonic()
+
+    def stop(self, status: str) -> None:
+        """Write the manifest of a sweep that stopped early: its status and the runs really on disk."""
+        if self.store is None or not self.meta:
+            return
+        with contextlib.suppress(Exception):  # a full disk must not hide why the sweep stopped
+            done = len(self.store.finished(self.keys))
+            self.session.update({"stopped": now(), "status": status})
+            self.store.write_manifest({**self.meta, "status": status, "runs_done": done})
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every run's tables, the kept and the new, in run_id order."""
+        columns = _runs_columns(self.specs, self.task)
+        if self.store is not None:
+            tables = self.store.collect(self.keys, self.wanted, columns, self.ids)
+            tables["runs"] = _as_run_dtypes(tables["runs"], self.specs)
+            return tables
+        tables = {n: concat(self.memory[n]) for n in self.wanted}
+        for n in self.wanted:
             tables[n] = tables[n].sort_values("run_id", kind="stable").reset_index(drop=True)
         tables["runs"] = tables["runs"][columns(tables["runs"])]
-    runs = tables["runs"]
-    if len(runs) != len(specs) or set(runs["run_id"]) != set(keys):
-        raise RuntimeError(f"sweep ended with {len(runs)} of {len(specs)} runs; run it again to resume")
-    meta.update({"status": "complete", "finished": _now(), "runs_done": len(runs)})
-    session["finished"] = meta["finished"]
-    if store is not None:
-        store.write_final(tables)
-        store.write_manifest(meta)
-    return SweepResult(
-        runs=runs,
-        timeseries=tables.get("timeseries"),
-        partnerships=tables.get("partnerships"),
-        out=store.out if store is not None else None,
-        n_resumed=len(done_ids),
-        n_ran=len(todo),
-        n_stale=n_stale,
-        n_renumbered=n_renumbered,
-        manifest=meta,
-        executor=info.kind,
-        workers=info.peak if pool is not None else info.workers,
-    )
+        return tables
+
+    def finish(self, info: ExecutorInfo, ran: bool) -> SweepResult:
+        """Check every run is there, write the final tables and manifest, and return them."""
+        tables = self.tables()
+        runs = tables["runs"]
+        if len(runs) != len(self.specs) or set(runs["run_id"]) != set(self.keys):
+            raise RuntimeError(
+                f"sweep ended with {len(runs)} of {len(self.specs)} runs; run it again to resume"
+            )
+        self.meta.update({"status": "complete", "finished": now(), "runs_done": len(runs)})
+        self.session["finished"] = self.meta["finished"]
+        if self.store is not None:
+            self.store.write_final(tables)
+            self.store.write_manifest(self.meta)
+        return SweepResult(
+            runs=runs,
+            timeseries=tables.get("timeseries"),
+            partnerships=tables.get("partnerships"),
+            out=self.store.out if self.store is not None else None,
+            n_resumed=len(self.done_ids),
+            n_ran=len(self.todo),
+            n_stale=self.n_stale,
+            n_renumbered=self.n_renumbered,
+            manifest=self.meta,
+            executor=info.kind,
+            workers=info.peak if ran else info.workers,
+        )
 
 
 class StudyChanged(ConfigError):
@@ -621,20 +590,6 @@ def _refuse_discarding_most(store: ResultStore, previous: Mapping[str, Any], n_k
         "now (other parameters, seeds, outcomes or model code): run with --fresh to discard them and "
         "start over, or choose another --out to keep them"
     )
-
-
-def _record_stop(
-    store: ResultStore,
-    meta: dict[str, Any],
-    session: dict[str, Any],
-    keys: Mapping[int, str],
-    status: str,
-) -> None:
-    """Write the manifest of a sweep that stopped early: its status and the runs really on disk."""
-    with contextlib.suppress(Exception):  # a full disk must not hide why the sweep stopped
-        done = len(store.finished(keys))
-        session.update({"stopped": _now(), "status": status})
-        store.write_manifest({**meta, "status": status, "runs_done": done})
 
 
 def _planned_workers(kind: str, workers: int | None) -> int:
@@ -659,17 +614,16 @@ def _sessions(previous: Mapping[str, Any]) -> list[dict[str, Any]]:
 def _manifest(
     extra: Mapping[str, Any] | None,
     info: ExecutorInfo,
-    chunk_size: int,
+    chunk_size: int | str,
     started: str,
     n_runs: int,
-    fn: Callable[..., Any] | None,
     task: Task,
 ) -> dict[str, Any]:
     return {
         **dict(extra or {}),
         "task": task.identity(),
-        "versions": _versions(),
-        **_git_info(),
+        "versions": versions(),
+        **git_info(),
         "executor": info.kind,
         "workers": info.workers,
         "workers_at_start": info.workers,
@@ -678,56 +632,70 @@ def _manifest(
         "started": started,
         "finished": None,
         "runs_total": n_runs,
-        "command": sys.argv if fn is None else None,
+        "command": sys.argv if task.fn is None else None,
     }
 
 
-def _drive(
-    pool: Executor,
-    info: ExecutorInfo,
-    todo: list[RunSpec],
-    chunk_size: int | None,
-    task: Task,
-    keep: Callable[[dict[str, pd.DataFrame | None]], None],
-    begin: Callable[[], None],
-    progress: bool,
-    total: int,
-    initial: int,
-) -> None:
-    """Submit chunks with a bounded number in flight; keep each as it finishes.
-
-    ``begin`` runs once the first chunks are submitted.
+class _Chunks:
+    """The runs left to hand out, cut into chunks sized by the time per run the workers report.
 
     Without a fixed ``chunk_size``, chunks grow to about :data:`CHUNK_SECONDS`
-    of work once the time per run is known (workers report it).
+    of work once the time per run is known (see :func:`next_chunk_size`).
     """
-    serial = isinstance(pool, SerialExecutor)
+
+    def __init__(self, todo: list[RunSpec], info: ExecutorInfo, chunk_size: int | None) -> None:
+        self.todo, self.info, self.chunk_size = todo, info, chunk_size
+        self.next = 0
+        self.busy = 0.0  # seconds the finished chunks took in their workers
+        self.runs = 0  # runs in the finished chunks
+
+    def __bool__(self) -> bool:
+        return self.next < len(self.todo)
+
+    def take(self) -> list[RunSpec]:
+        """The next chunk."""
+        per_run = self.busy / self.runs if self.runs else None
+        size = self.chunk_size or next_chunk_size(per_run, len(self.todo) - self.next, self.info.workers)
+        chunk = self.todo[self.next : self.next + size]
+        self.next += len(chunk)
+        return chunk
+
+    def timed(self, runs: int, seconds: float) -> None:
+        """A chunk of ``runs`` runs took ``seconds`` in its worker."""
+        self.busy += seconds
+        self.runs += runs
+
+
+def _drive(pool: Executor, chunks: _Chunks, sweep: _Sweep, progress: bool) -> None:
+    """Submit chunks with a bounded number in flight; keep each as it finishes.
+
+    The sweep's manifest is first written once the first chunks are submitted.
+    """
+    info = chunks.info
     pending: dict[Future, int] = {}
-    state = {"next": 0, "busy": 0.0, "runs": 0}
+    # a few chunks queued per worker keeps workers busy without losing much on a kill
+    in_flight = 1 if isinstance(pool, SerialExecutor) else None
     # a Dask cluster can grow (or shrink) during the sweep: count its slots again, at most this often
     recount_every = RECOUNT_SECONDS if info.count is not None else None
-    counted = {"at": time.monotonic()}
+    counted = time.monotonic()
+    total, initial = len(sweep.specs), len(sweep.done_ids)
     with progress_bar(
         total=total, initial=initial, unit="run", disable=not progress, dynamic_ncols=True, smoothing=0.1
     ) as bar:
 
         def fill() -> None:
-            if recount_every is not None and time.monotonic() - counted["at"] >= recount_every:
+            nonlocal counted
+            if recount_every is not None and time.monotonic() - counted >= recount_every:
                 info.recount()
-                counted["at"] = time.monotonic()
-            # a few chunks queued per worker keeps workers busy without losing much on a kill
-            limit = 1 if serial else 2 * info.workers
-            while len(pending) < limit and state["next"] < len(todo):
-                per_run = state["busy"] / state["runs"] if state["runs"] else None
-                size = chunk_size or next_chunk_size(per_run, len(todo) - int(state["next"]), info.workers)
-                start = int(state["next"])
-                chunk = todo[start : start + size]
-                state["next"] = start + len(chunk)
-                pending[pool.submit(run_chunk, chunk, task)] = len(chunk)
+                counted = time.monotonic()
+            limit = in_flight or 2 * info.workers
+            while len(pending) < limit and chunks:
+                chunk = chunks.take()
+                pending[pool.submit(run_chunk, chunk, sweep.task)] = len(chunk)
 
         try:
             fill()
-            begin()
+            sweep.begin(info, chunks.chunk_size)
             while pending:
                 # with a cluster that can grow, wake up now and then to give new workers work
                 finished, _ = wait(list(pending), timeout=recount_every, return_when=FIRST_COMPLETED)
@@ -739,9 +707,8 @@ def _drive(
                         error = error or future.exception()
                         continue
                     result = future.result()
-                    state["busy"] += float(result.pop("elapsed", 0.0) or 0.0)  # type: ignore[arg-type]
-                    state["runs"] += n
-                    keep(result)
+                    chunks.timed(n, float(result.pop("elapsed", 0.0) or 0.0))  # type: ignore[arg-type]
+                    sweep.keep(result)
                     bar.update(n)
                 if error is not None:
                     raise error
