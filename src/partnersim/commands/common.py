@@ -100,6 +100,39 @@ def estimate_line(specs: Sequence[Any], task: Any, opts: Mapping[str, Any], sche
     )
 
 
+def runs_line(
+    runs: int,
+    resumed: int,
+    ran: int,
+    *,
+    renumbered: int = 0,
+    executor: str | None = None,
+    workers: int | None = None,
+    seconds: float | None = None,
+) -> str:
+    """The line each command that runs many model runs ends with: how many runs, kept or run now, on what, how fast.
+
+    "40 runs (12 kept from before, 28 run now, 51.2 runs/s) on processes with 2 worker(s); wall time 0.6 s"
+    """
+    kept = f"{resumed} kept from before" + (
+        f", {renumbered} of them renumbered and kept" if renumbered else ""
+    )
+    rate = f", {ran / seconds:.1f} runs/s" if ran and seconds else ""
+    line = f"{runs} runs ({kept}, {ran} run now{rate})"
+    if executor is not None:
+        line += f" on {executor} with {workers} worker(s)"
+    if seconds is not None:
+        line += f"; wall time {seconds:.1f} s"
+    return line
+
+
+def stale_note(n_stale: int) -> str | None:
+    """The note printed when runs kept in a results folder were run again (their parameters, seeds or code changed)."""
+    if not n_stale:
+        return None
+    return f"note: {n_stale} runs finished earlier with other parameters, seeds or model code were run again"
+
+
 def _duration(seconds: float) -> str:
     if seconds < 10:
         return f"{seconds:.1f} s"

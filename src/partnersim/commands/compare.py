@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from partnersim.commands.common import add_runner_flags, runner_options
+from partnersim.commands.common import add_runner_flags, runner_options, runs_line, stale_note
 from partnersim.config import ConfigError
 
 if TYPE_CHECKING:
@@ -128,17 +128,16 @@ def main(args: argparse.Namespace) -> int:
     done = run_comparison(study, out, robustness=not args.no_robustness, **opts)
     if posterior is not None:
         _print_robustness(done, study, out, posterior, draws)
-    n_stale = getattr(done.sweep, "n_stale", 0)
-    n_renumbered = getattr(done.sweep, "n_renumbered", 0)
     for line in results_lines(done.comparison):
         print(line)
     for warning in done.comparison.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if note := stale_note(done.sweep.n_stale):
+        print(note)
     print(
-        f"{len(done.sweep.runs)} runs ({done.sweep.n_resumed} kept from before"
-        + (f", {n_renumbered} of them renumbered and kept" if n_renumbered else "")
-        + (f", {n_stale} rerun because parameters, seeds or model code changed" if n_stale else "")
-        + f", {done.sweep.n_ran} run now)"
+        runs_line(
+            len(done.sweep.runs), done.sweep.n_resumed, done.sweep.n_ran, renumbered=done.sweep.n_renumbered
+        )
         + (
             f" and {rob.runs} robustness runs ({rob.runs_resumed} kept from before)"
             if (rob := done.comparison.robustness) is not None

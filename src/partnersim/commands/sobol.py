@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from partnersim.commands.common import add_runner_flags, describe_written, runner_options
+from partnersim.commands.common import add_runner_flags, describe_written, runner_options, runs_line
 from partnersim.config import ConfigError
 
 if TYPE_CHECKING:
@@ -47,10 +47,10 @@ def run_study(
 
 def timing_line(t: Mapping[str, Any]) -> str:
     """A run's ``timing``: how many runs were kept from before and run now, on what, and the wall time."""
-    return (
-        f"{t['runs']} runs ({t['runs_resumed']} kept from before, {t['runs_ran']} run now) on "
-        f"{t['executor']} with {t['workers']} worker(s); wall time {t['wall_seconds']:.1f} s"
-    )
+    return runs_line(
+        t["runs"], t["runs_resumed"], t["runs_ran"], executor=t["executor"], workers=t["workers"],
+        seconds=t["wall_seconds"],
+    )  # fmt: skip
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -8,7 +8,7 @@ import time
 import traceback
 from pathlib import Path
 
-from partnersim.commands.common import add_runner_flags, estimate_line, runner_options
+from partnersim.commands.common import add_runner_flags, estimate_line, runner_options, runs_line, stale_note
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -115,18 +115,14 @@ def main(args: argparse.Namespace) -> int:
         )
         return 1
     elapsed = time.perf_counter() - start
-    if result.n_stale:
-        print(
-            f"note: {result.n_stale} runs finished earlier with other parameters, seeds or model code "
-            "were run again"
-        )
-    rate = result.n_ran / elapsed if result.n_ran and elapsed > 0 else 0.0
-    renumbered = f" ({result.n_renumbered} renumbered)" if result.n_renumbered else ""
+    if note := stale_note(result.n_stale):
+        print(note)
     print(
-        f"{len(result.runs)} runs ({result.n_resumed} kept from before{renumbered}, {result.n_ran} run now"
-        + (f", {rate:.1f} runs/s" if result.n_ran else "")
-        + f") on {result.executor} with {result.workers} worker(s)"
-    )
+        runs_line(
+            len(result.runs), result.n_resumed, result.n_ran, renumbered=result.n_renumbered,
+            executor=result.executor, workers=result.workers, seconds=elapsed,
+        )
+    )  # fmt: skip
     figures = (
         None
         if args.no_figures
