@@ -99,3 +99,24 @@ def test_coerce_from_command_line_text():
         coerce("funding_length", "twelve")
     with pytest.raises(ParameterError, match="true or false"):
         coerce("coordinator", "maybe")
+
+
+def test_a_models_parameters_are_a_frozen_typed_object_generated_from_the_schema():
+    import dataclasses
+
+    from partnersim.model import PartnershipModel
+    from partnersim.schema import Params
+
+    model = PartnershipModel(rng=3, staff_turnover=0.4, n_partnerships=4)
+    p = model.p
+    assert isinstance(p, Params)
+    # one field per parameter, typed as the schema types it: nothing to keep in step by hand
+    assert {f.name: f.type for f in dataclasses.fields(p)} == {n: par.kind for n, par in PARAMETERS.items()}
+    assert p.staff_turnover == p["staff_turnover"] == 0.4 and p.n_partnerships == 4
+    assert dict(p) == {**defaults(), "staff_turnover": 0.4, "n_partnerships": 4}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.staff_turnover = 0.1
+    with pytest.raises(KeyError):
+        p["rng"]  # the seed is the model's, not a parameter
+    with pytest.raises(AttributeError):
+        p.staff_turnovr  # noqa: B018  (a misspelt name fails, it does not read as missing)

@@ -69,14 +69,14 @@ class Organisation(mesa.Agent):
         rng = model.rng
         self.local_system = local_system
         p, kind = model.p, self.sector
-        shape = p["capacity_shape"]
+        shape = p.capacity_shape
         self.base_capacity = float(rng.gamma(shape, p[f"capacity_{kind}"] / shape))
         self.capacity = self.base_capacity
         self.reserves: float = p[f"reserves_{kind}"]
-        self.budget = float(rng.lognormal(0.0, p["budget_spread"]) * p[f"budget_{kind}"])
+        self.budget = float(rng.lognormal(0.0, p.budget_spread) * p[f"budget_{kind}"])
         # 0 = target/system-led, 1 = community/relational
-        mean = 0.5 + _VALUES_SIDE[kind] * p["values_gap"]
-        conc = p["values_concentration"]
+        mean = 0.5 + _VALUES_SIDE[kind] * p.values_gap
+        conc = p.values_concentration
         self.values = float(rng.beta(mean * conc, (1.0 - mean) * conc))
         self.institutional: dict[int, float] = {}
         self.memberships: list[Partnership] = []
@@ -103,9 +103,9 @@ class Organisation(mesa.Agent):
         budget_share = math.log1p(self.budget) / max_log_budget if max_log_budget > 0 else 0.0
         self.power = min(
             1.0,
-            p["power_budget_weight"] * budget_share
-            + p["power_authority_weight"] * self.authority
-            + p["power_fund_weight"] * min(1, self.holds_funds),
+            p.power_budget_weight * budget_share
+            + p.power_authority_weight * self.authority
+            + p.power_fund_weight * min(1, self.holds_funds),
         )
 
     def __repr__(self) -> str:
@@ -249,9 +249,9 @@ class Partnership(mesa.Agent):
         self.number = len(model.partnerships_created) + 1
         model.partnerships_created.append(self)
         # rules
-        self.orientation: float = p["orientation"]
-        self.membership: str = p["membership"]
-        self.formal_agreement: bool = p["formal_agreement"]
+        self.orientation: float = p.orientation
+        self.membership: str = p.membership
+        self.formal_agreement: bool = p.formal_agreement
         self.route = route
         # lifecycle
         self.started_at = model.steps
@@ -260,9 +260,9 @@ class Partnership(mesa.Agent):
         self.dissolved_at: int | None = None
         self.dissolution_cause: str | None = None
         # money and the coordinator post
-        self.grant_amount: float = p["grant_amount"]
-        self.grant = Grant(model.steps, p["funding_length"], p["development_months"])
-        self.coordinator = Coordinator(p["coordinator"], p["coordinator_mainstreamed"])
+        self.grant_amount: float = p.grant_amount
+        self.grant = Grant(model.steps, p.funding_length, p.development_months)
+        self.coordinator = Coordinator(p.coordinator, p.coordinator_mainstreamed)
         # money paid so far, thousand pounds: by the funder, and by members for a kept-on coordinator
         self.grants_paid = 0.0
         self.coordinator_paid_after_grant = 0.0
@@ -276,8 +276,8 @@ class Partnership(mesa.Agent):
         self.contribution: dict[int, float] = {}
         self.willing: dict[int, float] = {}
         self.founding_size = len(members)
-        commit0 = p["initial_commitment"] if initial_commitment is None else initial_commitment
-        spread = p["founding_commitment_spread"]
+        commit0 = p.initial_commitment if initial_commitment is None else initial_commitment
+        spread = p.founding_commitment_spread
         for org in members:
             # drawn whatever the spread, so runs that differ only in the spread found the same partnerships
             draw = float(model.rng.standard_normal())
@@ -286,7 +286,7 @@ class Partnership(mesa.Agent):
             m.sector == "statutory" for m in members
         )
         self.fund_holder: Organisation | None = None
-        self.choose_fund_holder(p["fund_holder"])
+        self.choose_fund_holder(p.fund_holder)
         # the plan of work, first drafted by the partner with most money (000:106)
         self.lead_values = max(members, key=lambda m: m.budget).values if members else 0.5
         self.plan = self.lead_values
@@ -374,7 +374,7 @@ class Partnership(mesa.Agent):
         """Hours ``org`` has for this partnership this month (002:336, 002:605)."""
         factor = 1.0
         if not self.grant.funded and org.sector == "vcse":
-            factor = mech.vcse_capacity_factor(True, False, self.model.p["vcse_unfunded_capacity"])
+            factor = mech.vcse_capacity_factor(True, False, self.model.p.vcse_unfunded_capacity)
         return mech.partnership_time(org.capacity, len(org.memberships), factor)
 
     def months_to_grant_end(self) -> int:
@@ -447,13 +447,8 @@ class Partnership(mesa.Agent):
         """Effective trust of member ``a`` in ``b`` (personal and institutional layers)."""
         p = self.model.p
         rep = self.reps.get(a.unique_id)
-        if rep is None or not rep.present:
-            personal = 0.0
-        else:
-            personal = rep.personal.get(b.unique_id, p["initial_trust"])
-        return mech.effective_trust(
-            personal, a.institutional.get(b.unique_id, 0.0), p["personal_trust_weight"]
-        )
+        personal = 0.0 if rep is None or not rep.present else rep.personal.get(b.unique_id, p.initial_trust)
+        return mech.effective_trust(personal, a.institutional.get(b.unique_id, 0.0), p.personal_trust_weight)
 
     def _trust_layout(self) -> list[tuple[Organisation, list[tuple[int, list[float]]]]]:
         """For each active member, the others' ids with their sector pair's accumulator.
@@ -499,7 +494,7 @@ class Partnership(mesa.Agent):
         agree). ``trust_pairs`` maps a sector pair to ``[sum, count]``.
         """
         p = self.model.p
-        w, initial = p["personal_trust_weight"], p["initial_trust"]
+        w, initial = p.personal_trust_weight, p.initial_trust
         v = 1.0 - w
         layout = self._trust_layout()
         for acc, count in self._pair_counts:
@@ -551,7 +546,7 @@ class Partnership(mesa.Agent):
         """One row of the per-partnership table."""
         end = self.dissolved_at if self.dissolved_at is not None else horizon_month
         ended = self.grant.ended_at
-        survived = ended is not None and end - ended >= self.model.p["legacy_months"]
+        survived = ended is not None and end - ended >= self.model.p.legacy_months
         counts = dict.fromkeys(SECTORS, 0)
         for m in self.members:
             counts[m.sector] += 1

@@ -37,7 +37,7 @@ from partnersim.agents import (
     StatutoryBody,
 )
 from partnersim.outcomes import SUMMARY_NAMES
-from partnersim.schema import validate
+from partnersim.schema import Params, validate
 from partnersim.stages import (
     delivery,
     dissolution,
@@ -112,7 +112,7 @@ class ReporterCollector(mesa.DataCollector):
         known: dict[str, Any] = {}
         if isinstance(model, PartnershipModel):
             known = model._trust_reporters()
-            if not (model.running and model.steps < model.p["horizon"]):
+            if not (model.running and model.steps < model.p.horizon):
                 known = {**known, **{f"summary_{k}": v for k, v in model.summary().items()}}
         for var, attr in self.model_reporters.items():
             self.model_vars[var].append(known[attr] if attr in known else getattr(model, attr))
@@ -147,7 +147,7 @@ class _EndReporter:
     def __get__(self, model: PartnershipModel | None, owner: type | None = None) -> Any:
         if model is None:
             return self
-        if model.running and model.steps < model.p["horizon"]:
+        if model.running and model.steps < model.p.horizon:
             return float("nan")
         return model.summary()[self.outcome]
 
@@ -171,7 +171,8 @@ class PartnershipModel(mesa.Model):
             as one without. ``None`` (default) costs nothing.
 
     Attributes:
-        p: the validated parameters.
+        p: the validated parameters, a read-only :data:`~partnersim.schema.Params`
+            (``p.staff_turnover``; also a mapping, ``p["staff_turnover"]``).
         datacollector: a :class:`mesa.DataCollector` with the monthly model
             reporters of :data:`MODEL_REPORTERS` and the end-of-run reporters of
             :data:`END_REPORTERS` (``summary_survival_rate``, ...: NaN until the
@@ -202,9 +203,9 @@ class PartnershipModel(mesa.Model):
     pairs_vcse_vcse = _TrustReporter()
 
     def __init__(self, *, collect: bool = True, observer: Any = None, **params: Any) -> None:
-        p = validate(params)
-        super().__init__(rng=p.pop("rng", None))
-        self.p: dict[str, Any] = p
+        given = validate(params)
+        super().__init__(rng=given.pop("rng", None))
+        self.p = p = Params(**given)
         self.partnerships_created: list[Partnership] = []
         self.events: deque[tuple[int, str]] = deque(maxlen=500)
         self.record_events = True
@@ -212,8 +213,8 @@ class PartnershipModel(mesa.Model):
         self.players: Callable[[Organisation, Partnership, str, Any], Any] | None = None
         self.staff_departures = 0
         self.exits: dict[str, int] = dict.fromkeys(SECTORS, 0)
-        self.scarcity = p["base_scarcity"]
-        self.base_hazard = mech.monthly_hazard(p["staff_turnover"])
+        self.scarcity = p.base_scarcity
+        self.base_hazard = mech.monthly_hazard(p.staff_turnover)
         self.recovering: set[Organisation] = set()
         # the funder's view of a typical record: every funded partnership-month so far (002:681)
         self.records_seen = 0
@@ -256,8 +257,8 @@ class PartnershipModel(mesa.Model):
         organisations.
         """
         p = self.p
-        n_total = p["n_statutory"] + p["n_large_charity"] + p["n_small_vcse"]
-        n_systems = max(1, round(n_total / p["local_network_size"]))
+        n_total = p.n_statutory + p.n_large_charity + p.n_small_vcse
+        n_systems = max(1, round(n_total / p.local_network_size))
         self.organisations: list[Organisation] = []
         for key, cls in _KINDS:
             for _ in range(p[key]):
@@ -277,7 +278,7 @@ class PartnershipModel(mesa.Model):
     def _setup_prior_ties(self) -> None:
         """Prior relationships: each pair in a local system knows each other with ``prior_tie_density`` (M10; 002:509-517)."""
         p = self.p
-        density, trust = p["prior_tie_density"], p["prior_trust"]
+        density, trust = p.prior_tie_density, p.prior_trust
         if density <= 0:
             return
         for system in self.systems:
@@ -292,8 +293,8 @@ class PartnershipModel(mesa.Model):
     def _setup_partnerships(self) -> None:
         """Found ``n_partnerships`` partnerships, each led by a statutory body where one exists."""
         pools = [formation.Pool(self, system) for system in self.systems]
-        for i in range(self.p["n_partnerships"]):
-            members = formation.draw_members(self, pools[i % len(pools)], self.p["partnership_size"])
+        for i in range(self.p.n_partnerships):
+            members = formation.draw_members(self, pools[i % len(pools)], self.p.partnership_size)
             if len(members) >= 2:
                 formation.found(self, members, route="initial")
 
@@ -317,7 +318,7 @@ class PartnershipModel(mesa.Model):
         what another changes in that stage, so they run in creation order.
         """
         if self._engine is not None:  # run() has run this month on the compiled engine
-            if self.steps >= self.p["horizon"]:
+            if self.steps >= self.p.horizon:
                 self.running = False
             return
         self.staff_departures = 0
@@ -329,7 +330,7 @@ class PartnershipModel(mesa.Model):
         self._each(delivery.deliver)
         self._each(evaluation.evaluate, shuffled=True)
         self._each(dissolution.check_dissolution)
-        if self.p["formation"]:
+        if self.p.formation:
             formation.formation(self)
         self._observe()
 
@@ -359,7 +360,7 @@ class PartnershipModel(mesa.Model):
             self.datacollector.collect(self)
         if self.observer is not None:
             self.observer.month_end(self)
-        if self.steps >= self.p["horizon"]:
+        if self.steps >= self.p.horizon:
             self.running = False
 
     # ------------------------------------------------------------ observation
@@ -504,20 +505,20 @@ class PartnershipModel(mesa.Model):
         """
         from partnersim import fast
 
-        months = self.p["horizon"] - self.steps
+        months = self.p.horizon - self.steps
         self._engine = fast.engine_for(self, watch=watch) if self.running and months > 0 else None
         if self._engine is not None:
             try:
                 self._engine.run(months)
                 # Mesa's clock: each step is then only the month's count (see step)
-                while self.running and self.steps < self.p["horizon"]:
+                while self.running and self.steps < self.p.horizon:
                     self.step()
             finally:
                 engine, self._engine = self._engine, None
                 engine.unpack()
             return self
         watched = Watched.start(self, months) if watch else None
-        while self.running and self.steps < self.p["horizon"]:
+        while self.running and self.steps < self.p.horizon:
             self.step()
             if watched is not None:
                 watched.month_end(self)

@@ -12,11 +12,12 @@ Defaults that no field report gives (the reports are qualitative, see
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +25,7 @@ __all__ = [
     "PARAMETERS",
     "Parameter",
     "ParameterError",
+    "Params",
     "coerce",
     "defaults",
     "parameter",
@@ -1346,6 +1348,48 @@ def parameter(name: str) -> Parameter:
 def defaults() -> dict[str, Any]:
     """Every parameter at its default."""
     return {name: p.default for name, p in PARAMETERS.items()}
+
+
+class _ParamsMapping(Mapping[str, Any]):
+    """What a :data:`Params` is besides its fields: a read-only mapping of each parameter's name to its value."""
+
+    __slots__ = ()
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in PARAMETERS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PARAMETERS)
+
+    def __len__(self) -> int:
+        return len(PARAMETERS)
+
+    if TYPE_CHECKING:
+        # the fields are generated from PARAMETERS at import: a type checker reads each as Any
+        def __getattr__(self, name: str) -> Any: ...
+
+
+def _params_class() -> type[_ParamsMapping]:
+    # one typed field per parameter, in schema order: a parameter added to PARAMETERS is a field at once
+    fields = [(name, par.kind) for name, par in PARAMETERS.items()]
+    cls = dataclasses.make_dataclass(
+        "Params", fields, bases=(_ParamsMapping,), frozen=True, slots=True, eq=False, module=__name__
+    )
+    cls.__doc__ = """A model's validated parameters, read-only: ``p.staff_turnover``.
+
+    A frozen dataclass with one typed field per entry of :data:`PARAMETERS`,
+    generated from it, and a read-only mapping of the same values
+    (``p["staff_turnover"]``, ``dict(p)``), equal to a dict holding them.
+    Build it from checked values: ``Params(**validate(params))``, as
+    :class:`~partnersim.model.PartnershipModel` does (without the seed).
+    """
+    return cls
+
+
+#: a model's validated parameters, read as attributes (see :func:`_params_class`)
+Params = _params_class()
 
 
 def check_seed(value: Any) -> int | None:

@@ -176,12 +176,12 @@ def chart_svg(
     y_max = chart.y_max
     if chart.key == "active":
         # keep the starting number in view, so a fall is visible from the first month
-        shown = [model.p["n_partnerships"], *data.get("active_partnerships", [0])]
+        shown = [model.p.n_partnerships, *data.get("active_partnerships", [0])]
         if previous:
             shown += list(previous.get("active_partnerships", []))
         y_max = nice_ceiling(max(shown))
     return line_chart_svg(
-        chart.title, series, model.p["horizon"], y_max, css_class=f"ps-chart-{chart.key}", ghosts=ghosts
+        chart.title, series, model.p.horizon, y_max, css_class=f"ps-chart-{chart.key}", ghosts=ghosts
     )
 
 

@@ -101,7 +101,7 @@ class ClassroomModel(PartnershipModel):
     @property
     def finished(self) -> bool:
         """Whether the run has reached its horizon (or was stopped)."""
-        return not self.running or self.steps >= self.p["horizon"]
+        return not self.running or self.steps >= self.p.horizon
 
     def retire(self) -> None:
         """Stop this model for good: the app has replaced it (a Play loop may still hold it)."""
@@ -238,7 +238,7 @@ def render_frame(
     """
     with model.lock:
         alive = sum(q.alive for q in model.partnerships_created)
-        horizon = model.p["horizon"]
+        horizon = model.p.horizon
         finished = model.finished
         status = f"Month {model.steps} of {horizon} · {alive} partnerships active"
         if finished:

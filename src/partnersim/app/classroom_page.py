@@ -80,7 +80,7 @@ def TeacherView() -> None:
     replay = solara.use_reactive("")
     with RUN.lock:
         model = RUN.model
-        month, horizon = model.steps, model.p["horizon"]
+        month, horizon = model.steps, model.p.horizon
         svg = network_svg(model, model.layout)
         decided = RUN.decided()
         rows = "".join(

@@ -56,7 +56,7 @@ def chart_png(chart: Chart, model: PartnershipModel, dpi: int = 150) -> bytes:
             ax.plot(range(len(ys)), ys, color=colour, label=legend, linewidth=2)
         ax.set_title(chart.title)
         ax.set_xlabel("month")
-        ax.set_xlim(0, model.p["horizon"])
+        ax.set_xlim(0, model.p.horizon)
         if chart.y_max is not None:
             ax.set_ylim(0, chart.y_max)
         else:
@@ -74,7 +74,7 @@ def chart_png(chart: Chart, model: PartnershipModel, dpi: int = 150) -> bytes:
 def event_log_text(model: PartnershipModel) -> str:
     """The run's event log, one line a month, oldest first."""
     lines = month_sentences(list(model.events), newest_first=False)
-    head = f"partnersim event log: month {model.steps} of {model.p['horizon']}"
+    head = f"partnersim event log: month {model.steps} of {model.p.horizon}"
     return "\n".join([head, "", *lines]) + "\n"
 
 

@@ -218,7 +218,7 @@ class SharedRun:
                         mine.append((m, t))
             return {
                 "month": model.steps,
-                "horizon": model.p["horizon"],
+                "horizon": model.p.horizon,
                 "name": name,
                 "sector": org.sector,
                 "capacity": org.capacity,

@@ -144,7 +144,7 @@ def _record(model: PartnershipModel) -> RunRecord:
         n += 1
     return RunRecord(
         table=model.partnership_table(),
-        horizon=int(model.p["horizon"]),
+        horizon=int(model.p.horizon),
         params=dict(model.p),
         members_per_partnership=members,
         first_month_at=crossed if founding else {},

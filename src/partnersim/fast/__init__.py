@@ -51,7 +51,7 @@ def usable(model: PartnershipModel) -> bool:
         and model.players is None
         and model.observer is None
         and not model.record_events
-        and not model.p["formation"]
+        and not model.p.formation
     )
 
 

@@ -110,9 +110,9 @@ def parameters(model: PartnershipModel) -> np.ndarray:
     }
     for column, name in names.items():
         P[column] = float(p[name])
-    P[L.AUSTERITY_MONTHLY] = mech.annual_to_monthly_probability(p["austerity_rate"])
+    P[L.AUSTERITY_MONTHLY] = mech.annual_to_monthly_probability(p.austerity_rate)
     P[L.BASE_HAZARD] = model.base_hazard
-    P[L.FUND_KIND] = _FUND_KIND.get(p["fund_holder"], L.FUND_NEUTRAL)
+    P[L.FUND_KIND] = _FUND_KIND.get(p.fund_holder, L.FUND_NEUTRAL)
     return P
 
 
@@ -144,7 +144,7 @@ class Engine:
         member = self._org_index(member)
         self.live = [q for q in model.partnerships_created if q.alive]
         top = model.max_log_budget
-        pbw, paw = p["power_budget_weight"], p["power_authority_weight"]
+        pbw, paw = p.power_budget_weight, p.power_authority_weight
         recovering = model.recovering
         self.OF = np.array(
             [
@@ -179,7 +179,7 @@ class Engine:
         self.PS = np.zeros((Q, 6))
         self.PC = np.zeros((Q, 6))
         self.PO = np.full((Q, 6), -1, dtype=np.int64)
-        months = max(0, p["horizon"] - model.steps)
+        months = max(0, p.horizon - model.steps)
         self.TH = np.zeros((Q, months + 1))
         # the monthly reporters, when the model keeps a monthly series or run() watches
         self.rows = model.collect or self.watch
@@ -476,7 +476,7 @@ class Engine:
         """Each month's row of the monthly series, as ReporterCollector.collect would have added it."""
         model = self.model
         dc = model.datacollector
-        ended = not (model.running and model.steps < model.p["horizon"])
+        ended = not (model.running and model.steps < model.p.horizon)
         last = len(self.times) - 1
         summary = {f"summary_{k}": v for k, v in model.summary().items()} if ended and last >= 0 else {}
         columns = [

@@ -30,10 +30,10 @@ def deliver(q: Partnership) -> None:
     model, p = q.model, q.model.p
     active = q.active_members
     attending = set(q.attendees)
-    hours = p["meeting_hours"]
+    hours = p.meeting_hours
     funded = q.grant.funded
     # mechanisms.vcse_capacity_factor: small VCSE groups give less without a grant
-    vcse_factor = 1.0 if funded else p["vcse_unfunded_capacity"]
+    vcse_factor = 1.0 if funded else p.vcse_unfunded_capacity
     contribution = q.contribution
     players = model.players
     total = 0.0
@@ -49,18 +49,18 @@ def deliver(q: Partnership) -> None:
         contribution[m.unique_id] = h
         total += h
     kinds = len({m.sector for m in active})
-    q.synergy = mech.synergy(q.mean_trust, mech.complementarity(kinds), p["synergy_trust_weight"])
-    q.maturity = mech.maturity_after_month(q.maturity, q.orientation, q.quorate, p["maturity_rate"])
+    q.synergy = mech.synergy(q.mean_trust, mech.complementarity(kinds), p.synergy_trust_weight)
+    q.maturity = mech.maturity_after_month(q.maturity, q.orientation, q.quorate, p.maturity_rate)
     if q.matured_at is None and q.maturity >= MATURE:
         q.matured_at = model.steps - q.started_at
     factor = mech.orientation_output_factor(
-        q.orientation, q.age, q.maturity, p["strategic_boost"], p["strategic_decay_months"]
+        q.orientation, q.age, q.maturity, p.strategic_boost, p.strategic_decay_months
     )
-    q.agreement = mech.agreement_speed(len(active), q.mean_trust, p["agreement_cost"])
+    q.agreement = mech.agreement_speed(len(active), q.mean_trust, p.agreement_cost)
     q.output = total * q.synergy * factor * q.agreement
     q.output_total += q.output
     # the reference: a share of a full member's hours counts as middling effectiveness
-    q.effectiveness = mech.effectiveness(q.output / max(1, len(active)), p["effectiveness_reference"] * hours)
+    q.effectiveness = mech.effectiveness(q.output / max(1, len(active)), p.effectiveness_reference * hours)
     if funded:
         record = mech.grant_record(q.effectiveness, q.mean_trust)
         q.grant.record_sum += record

@@ -25,7 +25,7 @@ def check_dissolution(q: Partnership) -> None:
     g = q.grant
     unfunded = not g.funded
     carrying_on = (
-        mech.carries_on([q.willing[m.unique_id] for m in q.members], p["paper_threshold"], p["quorum_share"])
+        mech.carries_on([q.willing[m.unique_id] for m in q.members], p.paper_threshold, p.quorum_share)
         if unfunded
         else True
     )
@@ -34,9 +34,9 @@ def check_dissolution(q: Partnership) -> None:
         cross_sector=q.cross_sector,
         statutory_active=any(m.sector == "statutory" for m in active),
         mean_commitment=q.mean_commitment,
-        collapse_threshold=p["exit_threshold"],
+        collapse_threshold=p.exit_threshold,
         months_without_quorum=q.months_without_quorum,
-        inactive_months=p["inactive_months"],
+        inactive_months=p.inactive_months,
         unfunded=unfunded,
         carrying_on=carrying_on,
         in_gap=g.in_gap,

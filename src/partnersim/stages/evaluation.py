@@ -31,13 +31,13 @@ def evaluate(q: Partnership) -> None:
     voices = mech.voice_shares([m.power for m in active], work, q.orientation)
     q.voice_gini = mech.gini(voices)
     voiced = sum([v * m.values for m, v in zip(active, voices, strict=True)])
-    q.plan = mech.plan_position(q.lead_values, voiced, q.orientation, p["funding_flexibility"])
+    q.plan = mech.plan_position(q.lead_values, voiced, q.orientation, p.funding_flexibility)
     n = len(active)
     given = sum(work)
-    hours, silencing = p["meeting_hours"], p["silencing_factor"]
+    hours, silencing = p.meeting_hours, p.silencing_factor
     # the weights of mechanisms.satisfaction, the same for every member
-    wv = min(1.0, p["voice_weight"])
-    wr = min(1.0 - wv, p["reciprocity_weight"])
+    wv = min(1.0, p.voice_weight)
+    wr = min(1.0 - wv, p.reciprocity_weight)
     wb = 1.0 - wv - wr
     effectiveness, plan = q.effectiveness, q.plan
     # this loop and the next run for every member every month: the mechanisms are inlined, term
@@ -60,11 +60,11 @@ def evaluate(q: Partnership) -> None:
         short = 1.0 - v * n
         voice = 1.0 - silencing * (short if short > 0.0 else 0.0)
         satisfaction[m.unique_id] = wv * (voice if voice > 0.0 else 0.0) + wr * reciprocity + wb * benefit
-    cost = mech.membership_cost(len(q.members), p["size_cost"])
+    cost = mech.membership_cost(len(q.members), p.size_cost)
     if not q.grant.funded:
-        cost += mech.programme_loss(q.orientation, p["programme_dependence"])
-    rate, paper_at, exit_at = p["commitment_rate"], p["paper_threshold"], p["exit_threshold"]
-    trust_weight = p["willingness_trust_weight"]
+        cost += mech.programme_loss(q.orientation, p.programme_dependence)
+    rate, paper_at, exit_at = p.commitment_rate, p.paper_threshold, p.exit_threshold
+    trust_weight = p.willingness_trust_weight
     keep = 1.0 - trust_weight
     leavers = []
     moved = False  # did anyone go on paper or come back: the active roster, and so its trust, changed
@@ -118,7 +118,7 @@ def evaluate(q: Partnership) -> None:
         q.mean_satisfaction = sum(satisfaction.values()) / len(satisfaction)
     if leavers or moved:
         q.refresh_trust()
-    q.orientation = mech.orientation_after_month(q.orientation, q.mean_trust, p["orientation_drift"])
+    q.orientation = mech.orientation_after_month(q.orientation, q.mean_trust, p.orientation_drift)
     q.observe_month()
 
 
@@ -128,7 +128,7 @@ def recruit(q: Partnership) -> None:
     coord = q.coordinator
     tries = 1
     if coord.present(model.steps):
-        done, coord.hours = mech.coordinator_hours_left(coord.hours, p["coordination_hours"])
+        done, coord.hours = mech.coordinator_hours_left(coord.hours, p.coordination_hours)
         tries += done
     for _ in range(tries):
         try_to_recruit(q)
@@ -138,7 +138,7 @@ def try_to_recruit(q: Partnership) -> None:
     """One attempt: a member's acquaintance with the time for one more membership joins (003:428)."""
     model, p = q.model, q.model.p
     rand = model.random
-    if rand.random() >= p["recruitment_rate"]:
+    if rand.random() >= p.recruitment_rate:
         return
     active = q.active_members
     if not active:
@@ -149,9 +149,9 @@ def try_to_recruit(q: Partnership) -> None:
         return
     candidate = model.organisation(rand.choice(known))
     n_in = len(candidate.memberships)
-    if n_in >= p["max_memberships"]:
+    if n_in >= p.max_memberships:
         return
-    if rand.random() >= mech.joining_probability(candidate.capacity, n_in, p["meeting_hours"]):
+    if rand.random() >= mech.joining_probability(candidate.capacity, n_in, p.meeting_hours):
         return
-    q.add_member(candidate, p["initial_commitment"])
+    q.add_member(candidate, p.initial_commitment)
     model.log(f"{model.name_of(candidate)} joined Partnership {q.number}")

@@ -54,7 +54,7 @@ def draw_members(model: PartnershipModel, pool: list[Organisation] | Pool, size:
     # the mechanisms take whole arrays of candidates (everyone but the lead): the same float operations
     resources, values = np.delete(pool.resources, lead), np.delete(pool.values, lead)
     weights = mech.partner_choice_weight(
-        resources, mech.alignment(pool.values[lead], values), model.p["orientation"]
+        resources, mech.alignment(pool.values[lead], values), model.p.orientation
     )
     weights = np.maximum(weights, 1e-9)
     picks = model.rng.choice(len(orgs) - 1, size=k, replace=False, p=weights / weights.sum())
@@ -67,7 +67,7 @@ def found(
 ) -> Partnership:
     """Create a partnership; representatives who already know each other start with their prior trust (002:517)."""
     part = Partnership(model, members, route=route, initial_commitment=commitment)
-    initial = model.p["initial_trust"]
+    initial = model.p.initial_trust
     for a in members:
         pa = part.reps[a.unique_id].personal
         for b in members:
@@ -85,13 +85,13 @@ def formation(model: PartnershipModel) -> None:
     commitment, so more of them end up partners on paper (004:122).
     """
     p = model.p
-    if model.random.random() >= 1.0 - math.exp(-p["formation_rate"] / 12.0):
+    if model.random.random() >= 1.0 - math.exp(-p.formation_rate / 12.0):
         return
     system = model.random.choice(model.systems)
-    size = p["partnership_size"]
-    if model.random.random() < p["funder_call_share"]:
+    size = p.partnership_size
+    if model.random.random() < p.funder_call_share:
         members = draw_members(model, system, size)
-        commitment = max(0.0, p["initial_commitment"] - p["call_commitment_penalty"])
+        commitment = max(0.0, p.initial_commitment - p.call_commitment_penalty)
         route = "funder_call"
     else:
         lead = model.random.choice(system)

@@ -30,15 +30,15 @@ def environment(model: PartnershipModel) -> None:
     partnership, less what their reserves absorb (002:354, 003:672).
     """
     p = model.p
-    rate = p["capacity_recovery"]
+    rate = p.capacity_recovery
     for org in list(model.recovering):
         org.capacity = mech.capacity_recovery(org.capacity, org.base_capacity, rate)
         if org.base_capacity - org.capacity < 1e-3:
             org.capacity = org.base_capacity
             model.recovering.discard(org)
-    model.scarcity = mech.capacity_recovery(model.scarcity, p["base_scarcity"], rate)
-    if model.random.random() < mech.annual_to_monthly_probability(p["austerity_rate"]):
-        severity = p["shock_severity"]
+    model.scarcity = mech.capacity_recovery(model.scarcity, p.base_scarcity, rate)
+    if model.random.random() < mech.annual_to_monthly_probability(p.austerity_rate):
+        severity = p.shock_severity
         for org in model.organisations:
             org.capacity = mech.shock_capacity(org.capacity, severity, org.reserves)
             model.recovering.add(org)
@@ -53,7 +53,7 @@ def withdraw_voluntary_money(model: PartnershipModel) -> None:
     Small VCSE groups and large charities take :func:`~partnersim.mechanisms.shock_commitment`
     in every partnership they belong to; statutory members made the cut.
     """
-    hit = model.p["funding_end_commitment_hit"]
+    hit = model.p.funding_end_commitment_hit
     for q in model.partnerships_created:
         if not q.alive:
             continue
@@ -79,10 +79,10 @@ def pay(q: Partnership) -> None:
     """
     p = q.model.p
     g, coord = q.grant, q.coordinator
-    q.grants_paid += mech.grant_payment(g.funded, coord.post, p["grant_amount"], p["coordinator_cost"])
+    q.grants_paid += mech.grant_payment(g.funded, coord.post, p.grant_amount, p.coordinator_cost)
     if g.ended_at is not None and coord.post:
         # a mainstreamed post outlives the grant (002:999): the members pay for it now, not the funder
-        q.coordinator_paid_after_grant += p["coordinator_cost"]
+        q.coordinator_paid_after_grant += p.coordinator_cost
 
 
 def decide(q: Partnership) -> None:
@@ -98,8 +98,8 @@ def decide(q: Partnership) -> None:
     if not g.funded or now <= g.decision_at:
         return
     development = g.phase == "development"
-    base = p["development_pass"] if development else p["renewal_probability"]
-    chance = mech.renewal_chance(base, g.evidence(), model.typical_record(), p["evidence_weight"])
+    base = p.development_pass if development else p.renewal_probability
+    chance = mech.renewal_chance(base, g.evidence(), model.typical_record(), p.evidence_weight)
     # no bid, no money: someone must have the hours to write it up (002:681, 003:845)
     yes = bid_written(q) and model.random.random() < chance
     if q.fund_holder is not None:  # in the classroom's shared run a student may decide for the fund holder
@@ -115,12 +115,12 @@ def decide(q: Partnership) -> None:
         return
     if not yes:
         end_funding(q, for_good=True)
-    elif p["funding_gap"] > 0:
+    elif p.funding_gap > 0:
         end_funding(q, for_good=False)
-        g.gap_until = now + p["funding_gap"]
-        model.log(f"the grant of Partnership {q.number} ran out; renewal comes in {p['funding_gap']} months")
+        g.gap_until = now + p.funding_gap
+        model.log(f"the grant of Partnership {q.number} ran out; renewal comes in {p.funding_gap} months")
     else:
-        g.restart(now, p["funding_length"])
+        g.restart(now, p.funding_length)
         model.log(f"the grant of Partnership {q.number} was renewed")
 
 
@@ -134,23 +134,23 @@ def bid_written(q: Partnership) -> bool:
     now = q.model.steps
     coord = q.coordinator
     hours = coord.hours if coord.present(now) else 0.0
-    meeting_hours = p["meeting_hours"]
+    meeting_hours = p.meeting_hours
     active = q.active_members
     for m in active:
         if q.reps[m.unique_id].present:
             spare = mech.spare_hours(q.time_of(m), meeting_hours)
             hours += spare * q.willing[m.unique_id]
-    return mech.bid_written(hours, len(active), p["coordination_hours"])
+    return mech.bid_written(hours, len(active), p.coordination_hours)
 
 
 def start_grant(q: Partnership) -> None:
     """A renewed grant starts after a gap: the money, the fund-holder and the coordinator post return."""
     p = q.model.p
-    q.grant.restart(q.model.steps, p["funding_length"])
+    q.grant.restart(q.model.steps, p.funding_length)
     if q.fund_holder is None:
-        q.choose_fund_holder(p["fund_holder"])
+        q.choose_fund_holder(p.fund_holder)
     coord = q.coordinator
-    if p["coordinator"] and not coord.post:
+    if p.coordinator and not coord.post:
         coord.post = True
         coord.vacant_until = -1
         # a new person: what the last one carried went with them unless written down (004:416)
@@ -170,7 +170,7 @@ def end_funding(q: Partnership, *, for_good: bool) -> None:
     lost_coordinator = coord.post and not coord.mainstreamed
     if lost_coordinator:
         coord.post = False
-    hit = p["funding_end_commitment_hit"]
+    hit = p.funding_end_commitment_hit
     for uid in q.commitment:
         q.commitment[uid] = mech.funding_end_commitment(q.commitment[uid], hit)
     if for_good:

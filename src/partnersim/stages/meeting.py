@@ -31,7 +31,7 @@ def meet(q: Partnership) -> None:
     q.met = True
     attendees = attend(q)
     q.attendees = attendees
-    if mech.is_quorate(len(attendees), len(q.members), p["quorum_share"]):
+    if mech.is_quorate(len(attendees), len(q.members), p.quorum_share):
         q.quorate = True
         q.months_without_quorum = 0
     else:
@@ -49,13 +49,13 @@ def organised(q: Partnership) -> bool:
     """
     p = q.model.p
     coord = q.coordinator
-    unit = p["coordination_hours"]
+    unit = p.coordination_hours
     if coord.present(q.model.steps):
         done, coord.hours = mech.coordinator_hours_left(coord.hours, unit)
         if done:
             return True
     rand = q.model.random.random
-    hours = p["meeting_hours"]
+    hours = p.meeting_hours
     for m in q.active_members:
         uid = m.unique_id
         if q.reps[uid].present and mech.spare_hours(q.time_of(m), hours) >= unit and rand() < q.willing[uid]:
@@ -75,9 +75,9 @@ def attend(q: Partnership) -> list[Organisation]:
     rand = model.random.random
     coord = q.coordinator
     chasing = coord.present(model.steps)
-    unit, hours, engaged = p["coordination_hours"], p["meeting_hours"], p["paper_threshold"]
+    unit, hours, engaged = p.coordination_hours, p.meeting_hours, p.paper_threshold
     # mechanisms.vcse_capacity_factor: small VCSE groups give less without a grant
-    vcse_factor = 1.0 if q.grant.funded else p["vcse_unfunded_capacity"]
+    vcse_factor = 1.0 if q.grant.funded else p.vcse_unfunded_capacity
     reps, willing = q.reps, q.willing
     chased, players = mech.chased_attendance, model.players
     attendees = []
@@ -129,23 +129,23 @@ def interact(q: Partnership, attendees: list[Organisation], rand) -> None:
     model, p = q.model, q.model.p
     coord = q.coordinator
     mediating = coord.present(model.steps)
-    unit = p["coordination_hours"]
+    unit = p.coordination_hours
     competition = mech.competition_pressure(
-        model.scarcity, q.orientation, p["funding_length"], p["funding_flexibility"], p["short_grant_weight"]
+        model.scarcity, q.orientation, p.funding_length, p.funding_flexibility, p.short_grant_weight
     )
-    gain, loss = p["trust_gain"], p["trust_loss"]
+    gain, loss = p.trust_gain, p.trust_loss
     learn = learning_rate(q)
-    initial, w = p["initial_trust"], p["personal_trust_weight"]
+    initial, w = p.initial_trust, p.personal_trust_weight
     v = 1.0 - w
     # the terms of positive_interaction_probability that are the same for every pair
     base, e_align, e_trust, e_power = (
-        p["base_positive"],
-        p["alignment_effect"],
-        p["trust_effect"],
-        p["power_effect"],
+        p.base_positive,
+        p.alignment_effect,
+        p.trust_effect,
+        p.power_effect,
     )
-    damped = 1.0 - p["power_damping"] * q.orientation
-    competing = p["competition_effect"] * competition
+    damped = 1.0 - p.power_damping * q.orientation
+    competing = p.competition_effect * competition
     reps = q.reps
     # each attendee's id, representative's trust, track record, mission and power, read once
     sides = [(m.unique_id, reps[m.unique_id].personal, m.institutional, m.values, m.power) for m in attendees]
@@ -198,15 +198,13 @@ def force_interaction(q: Partnership, a: Organisation, b: Organisation, *, posit
     """
     p = q.model.p
     learn = learning_rate(q)
-    initial = p["initial_trust"]
+    initial = p.initial_trust
     for x, y in ((a, b), (b, a)):
         rep = q.reps[x.unique_id]
         if not rep.present:
             continue
         uy = y.unique_id
-        t = mech.trust_after_interaction(
-            rep.personal.get(uy, initial), positive, p["trust_gain"], p["trust_loss"]
-        )
+        t = mech.trust_after_interaction(rep.personal.get(uy, initial), positive, p.trust_gain, p.trust_loss)
         rep.personal[uy] = t
         x.institutional[uy] = mech.institutional_after_meeting(x.institutional.get(uy, 0.0), t, learn)
     q.refresh_trust()
@@ -221,4 +219,4 @@ def learning_rate(q: Partnership) -> float:
     gap would overshoot personal trust, so the rate is capped at 1.
     """
     p = q.model.p
-    return min(1.0, p["institutional_learning"] * (1.0 + p["agreement_learning_boost"] * q.formal_agreement))
+    return min(1.0, p.institutional_learning * (1.0 + p.agreement_learning_boost * q.formal_agreement))

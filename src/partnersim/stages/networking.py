@@ -18,8 +18,8 @@ def networking(model: PartnershipModel) -> None:
     into joint work (004:124).
     """
     p = model.p
-    n_events = int(model.rng.poisson(p["networking_rate"] / 12.0))
-    contacts, trust = p["networking_contacts"], p["initial_trust"]
+    n_events = int(model.rng.poisson(p.networking_rate / 12.0))
+    contacts, trust = p.networking_contacts, p.initial_trust
     for _ in range(n_events):
         system = model.random.choice(model.systems)
         if len(system) < 2:

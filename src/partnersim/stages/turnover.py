@@ -24,12 +24,12 @@ def turnover(q: Partnership) -> None:
     now = model.steps
     rand = model.random.random
     to_end = q.months_to_grant_end()
-    window, boost = p["grant_end_window"], p["grant_end_turnover_boost"]
+    window, boost = p.grant_end_window, p.grant_end_turnover_boost
     base = model.base_hazard
     coord = q.coordinator
     present = coord.present(now)
     # the coordinator's month starts: a fixed number of dedicated hours (004:448)
-    coord.budget = coord.hours = p["coordinator_hours"] if present else 0.0
+    coord.budget = coord.hours = p.coordinator_hours if present else 0.0
     funded = q.grant.funded
     # VCSE posts are the ones paid by the grant (002:605); the hazard of each kind of post this month
     vcse_hazard = mech.monthly_leaving_hazard(base, to_end, funded, window, boost)
@@ -54,7 +54,7 @@ def turnover(q: Partnership) -> None:
         if rand() < mech.monthly_leaving_hazard(
             base, to_end, not coord.mainstreamed and funded, window, boost
         ):
-            coord.vacant_until = now + p["vacancy_months"]
+            coord.vacant_until = now + p.vacancy_months
             coord.budget = coord.hours = 0.0
             # the next holder starts without the relationships this one carried, unless written down (004:416)
             if not q.formal_agreement:
@@ -72,21 +72,19 @@ def replace_representative(q: Partnership, org: Organisation, rep: Representativ
     coord = q.coordinator
     carried = 0.0
     if coord.present(now):
-        done, coord.hours = mech.coordinator_hours_left(coord.hours, p["coordination_hours"])
+        done, coord.hours = mech.coordinator_hours_left(coord.hours, p.coordination_hours)
         if done:
             carried = mech.witnessed_share(coord.tenure, rep.tenure)
-    share = mech.handover_share(
-        q.formal_agreement, carried, p["agreement_handover"], p["coordinator_handover"]
-    )
-    initial = p["initial_trust"]
+    share = mech.handover_share(q.formal_agreement, carried, p.agreement_handover, p.coordinator_handover)
+    initial = p.initial_trust
     rep.personal = (
         {uid: mech.successor_trust(t, initial, share) for uid, t in rep.personal.items()} if share > 0 else {}
     )
-    vacant_until = now + p["vacancy_months"]
+    vacant_until = now + p.vacancy_months
     rep.present = vacant_until <= now
     rep.vacant_until = vacant_until
     rep.tenure = 0
     uid = org.unique_id
-    q.commitment[uid] = mech.newcomer_commitment(q.commitment[uid], p["newcomer_commitment_hit"], share)
+    q.commitment[uid] = mech.newcomer_commitment(q.commitment[uid], p.newcomer_commitment_hit, share)
     model.staff_departures += 1
     model.log(f"the representative of {model.name_of(org)} in Partnership {q.number} left")
