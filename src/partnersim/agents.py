@@ -70,10 +70,10 @@ class Organisation(mesa.Agent):
         self.local_system = local_system
         p, kind = model.p, self.sector
         shape = p.capacity_shape
-        self.base_capacity = float(rng.gamma(shape, p[f"capacity_{kind}"] / shape))
+        self.base_capacity = float(rng.gamma(shape, getattr(p, f"capacity_{kind}") / shape))
         self.capacity = self.base_capacity
-        self.reserves: float = p[f"reserves_{kind}"]
-        self.budget = float(rng.lognormal(0.0, p.budget_spread) * p[f"budget_{kind}"])
+        self.reserves: float = getattr(p, f"reserves_{kind}")
+        self.budget = float(rng.lognormal(0.0, p.budget_spread) * getattr(p, f"budget_{kind}"))
         # 0 = target/system-led, 1 = community/relational
         mean = 0.5 + _VALUES_SIDE[kind] * p.values_gap
         conc = p.values_concentration

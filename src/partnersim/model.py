@@ -261,7 +261,7 @@ class PartnershipModel(mesa.Model):
         n_systems = max(1, round(n_total / p.local_network_size))
         self.organisations: list[Organisation] = []
         for key, cls in _KINDS:
-            for _ in range(p[key]):
+            for _ in range(getattr(p, key)):
                 self.organisations.append(cls(self))
         # deal each kind round-robin into local systems, so each has a mix
         self.systems: list[list[Organisation]] = [[] for _ in range(n_systems)]

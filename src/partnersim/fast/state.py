@@ -109,7 +109,7 @@ def parameters(model: PartnershipModel) -> np.ndarray:
         L.INACTIVE_MONTHS: "inactive_months",
     }
     for column, name in names.items():
-        P[column] = float(p[name])
+        P[column] = float(getattr(p, name))
     P[L.AUSTERITY_MONTHLY] = mech.annual_to_monthly_probability(p.austerity_rate)
     P[L.BASE_HAZARD] = model.base_hazard
     P[L.FUND_KIND] = _FUND_KIND.get(p.fund_holder, L.FUND_NEUTRAL)
