@@ -18,7 +18,7 @@ observer the model pays one ``is None`` test per hook.
 
 What it reads from the model, so that another model can keep the contract:
 ``model.steps``, ``model.partnerships_created``, ``model.exits`` (exits by
-sector), ``model.p.funding_length``; and of each partnership ``alive``,
+sector), ``model.p["funding_length"]``; and of each partnership ``alive``,
 ``dissolved_at``, ``started_at``, ``funded``, ``months_to_grant_end()``,
 ``members``, ``active_members``, ``reps[uid].present``, ``mean_trust``,
 ``maturity`` (ceiling ``maturity_ceiling`` if it has one, else 1) and
@@ -99,7 +99,7 @@ class FactObserver:
         if not partnership.funded:
             return
         to_end = partnership.months_to_grant_end()
-        month_of_grant = partnership.model.p.funding_length - to_end  # 1 = the grant's first month
+        month_of_grant = partnership.model.p["funding_length"] - to_end  # 1 = the grant's first month
         if 0 <= to_end < 6:
             phase = "last_6"
         elif 7 <= month_of_grant <= 24:

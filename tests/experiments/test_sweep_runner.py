@@ -397,3 +397,10 @@ def test_runs_sharing_a_spec_key_are_matched_one_to_one_in_order(tmp_path):
 
 def _square(x):
     return {"y": x * x}
+
+
+def test_table_flags_need_only_be_true_or_false_in_meaning(specs, serial):
+    # NumPy's booleans (a flag read from an array or a DataFrame) ask for the tables as True does
+    again = run_specs(specs[:2], timeseries=np.True_, partnerships=np.False_)
+    assert again.partnerships is None
+    pd.testing.assert_frame_equal(again.timeseries, serial.timeseries[serial.timeseries["run_id"] < 2])

@@ -109,15 +109,19 @@ def runs_line(
     executor: str | None = None,
     workers: int | None = None,
     seconds: float | None = None,
+    run_seconds: float | None = None,
 ) -> str:
     """The line each command that runs many model runs ends with: how many runs, kept or run now, on what, how fast.
 
-    "40 runs (12 kept from before, 28 run now, 51.2 runs/s) on processes with 2 worker(s); wall time 0.6 s"
+    ``seconds`` is the command's wall time; ``run_seconds`` the part of it
+    the runs took (the rate's time, when the command also analyses).
+    "40 runs (12 kept from before, 28 run now, 56.0 runs/s) on processes with 2 worker(s); wall time 0.5 s"
     """
     kept = f"{resumed} kept from before" + (
         f", {renumbered} of them renumbered and kept" if renumbered else ""
     )
-    rate = f", {ran / seconds:.1f} runs/s" if ran and seconds else ""
+    took = run_seconds if run_seconds is not None else seconds
+    rate = f", {ran / took:.1f} runs/s" if ran and took else ""
     line = f"{runs} runs ({kept}, {ran} run now{rate})"
     if executor is not None:
         line += f" on {executor} with {workers} worker(s)"

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from partnersim.commands.common import add_runner_flags, describe_written, runner_options, runs_line
+from partnersim.commands.common import (
+    add_runner_flags,
+    describe_written,
+    runner_options,
+    runs_line,
+    stale_note,
+)
 from partnersim.config import ConfigError
 
 if TYPE_CHECKING:
@@ -46,11 +52,16 @@ def run_study(
 
 
 def timing_line(t: Mapping[str, Any]) -> str:
-    """A run's ``timing``: how many runs were kept from before and run now, on what, and the wall time."""
-    return runs_line(
-        t["runs"], t["runs_resumed"], t["runs_ran"], executor=t["executor"], workers=t["workers"],
-        seconds=t["wall_seconds"],
+    """A run's ``timing``: how many runs were kept from before and run now, on what, and the wall time.
+
+    Preceded by a note when runs kept in the folder were run again (:func:`stale_note`).
+    """
+    line = runs_line(
+        t["runs"], t["runs_resumed"], t["runs_ran"], renumbered=t.get("runs_renumbered", 0),
+        executor=t["executor"], workers=t["workers"], seconds=t["wall_seconds"], run_seconds=t.get("run_seconds"),
     )  # fmt: skip
+    note = stale_note(t.get("runs_stale", 0))
+    return f"{note}\n{line}" if note else line
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -462,7 +462,7 @@ class _Sweep:
         self.specs, self.task, self.keys = specs, task, keys
         self.store, self.fresh, self.extra = store, fresh, extra
         #: the tables kept: the runs, and the monthly series and partnership tables if the task keeps them
-        self.wanted = ("runs",) + ("timeseries",) * task.timeseries + ("partnerships",) * task.partnerships
+        self.wanted = ("runs", *(n for n, on in (("timeseries", task.timeseries), ("partnerships", task.partnerships)) if on))  # fmt: skip
         reuse = store is not None and not fresh
         self.previous = store.read_manifest() if reuse else {}  # type: ignore[union-attr]
         # a finished run is kept under the current run_id of its spec (run_ids shift when replicates change)

@@ -162,6 +162,8 @@ def _evaluate(
         "runs": len(specs),
         "runs_ran": res.n_ran,
         "runs_resumed": res.n_resumed,
+        "runs_renumbered": res.n_renumbered,
+        "runs_stale": res.n_stale,
         "run_seconds": time.perf_counter() - t0,
         # what this call ran on (the manifest keeps what did the work when nothing ran now)
         "executor": res.executor,
