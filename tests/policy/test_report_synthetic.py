@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnersim.policy import analyse, parse_policies
+from partnersim.policy import analyze_policies, parse_policies
 from partnersim.policy.figures import plot_comparison
 from partnersim.policy.report import render_report, summary_points
 
@@ -47,7 +47,7 @@ def synthetic_table() -> pd.DataFrame:
 
 
 def test_summary_sentences_use_the_computed_numbers():
-    cmp = analyse(synthetic_table(), STUDY)
+    cmp = analyze_policies(synthetic_table(), STUDY)
     res = cmp.results.set_index("policy")
     assert res.loc["short", "s60"] == pytest.approx(0.25) and res.loc["long", "s60"] == pytest.approx(0.75)
     text = " ".join(summary_points(cmp))
@@ -83,7 +83,7 @@ def test_summary_sentences_use_the_computed_numbers():
 
 
 def test_report_says_not_reached_for_a_median_never_reached(tmp_path):
-    cmp = analyse(synthetic_table(), STUDY)
+    cmp = analyze_policies(synthetic_table(), STUDY)
     assert np.isinf(cmp.results.set_index("policy").loc["long", "median"])
     figures = plot_comparison(
         cmp.curves, cmp.results, cmp.hazard, cmp.results, STUDY.baseline, tmp_path, legacy_months=6
@@ -97,7 +97,7 @@ def test_report_says_not_reached_for_a_median_never_reached(tmp_path):
 
 
 def test_headline_intervals_are_the_whole_run_ones_where_wider():
-    cmp = analyse(synthetic_table(), STUDY)
+    cmp = analyze_policies(synthetic_table(), STUDY)
     res = cmp.results.set_index("policy")
     for col in ("s60", "legacy"):
         pooled = res[f"{col}_upper"] - res[f"{col}_lower"]
@@ -123,7 +123,7 @@ def test_a_policy_named_for_its_levers_is_not_described_twice():
         "named.toml",
     )
     table = synthetic_table().replace({"policy": {"short": "long, roles agreed in writing"}})
-    text = " ".join(summary_points(analyse(table, study)))
+    text = " ".join(summary_points(analyze_policies(table, study)))
     assert "long, roles agreed in writing" in text
     assert "(roles agreed in writing)" not in text
 
@@ -131,7 +131,7 @@ def test_a_policy_named_for_its_levers_is_not_described_twice():
 def test_summary_and_results_table_round_the_same_stored_difference():
     from partnersim.policy.report import _diff
 
-    cmp = analyse(synthetic_table(), STUDY)
+    cmp = analyze_policies(synthetic_table(), STUDY)
     res = cmp.results
     short = res["policy"] == "short"
     # a stored paired difference on a rounding edge, a hair away from s60(short) - s60(long) = -0.5
@@ -160,7 +160,7 @@ def test_first_sentence_names_a_policy_still_paid_at_five_years_that_it_leaves_o
         policy="longest", run=2, lifetime=120, censored=True, dissolved_at=np.nan, funding_ended_at=72,
         survived_funding_end=True,
     )  # fmt: skip
-    cmp = analyse(pd.concat([table, longest], ignore_index=True), study)
+    cmp = analyze_policies(pd.concat([table, longest], ignore_index=True), study)
     first = summary_points(cmp)[0]
     # the best at five years overall is 'longest' (100%), still paid then: the sentence says whom it compares
     assert first.startswith(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from partnersim.commands.compare import results_lines
-from partnersim.policy import analyse, parse_policies
+from partnersim.policy import analyze_policies, parse_policies
 from partnersim.policy.analysis import replicates_needed
 from partnersim.policy.costs import cost_table
 from partnersim.policy.figures import plot_survival_vs_baseline
@@ -65,7 +65,7 @@ GAP = _study({"gap": {"funding_length": 36, "funding_gap": 6}, "base": {"funding
 
 
 def test_the_direction_the_crossing_and_the_difference_at_every_horizon_are_said():
-    cmp = analyse(crossing_table(), GAP)
+    cmp = analyze_policies(crossing_table(), GAP)
     gap = cmp.results.set_index("policy").loc["gap"]
     assert gap["z"] < 0 and gap["direction"] == "fewer"
     assert gap["cross_months"] == "50" and gap["ahead_at_end"] == 1
@@ -96,7 +96,7 @@ def test_too_few_replicates_are_warned_about_with_the_threshold_and_why():
     assert replicates_needed(8) == (20, 9)  # 8 comparisons: 2/2**9 * 8 < 0.05
     assert replicates_needed(3) == (20, 7)
     study = _study({"gap": {"funding_gap": 6}, "base": {}}, replicates=2)
-    cmp = analyse(crossing_table(reps=2), study)
+    cmp = analyze_policies(crossing_table(reps=2), study)
     assert cmp.too_few_replicates
     warning = cmp.warnings[0]
     assert (
@@ -110,13 +110,13 @@ def test_too_few_replicates_are_warned_about_with_the_threshold_and_why():
         "too few replicates to judge" in text and "a clear difference" not in text and "≤ 1.000" not in text
     )
     assert "Too few runs." in render_report(cmp, {})
-    assert analyse(crossing_table(), GAP).warnings == []
+    assert analyze_policies(crossing_table(), GAP).warnings == []
 
 
 def test_the_smallest_p_is_the_number_of_comparisons_over_2001():
     names = ("a", "b", "c")
     study = _study({**{n: {"funding_gap": i + 1} for i, n in enumerate(names)}, "base": {}})
-    cmp = analyse(crossing_table(policies=names), study)
+    cmp = analyze_policies(crossing_table(policies=names), study)
     res = cmp.results.set_index("policy")
     assert np.allclose(res.loc[list(names), "p_holm"], 3 / 2001)
     html = render_report(cmp, {})
@@ -130,7 +130,7 @@ def test_small_differences_keep_their_digits():
 
 
 def test_report_has_print_styles_and_no_sideways_scroll_box():
-    html = render_report(analyse(crossing_table(), GAP), {})
+    html = render_report(analyze_policies(crossing_table(), GAP), {})
     assert "@page{size:A4" in html and "@media print" in html and ".page1{break-after:page}" in html
     assert "overflow-x" not in html and "class='wide'" not in html
     # the CSV files are named and linked from the report
@@ -141,7 +141,7 @@ def test_report_has_print_styles_and_no_sideways_scroll_box():
 def test_small_multiples_one_panel_per_policy_against_the_baseline():
     names = ("a", "b", "c")
     study = _study({**{n: {"funding_gap": i + 1} for i, n in enumerate(names)}, "base": {}})
-    cmp = analyse(crossing_table(reps=3, policies=names), study)
+    cmp = analyze_policies(crossing_table(reps=3, policies=names), study)
     fig = plot_survival_vs_baseline(cmp.curves, cmp.results, "base")
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in panels] == list(names)
@@ -152,7 +152,7 @@ def test_small_multiples_one_panel_per_policy_against_the_baseline():
 
 def test_a_policy_that_changes_only_the_cost_is_flagged():
     study = _study({"dear": {"grant_amount": 20.0}, "base": {}})
-    cmp = analyse(crossing_table(reps=REPS, policies=("dear",)), study)
+    cmp = analyze_policies(crossing_table(reps=REPS, policies=("dear",)), study)
     text = " ".join(summary_points(cmp))
     assert (
         "<b>dear</b> (grants of £20k a month): differs from the baseline only in what the grant costs" in text
@@ -162,7 +162,7 @@ def test_a_policy_that_changes_only_the_cost_is_flagged():
 def test_terminal_table_stays_aligned_with_long_names():
     long = "36-month grants with a coordinator kept on and a six-month gap before renewal"
     study = _study({long: {"funding_gap": 6}, "base": {}})
-    lines = results_lines(analyse(crossing_table(policies=(long,)), study))
+    lines = results_lines(analyze_policies(crossing_table(policies=(long,)), study))
     assert len({len(line) for line in lines}) == 1
     assert lines[1].startswith(long + "  ")
     assert lines[2].startswith("base (baseline)")
@@ -183,7 +183,7 @@ def test_costs_divide_the_money_by_what_it_bought():
 
 def test_robustness_ranks_each_draw_and_says_how_often_each_policy_is_best():
     study = _study({"gap": {"funding_gap": 6}, "base": {}})
-    main = analyse(crossing_table(), study).results
+    main = analyze_policies(crossing_table(), study).results
     table = crossing_table(reps=4)
     draws = []
     for k in range(3):

@@ -18,7 +18,7 @@ Morris, funding-policy comparisons) that reuse the same machinery:
 - ``run_specs(specs, out=None, *, executor="serial"|"processes"|"dask"|Executor,
   workers=None, scheduler=None, chunk_size=None, fn=None, seed_param="rng",
   outcomes=None, timeseries=False, partnerships=False, fresh=False,
-  progress=False, manifest=None) -> SweepResult``.
+  progress=False, manifest=None) -> SweepRun``.
   With ``fn=None`` each run is the partnership model (summary outcomes,
   optionally its monthly series and partnership table); otherwise
   ``fn(**params, rng=seed)`` must return a mapping of scalars (pass
@@ -28,7 +28,7 @@ Morris, funding-policy comparisons) that reuse the same machinery:
   once and running again resumes, keeping only runs whose parameters, seed,
   task and model code are unchanged. Results are identical for every
   executor, worker count and chunking.
-- ``SweepResult``: ``runs`` (sorted by run_id), ``timeseries``,
+- ``SweepRun`` (earlier ``SweepResult``): ``runs`` (sorted by run_id), ``timeseries``,
   ``partnerships`` (both with ``run_id``), ``out``, ``n_resumed``,
   ``n_ran``, ``n_stale``, ``manifest``.
 - ``open_executor(kind, workers, scheduler)``: the executors on their own.
@@ -75,7 +75,7 @@ from partnersim._lazy import lazy_attributes
 _WHERE = {
     "executors": ("EXECUTORS", "ExecutorInfo", "ExecutorUnavailable", "SerialExecutor", "open_executor"),
     "results": ("ResultStore", "load_manifest", "load_runs"),
-    "runner": ("SweepResult", "Task", "run_chunk", "run_specs"),
+    "runner": ("SweepResult", "SweepRun", "Task", "run_chunk", "run_specs"),
     "specs": ("RunSpec", "grid_points", "lhs_points", "make_specs", "spawn_seeds"),
     "study": (
         "Study",
@@ -106,6 +106,7 @@ __all__ = [
     "SerialExecutor",
     "Study",
     "SweepResult",
+    "SweepRun",
     "Task",
     "check_bool",
     "check_factors",

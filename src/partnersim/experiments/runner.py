@@ -32,7 +32,7 @@ from partnersim.experiments.results import KEY, OLD_ID, TABLES, ResultStore, con
 from partnersim.experiments.specs import RunSpec
 from partnersim.io import check_output
 
-__all__ = ["SweepResult", "Task", "run_chunk", "run_specs"]
+__all__ = ["SweepResult", "SweepRun", "Task", "run_chunk", "run_specs"]
 
 #: size of the first chunks (runs) before the run time is known
 FIRST_CHUNK = 4
@@ -142,7 +142,7 @@ def model_outputs(
 
 
 @dataclass
-class SweepResult:
+class SweepRun:
     """What :func:`run_specs` returns.
 
     ``runs`` has one row per spec, sorted by run_id: ``run_id``,
@@ -167,6 +167,10 @@ class SweepResult:
     #: what this call ran on (the manifest keeps what did the work, which differs when nothing ran now)
     executor: str = "serial"
     workers: int = 1
+
+
+#: the earlier name of :class:`SweepRun` (named like SobolRun, MorrisRun and ComparisonRun)
+SweepResult = SweepRun
 
 
 def _plain(value: Any) -> Any:
@@ -362,7 +366,7 @@ def run_specs(
     fresh: bool = False,
     progress: bool = False,
     manifest: Mapping[str, Any] | None = None,
-) -> SweepResult:
+) -> SweepRun:
     """Run every spec and return (and, with ``out``, persist) the results.
 
     Args:
@@ -415,7 +419,7 @@ def _run(
     scheduler: str | None,
     chunk_size: int | None,
     progress: bool,
-) -> SweepResult:
+) -> SweepRun:
     """:func:`run_specs` once its arguments are checked (and the results folder locked)."""
     with contextlib.ExitStack() as stack:
         if sweep.todo:
@@ -545,7 +549,7 @@ class _Sweep:
         tables["runs"] = tables["runs"][columns(tables["runs"])]
         return tables
 
-    def finish(self, info: ExecutorInfo, ran: bool) -> SweepResult:
+    def finish(self, info: ExecutorInfo, ran: bool) -> SweepRun:
         """Check every run is there, write the final tables and manifest, and return them."""
         tables = self.tables()
         runs = tables["runs"]
@@ -558,7 +562,7 @@ class _Sweep:
         if self.store is not None:
             self.store.write_final(tables)
             self.store.write_manifest(self.meta)
-        return SweepResult(
+        return SweepRun(
             runs=runs,
             timeseries=tables.get("timeseries"),
             partnerships=tables.get("partnerships"),

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from partnersim.policy.analysis import Comparison, analyse
+from partnersim.policy.analysis import Comparison, analyse, analyze_policies
 from partnersim.policy.compare import ComparisonRun, policy_specs, pooled_table, run_comparison
 from partnersim.policy.spec import (
     LEVERS,
@@ -35,6 +35,7 @@ __all__ = [
     "Replicate",
     "Uncertainty",
     "analyse",
+    "analyze_policies",
     "load_policies",
     "parse_policies",
     "policy_specs",

@@ -1,6 +1,6 @@
 """The analysis of a policy comparison: every table the report and the figures need.
 
-:func:`analyse` turns a pooled partnership table (partnerships of every run,
+:func:`analyze_policies` turns a pooled partnership table (partnerships of every run,
 with ``policy`` and ``run`` columns) and the checked study into a
 :class:`Comparison`. It does not run anything and writes nothing, so it can
 be tested on synthetic tables with known answers.
@@ -38,6 +38,7 @@ __all__ = [
     "SIGNIFICANCE",
     "Comparison",
     "analyse",
+    "analyze_policies",
     "comparison_months",
     "headline_month",
     "holm",
@@ -190,7 +191,7 @@ def headline_month(horizon: int) -> int:
     return max(within) if within else horizon
 
 
-def analyse(table: pd.DataFrame, study: PolicyStudy) -> Comparison:
+def analyze_policies(table: pd.DataFrame, study: PolicyStudy) -> Comparison:
     """All survival results of a comparison.
 
     Args:
@@ -286,3 +287,7 @@ def _add_direction(results: pd.DataFrame, curves: pd.DataFrame, baseline: str) -
         d = float(c.iloc[-1] - b.iloc[-1]) if len(c) and len(b) else 0.0
         ahead.append(int(np.sign(d)) if abs(d) >= CROSS_TOLERANCE else 0)
     results["crossings"], results["cross_months"], results["ahead_at_end"] = cross, months, ahead
+
+
+#: the earlier name of :func:`analyze_policies` (named like analyze_sobol and analyze_morris)
+analyse = analyze_policies

@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from partnersim.experiments import RunSpec, SweepResult, make_specs, run_specs
+from partnersim.experiments import RunSpec, SweepRun, make_specs, run_specs
 from partnersim.io import atomic_write
-from partnersim.policy.analysis import Comparison, analyse
+from partnersim.policy.analysis import Comparison, analyze_policies
 from partnersim.policy.figures import plot_comparison
 from partnersim.policy.report import render_report
 from partnersim.policy.robustness import ParameterSource, run_robustness
@@ -59,7 +59,7 @@ def run_pooled(
     out: str | Path | None,
     manifest: Mapping[str, Any],
     **runner: Any,
-) -> tuple[SweepResult, pd.DataFrame]:
+) -> tuple[SweepRun, pd.DataFrame]:
     """Run the specs of a study's policies (``runner``: the keywords of ``run_specs``) and pool their partnerships."""
     sweep = run_specs(specs, out, partnerships=True, manifest=manifest, **runner)
     assert sweep.partnerships is not None
@@ -71,7 +71,7 @@ class ComparisonRun:
     """What :func:`run_comparison` produced: the analysis, the runner's result and the files written."""
 
     comparison: Comparison
-    sweep: SweepResult
+    sweep: SweepRun
     report: Path | None
     figures: dict[str, Path]
     seconds: float
@@ -128,7 +128,7 @@ def run_comparison(
         "progress": progress,
     }
     sweep, table = run_pooled(study, specs, out, manifest, **runner)
-    comparison = analyse(table, study)
+    comparison = analyze_policies(table, study)
     if robustness and (study.robustness is not None or source is not None):
         comparison.robustness = run_robustness(
             study,
