@@ -12,11 +12,10 @@ Defaults that no field report gives (the reports are qualitative, see
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -1374,7 +1373,7 @@ class _ParamsMapping(Mapping[str, Any]):
 def _params_class() -> type[_ParamsMapping]:
     # one typed field per parameter, in schema order: a parameter added to PARAMETERS is a field at once
     fields = [(name, par.kind) for name, par in PARAMETERS.items()]
-    cls = dataclasses.make_dataclass(
+    cls = make_dataclass(
         "Params", fields, bases=(_ParamsMapping,), frozen=True, slots=True, eq=False, module=__name__
     )
     cls.__doc__ = """A model's validated parameters, read-only: ``p.staff_turnover``.

@@ -46,6 +46,7 @@ def model_fingerprint() -> str:
     """A hash of the model's source (model, agents, mechanisms, schema, the monthly stages and their compiled form)."""
     import partnersim
 
+    # not package_dir(): the result is cached for the process, so it must not follow a patched location
     root = Path(partnersim.__file__).resolve().parent
     digest = hashlib.sha1()
     # the stages hold the monthly cycle: a change there changes results as much as one in mechanisms.py
