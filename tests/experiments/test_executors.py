@@ -93,6 +93,42 @@ def test_a_local_dask_cluster_runs_its_workers_without_the_sampling_profiler():
     assert dask.config.get("distributed.worker.profile.enabled") is True  # this process is left as it was
 
 
+def _cluster_report(thread_first: bool) -> list[str]:
+    """In a fresh interpreter: whether the local cluster's workers have nannies, are this process's
+    children, and give the serial runs' outcomes."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, threading, time\n"
+        "from partnersim.experiments import make_specs, open_executor, run_specs\n"
+        f"if {thread_first}:\n"
+        "    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+        "specs = make_specs([{'horizon': 12, 'staff_turnover': t} for t in (0.1, 0.5)], 3, root_seed=4)\n"
+        "serial = run_specs(specs).runs\n"
+        "with open_executor('dask', 2) as (executor, info):\n"
+        "    workers = executor._client.scheduler_info()['workers'].values()\n"
+        "    parents = executor._client.run(os.getppid).values()\n"
+        "    runs = run_specs(specs, executor=executor, chunk_size=1).runs\n"
+        "print(len(workers), all(w.get('nanny') for w in workers), set(parents) == {os.getpid()},\n"
+        "      runs.equals(serial))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return out.stdout.split()
+
+
+def test_a_local_dask_cluster_forks_its_workers_from_a_process_with_one_thread():
+    # forked workers start with the model loaded (no nanny spawning a fresh interpreter)
+    assert _cluster_report(thread_first=False) == ["2", "False", "True", "True"]
+
+
+def test_a_process_with_threads_gets_a_local_dask_cluster_of_spawned_nannies_instead():
+    # forking a process with threads can deadlock the child: nannies spawn fresh interpreters
+    assert _cluster_report(thread_first=True) == ["2", "True", "True", "True"]
+
+
 #: objects a bare Python 3.12 interpreter already holds in the collector's permanent generation
 #: (375 here) are far fewer than the preload's freeze puts there (about 177,000)
 FROZEN_BY_THE_PRELOAD = 10_000

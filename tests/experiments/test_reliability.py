@@ -121,6 +121,33 @@ def test_pool_workers_die_with_their_parent_whatever_the_start_method(tmp_path, 
         _kill_all([proc.pid, *family])
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_local_dask_clusters_forked_workers_die_with_their_parent():
+    # no nanny watches these workers: the kernel's parent-death signal must end them
+    script = textwrap.dedent(
+        """
+        import os, time
+        from partnersim.experiments import open_executor
+        with open_executor("dask", 2) as (executor, info):
+            workers = executor._client.run(os.getpid).values()
+            executor.submit(time.sleep, 600)
+            print(*workers, flush=True)
+            time.sleep(600)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)  # fmt: skip
+    workers: list[int] = []
+    try:
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+        assert len(workers) == 2 and set(workers) <= set(_children(proc.pid)), "not forked by the sweep"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        _wait_until(lambda: not any(_alive(p) for p in workers), ORPHAN_GRACE, "a worker outlived its parent")
+    finally:
+        _kill_all([proc.pid, *workers])
+
+
 # ------------------------------------------------------------------ damaged chunks, temporary files
 
 FLAGS = ["--no-progress", "--no-figures"]

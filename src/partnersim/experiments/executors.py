@@ -40,9 +40,10 @@ EXECUTORS = ("serial", "processes", "dask")
 #: tick (20 ms), memory monitor (100 ms) and system monitor (500 ms) wake less often. With the
 #: default timers a worker's task waited 5.0-5.6% of its time, with these 1.2-1.6%
 #: (benchmarks/bench_dask_worker.py). A blocked loop is still reported
-#: after 3 s, and memory is still watched every second. Each worker imports the model and loads
-#: its engine as it starts (:mod:`partnersim.experiments.preload`). A remote cluster keeps its
-#: own settings.
+#: after 3 s, and memory is still watched every second. A worker forked from the sweep's
+#: process (:func:`_forked_cluster`) has the model and its engine already; a spawned one imports
+#: the model and loads its engine as it starts (:mod:`partnersim.experiments.preload`). A remote
+#: cluster keeps its own settings.
 LOCAL_WORKER_CONFIG = {
     "distributed.worker.preload": ["partnersim.experiments.preload"],
     "distributed.worker.profile.enabled": False,
@@ -188,8 +189,10 @@ def open_executor(
         kind: ``serial``, ``processes`` or ``dask``; or an Executor you own,
             which is used as is and not shut down.
         workers: parallel slots. ``processes``: pool size (default: CPU
-            count). ``dask`` without ``scheduler``: LocalCluster workers
-            (default 2, one thread each). Ignored for ``serial``.
+            count). ``dask`` without ``scheduler``: workers of a local
+            cluster (default 2, one thread each; forked from this process
+            while it has one thread, see :func:`dask_client`). Ignored for
+            ``serial``.
         scheduler: a Dask scheduler address (``tcp://host:8786``); the
             cluster's own workers are used.
 
@@ -265,7 +268,10 @@ def _slots(executor: Executor) -> int:
 
 @contextlib.contextmanager
 def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
-    """A Dask client of the cluster at ``scheduler``, or of a LocalCluster of ``workers`` started here and closed after.
+    """A Dask client of the cluster at ``scheduler``, or of a local cluster of ``workers`` started here and closed after.
+
+    The local cluster's workers are forked from this process while it has
+    one thread (:func:`_forked_cluster`); otherwise nannies spawn them.
 
     An unreachable scheduler raises :class:`ExecutorUnavailable` (an address that is not one,
     :class:`~partnersim.config.ConfigError`), after at most :data:`DASK_CONNECT_TIMEOUT` seconds.
@@ -293,12 +299,17 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         finally:
             client.close()
         return
+    n = workers or 2
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        with _forked_cluster(n) as client:
+            yield client
+        return
     import dask
 
-    # the nannies hand this config to the worker processes they start
+    # the nannies hand this config to the worker processes they spawn
     with dask.config.set(LOCAL_WORKER_CONFIG):
         cluster = LocalCluster(
-            n_workers=workers or 2,
+            n_workers=n,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
@@ -309,6 +320,95 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             yield client
     finally:
         cluster.close()
+
+
+@contextlib.contextmanager
+def _forked_cluster(n: int) -> Iterator[Any]:
+    """A client of a scheduler in this process and ``n`` Dask workers forked from it.
+
+    Nannies spawn fresh interpreters, each of which imports Dask, pandas,
+    Mesa and numba and loads the engine again: 1.5-1.8 s before the first run
+    on two cores, which held a 4,800-run sweep to 84% of the ideal. Workers
+    forked from this process, which has loaded all of that (``open_executor``
+    warms the engine first), are ready in about 0.2 s. A process with threads
+    must not fork, so this runs only while it has one, before the scheduler's
+    event loop starts; otherwise :func:`dask_client` starts nannies. The
+    workers have no nanny to restart them: a worker that dies loses only its
+    chunk in flight, which Dask gives to another worker.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    ctx = multiprocessing.get_context("fork")
+    addresses, procs = [], []
+    gc.freeze()  # as for the process pool: the workers' collector skips the parent's heap
+    try:
+        for i in range(n):
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(
+                target=_forked_worker, args=(receive, os.getpid()), name=f"partnersim-dask-{i}", daemon=True
+            )
+            proc.start()
+            receive.close()
+            addresses.append(send)
+            procs.append(proc)
+    finally:
+        gc.unfreeze()
+    try:
+        with dask.config.set(LOCAL_WORKER_CONFIG):  # the scheduler's settings as with nannies
+            cluster = LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None)
+        try:
+            for send in addresses:
+                send.send(cluster.scheduler_address)
+            with Client(cluster) as client:
+                try:
+                    client.wait_for_workers(n, timeout=DASK_CONNECT_TIMEOUT)
+                except (OSError, TimeoutError) as exc:
+                    raise ExecutorUnavailable(
+                        f"{n} forked Dask workers did not join within {DASK_CONNECT_TIMEOUT} s"
+                    ) from exc
+                yield client
+        finally:
+            cluster.close()  # the workers close when their scheduler's connection does
+    finally:
+        for send in addresses:
+            send.close()  # a worker still waiting for its address leaves
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+
+
+def _forked_worker(address: Any, owner: int) -> None:
+    """In a worker forked by :func:`_forked_cluster`: serve the scheduler it is sent until it closes."""
+    import asyncio
+    import logging
+
+    import dask
+
+    _init_worker(owner)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the sweep's to handle: it closes the cluster
+    try:
+        scheduler = address.recv()
+    except EOFError:  # the sweep gave up before its scheduler started
+        return
+    finally:
+        address.close()
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # as LocalCluster silences its workers
+    # a chunk cut short when the sweep stops (Ctrl-C, an error) is expected, not worth a warning
+    logging.getLogger("distributed.worker.state_machine").addFilter(
+        lambda record: "ended with CancelledError" not in record.getMessage()
+    )
+
+    async def serve() -> None:
+        from distributed import Worker
+
+        async with Worker(scheduler, nthreads=1, host="127.0.0.1", dashboard=False) as worker:
+            await worker.finished()
+
+    with dask.config.set(LOCAL_WORKER_CONFIG):  # with the preload, which here only freezes the heap
+        asyncio.run(serve())
 
 
 def wait_for_a_worker(client: Any, scheduler: str) -> None:

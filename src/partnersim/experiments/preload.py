@@ -7,7 +7,10 @@ so again for each new worker. Start workers with it::
     dask worker tcp://10.0.0.1:8786 --nthreads 1 --preload partnersim.experiments.preload
 
 (dask-jobqueue: ``worker_extra_args=["--preload", "partnersim.experiments.preload"]``).
-The LocalCluster that ``partnersim sweep --executor dask`` starts uses it.
+The local cluster that ``partnersim sweep --executor dask`` starts uses it
+too: on workers spawned by nannies it does all of the above; on workers
+forked from the sweep's process, which have the model and its engine
+already, only the heap's freeze is new.
 
 It also freezes the heap the imports leave (``gc.freeze``): the cyclic
 garbage collector then no longer walks the worker's modules and Dask's own
