@@ -129,6 +129,35 @@ def test_a_process_with_threads_gets_a_local_dask_cluster_of_spawned_nannies_ins
     assert _cluster_report(thread_first=True) == ["2", "True", "True", "True"]
 
 
+def test_forked_workers_leave_on_their_own_when_the_scheduler_fails_to_start():
+    # each worker waits for the scheduler's address; if none comes, closing the pipes must end them
+    # all (exit code 0), not leave them for the kill after the join's timeout (-9)
+    import subprocess
+    import sys
+
+    code = (
+        "import multiprocessing, distributed\n"
+        "from partnersim.experiments import open_executor\n"
+        "ctx = multiprocessing.get_context('fork')\n"
+        "started = []\n"
+        "class Recorded(ctx.Process):\n"
+        "    def start(self):\n"
+        "        started.append(self)\n"
+        "        super().start()\n"
+        "ctx.Process = Recorded\n"
+        "def broken(*args, **kwargs):\n"
+        "    raise RuntimeError('no scheduler')\n"
+        "distributed.LocalCluster = broken\n"
+        "try:\n"
+        "    with open_executor('dask', 3):\n"
+        "        pass\n"
+        "except RuntimeError as exc:\n"
+        "    print(exc, [p.exitcode for p in started])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "no scheduler [0, 0, 0]"
+
+
 #: objects a bare Python 3.12 interpreter already holds in the collector's permanent generation
 #: (375 here) are far fewer than the preload's freeze puts there (about 177,000)
 FROZEN_BY_THE_PRELOAD = 10_000

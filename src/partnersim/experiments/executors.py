@@ -346,7 +346,10 @@ def _forked_cluster(n: int) -> Iterator[Any]:
         for i in range(n):
             receive, send = ctx.Pipe(duplex=False)
             proc = ctx.Process(
-                target=_forked_worker, args=(receive, os.getpid()), name=f"partnersim-dask-{i}", daemon=True
+                target=_forked_worker,
+                args=(receive, os.getpid(), [*addresses, send]),
+                name=f"partnersim-dask-{i}",
+                daemon=True,
             )
             proc.start()
             receive.close()
@@ -380,13 +383,19 @@ def _forked_cluster(n: int) -> Iterator[Any]:
                 proc.join()
 
 
-def _forked_worker(address: Any, owner: int) -> None:
-    """In a worker forked by :func:`_forked_cluster`: serve the scheduler it is sent until it closes."""
+def _forked_worker(address: Any, owner: int, inherited: list[Any]) -> None:
+    """In a worker forked by :func:`_forked_cluster`: serve the scheduler it is sent until it closes.
+
+    ``inherited``: the sending ends of its own pipe and of the workers forked before it, which
+    the fork copied; closed, so that a worker sees its pipe close when the sweep closes its end.
+    """
     import asyncio
     import logging
 
     import dask
 
+    for end in inherited:
+        end.close()
     _init_worker(owner)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the sweep's to handle: it closes the cluster
     try:
