@@ -18,7 +18,9 @@ so none inherits a warm pool. It prints the rates, the ratio of the sweep to
 runs per second against the model's own cost per run in one process (a
 serial pass, alternated with the others and also best of ``--repeat``), times
 the workers (issue #16's targets: at least 95% on 2 local processes, 90% on a
-2-worker Dask ``LocalCluster``). It also times ``--workers`` independent serial
+2-worker Dask cluster: the one ``--executor dask`` starts, whose workers are
+forked from the sweep's process, and one already running, whose nannies
+spawned its workers). It also times ``--workers`` independent serial
 processes started at once, each running its share of the runs with no pool
 or runner: the rate two busy processes get from this machine at all, which
 bounds what any parallel runner can reach here.
