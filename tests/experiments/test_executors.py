@@ -158,6 +158,46 @@ def test_forked_workers_leave_on_their_own_when_the_scheduler_fails_to_start():
     assert out.stdout.strip() == "no scheduler [0, 0, 0]"
 
 
+def _in_a_fresh_interpreter(code: str) -> str:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=90)
+    return out.stdout.strip()
+
+
+def test_a_forked_worker_that_dies_before_joining_is_an_error_at_once_not_a_silent_sweep():
+    code = (
+        "import os\n"
+        "from partnersim.experiments import executors, open_executor\n"
+        "executors._forked_worker = lambda address, owner, inherited: os._exit(3)\n"
+        "try:\n"
+        "    with open_executor('dask', 2):\n"
+        "        print('opened')\n"
+        "except executors.ExecutorUnavailable as exc:\n"
+        "    print(exc)\n"
+    )
+    said = _in_a_fresh_interpreter(code)
+    assert said.startswith("Dask worker partnersim-dask-") and "exited with code 3 before it joined" in said
+
+
+def test_a_chunk_that_kills_every_forked_worker_fails_instead_of_waiting_for_ever():
+    # no nanny starts new workers: the scheduler's no-workers timeout must fail the chunk
+    code = (
+        "import os\n"
+        "from partnersim.experiments import open_executor\n"
+        "with open_executor('dask', 2) as (executor, info):\n"
+        "    future = executor.submit(os._exit, 1)\n"
+        "    try:\n"
+        "        future.result(timeout=60)\n"
+        "    except TimeoutError:\n"
+        "        print('still waiting')\n"
+        "    except Exception as exc:\n"
+        "        print(type(exc).__name__)\n"
+    )
+    assert _in_a_fresh_interpreter(code) in ("NoWorkerError", "KilledWorker")
+
+
 #: objects a bare Python 3.12 interpreter already holds in the collector's permanent generation
 #: (375 here) are far fewer than the preload's freeze puts there (about 177,000)
 FROZEN_BY_THE_PRELOAD = 10_000

@@ -123,14 +123,18 @@ def test_pool_workers_die_with_their_parent_whatever_the_start_method(tmp_path, 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_local_dask_clusters_forked_workers_die_with_their_parent():
-    # no nanny watches these workers: the kernel's parent-death signal must end them
+    # no nanny watches these workers: the kernel's parent-death signal must end them. Each is kept
+    # in a regular expression that backtracks for ever without letting go of the GIL, so neither
+    # Dask's event loop (which would see the scheduler go) nor a watching thread can end it
     script = textwrap.dedent(
         """
-        import os, time
+        import os, re, time
         from partnersim.experiments import open_executor
         with open_executor("dask", 2) as (executor, info):
             workers = executor._client.run(os.getpid).values()
-            executor.submit(time.sleep, 600)
+            for _ in workers:
+                executor.submit(re.match, "(a+)+$", "a" * 64 + "b")
+            time.sleep(1)
             print(*workers, flush=True)
             time.sleep(600)
         """

@@ -322,6 +322,14 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         cluster.close()
 
 
+#: how long forked workers may take, together, to close once their scheduler has (0.02 s is usual)
+FORKED_CLOSE_SECONDS = 2.0
+
+#: the forked cluster's scheduler fails a task when no worker has been left to run it this long:
+#: forked workers have no nanny to start new ones, so the sweep would otherwise wait forever
+FORKED_NO_WORKERS_TIMEOUT = "5s"
+
+
 @contextlib.contextmanager
 def _forked_cluster(n: int) -> Iterator[Any]:
     """A client of a scheduler in this process and ``n`` Dask workers forked from it.
@@ -331,56 +339,92 @@ def _forked_cluster(n: int) -> Iterator[Any]:
     on two cores, which held a 4,800-run sweep to 84% of the ideal. Workers
     forked from this process, which has loaded all of that (``open_executor``
     warms the engine first), are ready in about 0.2 s. A process with threads
-    must not fork, so this runs only while it has one, before the scheduler's
-    event loop starts; otherwise :func:`dask_client` starts nannies. The
+    must not fork, so this runs only while it has one Python thread, before
+    the scheduler's event loop starts; otherwise :func:`dask_client` starts
+    nannies. The native thread pools such a process may hold (jemalloc's,
+    OpenBLAS's, Arrow's; Python's fork warning counts them) prepare for a
+    fork themselves, as the process pool of ``processes`` relies on too. The
     workers have no nanny to restart them: a worker that dies loses only its
-    chunk in flight, which Dask gives to another worker.
+    chunk in flight, which Dask gives to another worker; with none left, the
+    chunk fails after :data:`FORKED_NO_WORKERS_TIMEOUT`.
     """
     import dask
     from distributed import Client, LocalCluster
 
-    ctx = multiprocessing.get_context("fork")
-    addresses, procs = [], []
-    gc.freeze()  # as for the process pool: the workers' collector skips the parent's heap
+    addresses: list[Any] = []
+    procs: list[multiprocessing.process.BaseProcess] = []
     try:
-        for i in range(n):
-            receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(
-                target=_forked_worker,
-                args=(receive, os.getpid(), [*addresses, send]),
-                name=f"partnersim-dask-{i}",
-                daemon=True,
-            )
-            proc.start()
-            receive.close()
-            addresses.append(send)
-            procs.append(proc)
-    finally:
-        gc.unfreeze()
-    try:
-        with dask.config.set(LOCAL_WORKER_CONFIG):  # the scheduler's settings as with nannies
+        _fork_workers(n, addresses, procs)
+        settings = {
+            **LOCAL_WORKER_CONFIG,
+            "distributed.scheduler.no-workers-timeout": FORKED_NO_WORKERS_TIMEOUT,
+        }
+        with dask.config.set(settings):  # the scheduler's settings as with nannies, and the timeout
             cluster = LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None)
         try:
-            for send in addresses:
-                send.send(cluster.scheduler_address)
-            with Client(cluster) as client:
+            for send, proc in zip(addresses, procs, strict=True):
                 try:
-                    client.wait_for_workers(n, timeout=DASK_CONNECT_TIMEOUT)
-                except (OSError, TimeoutError) as exc:
-                    raise ExecutorUnavailable(
-                        f"{n} forked Dask workers did not join within {DASK_CONNECT_TIMEOUT} s"
-                    ) from exc
+                    send.send(cluster.scheduler_address)
+                except OSError:  # the worker is gone
+                    proc.join(timeout=1)
+                    raise ExecutorUnavailable(_gone(proc)) from None
+            with Client(cluster) as client:
+                _wait_for(client, procs)
                 yield client
         finally:
             cluster.close()  # the workers close when their scheduler's connection does
     finally:
         for send in addresses:
             send.close()  # a worker still waiting for its address leaves
+        deadline = time.monotonic() + FORKED_CLOSE_SECONDS
         for proc in procs:
-            proc.join(timeout=5)
-            if proc.is_alive():
+            proc.join(timeout=max(0.0, deadline - time.monotonic()))
+        for proc in procs:
+            if proc.is_alive():  # e.g. still trying to reach a scheduler that never came up
                 proc.kill()
                 proc.join()
+
+
+def _fork_workers(n: int, addresses: list[Any], procs: list[multiprocessing.process.BaseProcess]) -> None:
+    """Fork ``n`` workers, adding each one's sending end and process as it starts (for the caller's cleanup)."""
+    ctx = multiprocessing.get_context("fork")
+    gc.freeze()  # as for the process pool: the workers' collector skips the parent's heap
+    try:
+        for i in range(n):
+            receive, send = ctx.Pipe(duplex=False)
+            addresses.append(send)
+            proc = ctx.Process(
+                target=_forked_worker,
+                args=(receive, os.getpid(), list(addresses)),
+                name=f"partnersim-dask-{i}",
+                daemon=True,
+            )
+            proc.start()
+            procs.append(proc)
+            receive.close()
+    finally:
+        gc.unfreeze()
+
+
+def _wait_for(client: Any, procs: list[multiprocessing.process.BaseProcess]) -> None:
+    """Wait until every forked worker has joined; say at once if one died first, not after the timeout."""
+    deadline = time.monotonic() + DASK_CONNECT_TIMEOUT
+    while True:
+        try:
+            client.wait_for_workers(len(procs), timeout=0.5)
+            return
+        except (OSError, TimeoutError):
+            dead = [proc for proc in procs if not proc.is_alive()]
+            if dead:
+                raise ExecutorUnavailable(_gone(dead[0])) from None
+            if time.monotonic() > deadline:
+                raise ExecutorUnavailable(
+                    f"{len(procs)} forked Dask workers did not join within {DASK_CONNECT_TIMEOUT} s"
+                ) from None
+
+
+def _gone(proc: multiprocessing.process.BaseProcess) -> str:
+    return f"Dask worker {proc.name} (forked by this sweep) exited with code {proc.exitcode} before it joined"
 
 
 def _forked_worker(address: Any, owner: int, inherited: list[Any]) -> None:
@@ -413,7 +457,10 @@ def _forked_worker(address: Any, owner: int, inherited: list[Any]) -> None:
     async def serve() -> None:
         from distributed import Worker
 
-        async with Worker(scheduler, nthreads=1, host="127.0.0.1", dashboard=False) as worker:
+        # death_timeout: a scheduler that cannot be reached ends the worker rather than keeping it trying
+        async with Worker(
+            scheduler, nthreads=1, host="127.0.0.1", dashboard=False, death_timeout=DASK_CONNECT_TIMEOUT
+        ) as worker:
             await worker.finished()
 
     with dask.config.set(LOCAL_WORKER_CONFIG):  # with the preload, which here only freezes the heap
