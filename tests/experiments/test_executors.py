@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 
 from partnersim.experiments import SerialExecutor, make_specs, open_executor, run_specs
+
+
+def _in_a_fresh_interpreter(code: str) -> str:
+    """What ``code`` prints, run by a new interpreter: no thread, cluster or import of another test."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    return out.stdout.strip()
 
 
 @pytest.mark.parametrize(
@@ -68,9 +78,6 @@ def test_workers_fork_only_while_this_process_has_one_thread():
 def test_a_sweep_with_a_progress_bar_leaves_no_thread_behind(tmp_path):
     # tqdm's monitor thread would make every later pool start by forkserver, importing the model
     # again in each worker; run in a fresh interpreter, where no other test has started one
-    import subprocess
-    import sys
-
     code = (
         "import threading\n"
         "from partnersim.experiments import make_specs, run_specs\n"
@@ -78,8 +85,7 @@ def test_a_sweep_with_a_progress_bar_leaves_no_thread_behind(tmp_path):
         f"run_specs(specs, {str(tmp_path)!r}, progress=True)\n"
         "print(threading.active_count())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "1"
+    assert _in_a_fresh_interpreter(code).splitlines()[-1] == "1"
 
 
 def test_a_local_dask_cluster_runs_its_workers_without_the_sampling_profiler():
@@ -96,9 +102,6 @@ def test_a_local_dask_cluster_runs_its_workers_without_the_sampling_profiler():
 def _cluster_report(thread_first: bool) -> list[str]:
     """In a fresh interpreter: whether the local cluster's workers have nannies, are this process's
     children, and give the serial runs' outcomes."""
-    import subprocess
-    import sys
-
     code = (
         "import os, threading, time\n"
         "from partnersim.experiments import make_specs, open_executor, run_specs\n"
@@ -113,10 +116,7 @@ def _cluster_report(thread_first: bool) -> list[str]:
         "print(len(workers), all(w.get('nanny') for w in workers), set(parents) == {os.getpid()},\n"
         "      runs.equals(serial))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    return out.stdout.split()
+    return _in_a_fresh_interpreter(code).split()
 
 
 def test_a_local_dask_cluster_forks_its_workers_from_a_process_with_one_thread():
@@ -132,9 +132,6 @@ def test_a_process_with_threads_gets_a_local_dask_cluster_of_spawned_nannies_ins
 def test_forked_workers_leave_on_their_own_when_the_scheduler_fails_to_start():
     # each worker waits for the scheduler's address; if none comes, closing the pipes must end them
     # all (exit code 0), not leave them for the kill after the join's timeout (-9)
-    import subprocess
-    import sys
-
     code = (
         "import multiprocessing, distributed\n"
         "from partnersim.experiments import open_executor\n"
@@ -154,16 +151,7 @@ def test_forked_workers_leave_on_their_own_when_the_scheduler_fails_to_start():
         "except RuntimeError as exc:\n"
         "    print(exc, [p.exitcode for p in started])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.strip() == "no scheduler [0, 0, 0]"
-
-
-def _in_a_fresh_interpreter(code: str) -> str:
-    import subprocess
-    import sys
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=90)
-    return out.stdout.strip()
+    assert _in_a_fresh_interpreter(code) == "no scheduler [0, 0, 0]"
 
 
 def test_a_forked_worker_that_dies_before_joining_is_an_error_at_once_not_a_silent_sweep():
@@ -223,9 +211,6 @@ def test_a_local_dask_clusters_workers_have_the_model_loaded_before_their_first_
 
 
 def test_the_preload_leaves_a_process_with_the_model_loaded_and_its_heap_frozen():
-    import subprocess
-    import sys
-
     code = (
         "import gc, sys\n"
         "from partnersim.experiments.preload import dask_setup\n"
@@ -234,5 +219,4 @@ def test_the_preload_leaves_a_process_with_the_model_loaded_and_its_heap_frozen(
         "dask_setup(None)\n"
         f"print('partnersim.experiments.runner' in sys.modules, gc.get_freeze_count() - before > {FROZEN_BY_THE_PRELOAD})\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "True"]
+    assert _in_a_fresh_interpreter(code).split() == ["True", "True"]

@@ -160,17 +160,39 @@ def _init_worker(owner: int) -> None:
     _die_with(owner)
 
 
+def _may_fork() -> bool:
+    """Whether workers may be forked from this process: on Linux, while it has one Python thread.
+
+    A child forked from a process with threads could inherit a lock another
+    thread held. The native thread pools such a process may hold (jemalloc's,
+    OpenBLAS's, Arrow's; Python's fork warning counts them) prepare for a
+    fork themselves.
+    """
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Fork workers inside this block: their garbage collector skips the heap they inherit, so
+    it does not touch (and copy) those pages."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
     """The start method for worker processes.
 
     Never the global default, which ``mesa.batch_run`` forces to spawn. On
-    Linux: fork while this process has a single thread (workers start at once,
-    with everything already imported), else forkserver (safe with threads,
-    still cheaper than spawn); spawn elsewhere.
+    Linux: fork while :func:`_may_fork` (workers start at once, with
+    everything already imported), else forkserver (safe with threads, still
+    cheaper than spawn); spawn elsewhere.
     """
+    if _may_fork():
+        return multiprocessing.get_context("fork")
     if sys.platform.startswith("linux"):
-        if threading.active_count() == 1:
-            return multiprocessing.get_context("fork")
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["partnersim.model", "partnersim.experiments.runner"])
         return ctx
@@ -225,13 +247,9 @@ def open_executor(
             max_workers=n, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
         )
         if ctx.get_start_method() == "fork":
-            # the first submit forks every worker: do it now, before any thread (progress bar) starts;
-            # frozen objects are skipped by the workers' garbage collector (no copy-on-write churn)
-            gc.freeze()
-            try:
+            # the first submit forks every worker: do it now, before any thread (progress bar) starts
+            with _frozen_heap():
                 pool.submit(int).result()
-            finally:
-                gc.unfreeze()
         try:
             yield pool, ExecutorInfo("processes", n)
         finally:
@@ -300,7 +318,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             client.close()
         return
     n = workers or 2
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
+    if _may_fork():
         with _forked_cluster(n) as client:
             yield client
         return
@@ -338,13 +356,9 @@ def _forked_cluster(n: int) -> Iterator[Any]:
     Mesa and numba and loads the engine again: 1.5-1.8 s before the first run
     on two cores, which held a 4,800-run sweep to 84% of the ideal. Workers
     forked from this process, which has loaded all of that (``open_executor``
-    warms the engine first), are ready in about 0.2 s. A process with threads
-    must not fork, so this runs only while it has one Python thread, before
-    the scheduler's event loop starts; otherwise :func:`dask_client` starts
-    nannies. The native thread pools such a process may hold (jemalloc's,
-    OpenBLAS's, Arrow's; Python's fork warning counts them) prepare for a
-    fork themselves, as the process pool of ``processes`` relies on too. The
-    workers have no nanny to restart them: a worker that dies loses only its
+    warms the engine first), are ready in about 0.2 s. This runs only while
+    :func:`_may_fork`, before the scheduler's event loop starts; otherwise
+    :func:`dask_client` starts nannies. The workers have no nanny to restart them: a worker that dies loses only its
     chunk in flight, which Dask gives to another worker; with none left, the
     chunk fails after :data:`FORKED_NO_WORKERS_TIMEOUT`.
     """
@@ -388,8 +402,7 @@ def _forked_cluster(n: int) -> Iterator[Any]:
 def _fork_workers(n: int, addresses: list[Any], procs: list[multiprocessing.process.BaseProcess]) -> None:
     """Fork ``n`` workers, adding each one's sending end and process as it starts (for the caller's cleanup)."""
     ctx = multiprocessing.get_context("fork")
-    gc.freeze()  # as for the process pool: the workers' collector skips the parent's heap
-    try:
+    with _frozen_heap():
         for i in range(n):
             receive, send = ctx.Pipe(duplex=False)
             addresses.append(send)
@@ -402,8 +415,6 @@ def _fork_workers(n: int, addresses: list[Any], procs: list[multiprocessing.proc
             proc.start()
             procs.append(proc)
             receive.close()
-    finally:
-        gc.unfreeze()
 
 
 def _wait_for(client: Any, procs: list[multiprocessing.process.BaseProcess]) -> None:
